@@ -1,0 +1,19 @@
+import { decision } from './decision';
+import { dossier } from './dossier';
+import { progress } from './progress';
+import type { OperationId, OperationSpec } from './types';
+
+export * from './types';
+export { dossier, progress, decision };
+
+export const operations: Record<OperationId, OperationSpec> = { dossier, progress, decision };
+
+/** Operation by id ("dossier") or API name ("DongBoDVC"). */
+export function operation(name: string): OperationSpec {
+  const op = (operations as Record<string, OperationSpec>)[name] ?? Object.values(operations).find((o) => o.api === name);
+  if (!op) throw new Error(`unknown BTXH operation: ${name}`);
+  return op;
+}
+
+/** The GetToken path (D11, D16 mode a). */
+export const TOKEN_PATH = '/api/v1/Service/GetToken';
