@@ -1,0 +1,35 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
+import type { Problem } from './problem';
+
+/**
+ * Renders a Problem outside Node-RED (the sandbox, the CLI) from the same
+ * locale catalogue the nodes use, so each message is written once per language.
+ */
+export type Lang = 'vi' | 'en-US';
+
+const cache = new Map<Lang, Record<string, string>>();
+
+function catalogue(lang: Lang): Record<string, string> {
+  let c = cache.get(lang);
+  if (!c) {
+    try {
+      const file = join(__dirname, '..', 'nodes', 'locales', lang, 'btxh-auth.json');
+      c = (JSON.parse(readFileSync(file, 'utf8'))['btxh-auth']?.errors ?? {}) as Record<string, string>;
+    } catch {
+      c = {};
+    }
+    cache.set(lang, c);
+  }
+  return c;
+}
+
+/** i18next-style `__name__` interpolation, as Node-RED's own RED._ does. */
+export function interpolate(template: string, params: Record<string, unknown> = {}): string {
+  return template.replace(/__([a-zA-Z0-9_]+)__/g, (m, k: string) => (k in params ? String(params[k]) : m));
+}
+
+export function render(p: Problem, lang: Lang = 'vi'): string {
+  const template = catalogue(lang)[p.code] ?? p.code;
+  return interpolate(template, { field: p.field ?? '', ...p.params });
+}

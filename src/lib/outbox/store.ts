@@ -1,0 +1,82 @@
+import type { Problem } from '../problem';
+
+/**
+ * The outbox. Every accepted record is an entry; a sender claims entries,
+ * delivers them and marks the outcome. Stores: memory (not durable), sqlite
+ * (one process, durable), postgres (several Node-RED instances share one queue).
+ */
+
+export type EntryState = 'waiting' | 'inflight' | 'delivered' | 'dead';
+export type DeadReason = 'rejected' | 'undeliverable';
+
+export interface NewEntry {
+  /** The node that accepted the record and reports its outcome (a Node-RED node id). */
+  owner: string;
+  /** Operation id: "dossier" | "progress" | "decision". */
+  op: string;
+  /** Idempotency key: op + key fields (lib/engine/key.ts). */
+  key: string;
+  /** Content hash of the wire record. */
+  hash: string;
+  /** The wire record, exactly as it will be sent. */
+  record: Record<string, unknown>;
+  /** The record as received (for output 2 and replay). */
+  original: unknown;
+  /** Small per-message context kept for the outputs (e.g. _msgid, topic). Never secrets. */
+  meta?: Record<string, unknown>;
+}
+
+export interface Entry extends NewEntry {
+  id: number;
+  state: EntryState;
+  /** Send attempts made so far. */
+  attempts: number;
+  /** Epoch ms the entry was accepted. */
+  createdAt: number;
+  /** Epoch ms before which it is not retried. */
+  notBefore: number;
+  lastError?: Problem[];
+  reason?: DeadReason;
+}
+
+export interface EnqueueResult {
+  /** Entries stored and waiting. */
+  accepted: Entry[];
+  /** Entries skipped because the same key and content were already delivered. */
+  skipped: NewEntry[];
+}
+
+export interface Counts {
+  waiting: number;
+  inflight: number;
+  dead: number;
+  delivered: number;
+  /** Age in ms of the oldest waiting or in-flight entry, 0 when none. */
+  oldestMs: number;
+}
+
+export interface ReplayFilter {
+  keys?: string[];
+  reason?: DeadReason;
+}
+
+export interface Store {
+  /** Durable stores commit before resolving: only then may the input be acknowledged. */
+  enqueue(entries: NewEntry[], opts?: { resend?: boolean }): Promise<EnqueueResult>;
+  /**
+   * Claim up to `limit` due waiting entries of `owner` (oldest first) for `leaseMs`;
+   * a key already in flight is never claimed twice. Expired leases are claimable.
+   */
+  claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
+  delivered(ids: number[]): Promise<void>;
+  /** Back to waiting after a transient failure: attempts += 1, not before `notBefore`. */
+  retry(ids: number[], error: Problem[], notBefore: number): Promise<void>;
+  dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void>;
+  /** Dead letters of `owner` back to waiting (attempts reset, key kept). Returns how many. */
+  replay(owner: string, filter?: ReplayFilter): Promise<number>;
+  /** In-flight entries of `owner` back to waiting (clean shutdown). */
+  release(owner: string): Promise<void>;
+  counts(owner: string): Promise<Counts>;
+  deadLetters(owner: string, limit?: number): Promise<Entry[]>;
+  close(): Promise<void>;
+}
