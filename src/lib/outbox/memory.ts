@@ -1,0 +1,161 @@
+import type { Problem } from '../problem';
+import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from './store';
+
+/** How many delivered (key -> hash) pairs are remembered for idempotency. */
+const REMEMBERED_KEYS = 100_000;
+
+/**
+ * The outbox in memory: nothing survives a restart, so it suits tests, the demo
+ * and flows that can re-read their source. It keeps the same rules as the
+ * durable stores so a flow behaves the same when the store is switched:
+ * - entries of one key go out oldest first and never two at once (a newer step
+ *   must not overtake an older one, nor race it);
+ * - a key delivered with the same content is skipped on enqueue (unless resend);
+ * - a lease that expires (a crashed or stuck sender) makes the entry claimable again.
+ */
+export class MemoryStore implements Store {
+  /** Waiting, in-flight and dead entries; Map order = id order = oldest first. */
+  private entries = new Map<number, Entry>();
+  private leases = new Map<number, number>();
+  /** Last delivered hash per key; re-set on update so the oldest key is evicted first. */
+  private deliveredHash = new Map<string, string>();
+  private deliveredCount = new Map<string, number>();
+  private nextId = 1;
+
+  constructor(private readonly opts: { rememberKeys?: number } = {}) {}
+
+  async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+    const result: EnqueueResult = { accepted: [], skipped: [] };
+    const now = Date.now();
+    for (const item of items) {
+      if (!opts.resend && this.deliveredHash.get(item.key) === item.hash) {
+        result.skipped.push(item);
+        continue;
+      }
+      const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: 0 };
+      this.entries.set(entry.id, entry);
+      result.accepted.push(copy(entry));
+    }
+    return result;
+  }
+
+  async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
+    const now = Date.now();
+    const out: Entry[] = [];
+    // Only the oldest unfinished entry of a key may go; any owner's entry holds the key.
+    const seen = new Set<string>();
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (e.state === 'dead') continue;
+      if (seen.has(e.key)) continue;
+      seen.add(e.key);
+      if (e.owner !== owner) continue;
+      const leased = e.state === 'inflight' && (this.leases.get(e.id) ?? 0) > now;
+      if (leased || e.notBefore > now) continue;
+      e.state = 'inflight';
+      this.leases.set(e.id, now + leaseMs);
+      out.push(copy(e));
+    }
+    return out;
+  }
+
+  async delivered(ids: number[]): Promise<void> {
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      this.entries.delete(id);
+      this.leases.delete(id);
+      this.remember(e.key, e.hash);
+      this.deliveredCount.set(e.owner, (this.deliveredCount.get(e.owner) ?? 0) + 1);
+    }
+  }
+
+  async retry(ids: number[], error: Problem[], notBefore: number): Promise<void> {
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e || e.state === 'dead') continue;
+      e.state = 'waiting';
+      e.attempts += 1;
+      e.notBefore = notBefore;
+      e.lastError = error;
+      this.leases.delete(id);
+    }
+  }
+
+  async dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void> {
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (!e) continue;
+      e.state = 'dead';
+      e.reason = reason;
+      e.lastError = error;
+      this.leases.delete(id);
+    }
+  }
+
+  async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
+    const keys = filter.keys ? new Set(filter.keys) : undefined;
+    let n = 0;
+    for (const e of this.entries.values()) {
+      if (e.owner !== owner || e.state !== 'dead') continue;
+      if (keys && !keys.has(e.key)) continue;
+      if (filter.reason && e.reason !== filter.reason) continue;
+      e.state = 'waiting';
+      e.attempts = 0;
+      e.notBefore = 0;
+      delete e.reason;
+      n++;
+    }
+    return n;
+  }
+
+  async release(owner: string): Promise<void> {
+    for (const e of this.entries.values()) {
+      if (e.owner === owner && e.state === 'inflight') {
+        e.state = 'waiting';
+        this.leases.delete(e.id);
+      }
+    }
+  }
+
+  async counts(owner: string): Promise<Counts> {
+    const now = Date.now();
+    const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, oldestMs: 0 };
+    let oldest = Infinity;
+    for (const e of this.entries.values()) {
+      if (e.owner !== owner) continue;
+      c[e.state === 'delivered' ? 'delivered' : e.state] += 1;
+      if (e.state === 'waiting' || e.state === 'inflight') oldest = Math.min(oldest, e.createdAt);
+    }
+    if (oldest !== Infinity) c.oldestMs = Math.max(0, now - oldest);
+    return c;
+  }
+
+  async deadLetters(owner: string, limit = 100): Promise<Entry[]> {
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (e.owner === owner && e.state === 'dead') out.push(copy(e));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    // Nothing to flush: the memory store is not durable by design.
+  }
+
+  private remember(key: string, hash: string): void {
+    this.deliveredHash.delete(key);
+    this.deliveredHash.set(key, hash);
+    const bound = this.opts.rememberKeys ?? REMEMBERED_KEYS;
+    while (this.deliveredHash.size > bound) {
+      const oldest = this.deliveredHash.keys().next().value as string;
+      this.deliveredHash.delete(oldest);
+    }
+  }
+}
+
+/** Callers get snapshots, as from a database: changing one never changes the store. */
+function copy(e: Entry): Entry {
+  return { ...e };
+}
