@@ -1,0 +1,46 @@
+import { maskText } from '../mask';
+import { problem, type Problem } from '../problem';
+import type { SendFailure } from './result';
+
+/** A server may answer with a whole HTML page: keep enough to diagnose, not a megabyte per entry. */
+const MAX_MESSAGE = 1000;
+
+/**
+ * Params shared by the engine's server problems. The server's own text is kept
+ * (it may name the field it dislikes) with anything that looks like a personal
+ * id masked; `reason` is the client's code (timeout, http5xx…). The field is
+ * null: the server does not say which field in a machine-readable way.
+ */
+export function serverParams(r: Pick<SendFailure, 'status' | 'code' | 'message'>): Record<string, string | number> {
+  const text = maskText(String(r.message ?? ''));
+  return {
+    status: r.status ?? '-',
+    reason: r.code || 'unknown',
+    message: text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE) + '…' : text,
+  };
+}
+
+/** A transient failure that will be retried. */
+export function sendFailed(r: SendFailure): Problem {
+  return problem(null, 'sendFailed', serverParams(r));
+}
+
+/** The server refused this record. */
+export function rejectedByServer(r: SendFailure): Problem {
+  return problem(null, 'rejectedByServer', serverParams(r));
+}
+
+/** Attempts exhausted; carries the last error. */
+export function undeliverable(r: SendFailure, attempts: number): Problem {
+  return problem(null, 'undeliverable', { attempts, ...serverParams(r) });
+}
+
+/** The server has failed transiently for a while (for the node status and a warning). */
+export function unreachable(r: SendFailure, sinceMs: number): Problem {
+  return problem(null, 'unreachable', { minutes: Math.round(sinceMs / 60000), ...serverParams(r) });
+}
+
+/** The outbox itself failed (database down, disk full). */
+export function storeError(err: unknown): Problem {
+  return problem(null, 'storeError', { message: maskText(err instanceof Error ? err.message : String(err)) });
+}
