@@ -1,0 +1,96 @@
+import { ethnicity } from './ethnicity';
+import { gender } from './gender';
+import { issuingPlace } from './issuing-place';
+import { procedure } from './procedure';
+import { rank, units } from './units';
+import type { CodeSet, Unit } from './units-types';
+
+export type LookupCatalog = 'ethnicity' | 'gender' | 'issuingPlace' | 'procedure' | 'province' | 'district' | 'commune';
+
+export interface LookupRequest {
+  catalog: LookupCatalog;
+  code?: unknown;
+  name?: string;
+  codeSet?: CodeSet;
+  convert?: '2025';
+  within?: { province?: string; district?: string };
+  ethnicityCode?: 'id' | 'gso';
+}
+
+export interface LookupAnswer {
+  match?: unknown;
+  candidates?: unknown[];
+  /** 'notFound' | 'ambiguous' | 'split' | 'badRequest'; absent with a match. */
+  reason?: string;
+  catalog: LookupCatalog;
+  codeSet?: CodeSet;
+}
+
+const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'province', 'district', 'commune'];
+const SETS: CodeSet[] = ['pre-2025', '2025'];
+/** Enough to choose from in an editor; an ambiguous exact name rarely has more than a handful. */
+const MAX_CANDIDATES = 20;
+
+/**
+ * One answer shape for the btxh-lookup node and the editor's admin endpoint:
+ * `{match}` when exactly one entry fits, otherwise `{candidates, reason}`.
+ * The code wins when both a code and a name are given.
+ */
+export function lookup(req: LookupRequest): LookupAnswer {
+  const catalog = req && typeof req === 'object' ? req.catalog : (undefined as unknown as LookupCatalog);
+  const bad: LookupAnswer = { catalog, reason: 'badRequest', candidates: [] };
+  if (!CATALOGS.includes(catalog)) return bad;
+  const hasCode = req.code !== undefined && req.code !== null && req.code !== '';
+  const hasName = typeof req.name === 'string' && req.name.trim() !== '';
+  if (!hasCode && !hasName) return bad;
+  const input = hasCode ? req.code : req.name;
+
+  switch (catalog) {
+    case 'ethnicity':
+      if (req.ethnicityCode !== undefined && req.ethnicityCode !== 'id' && req.ethnicityCode !== 'gso') return bad;
+      return one(catalog, ethnicity.find(input, req.ethnicityCode ?? 'id'));
+    case 'gender':
+      return one(catalog, gender.find(input));
+    case 'issuingPlace':
+      return one(catalog, issuingPlace.find(input));
+    case 'procedure':
+      return one(catalog, procedure.find(input));
+    default:
+      return unit(req, catalog, hasCode);
+  }
+}
+
+function one(catalog: LookupCatalog, match: unknown): LookupAnswer {
+  return match === undefined ? { catalog, reason: 'notFound', candidates: [] } : { catalog, match };
+}
+
+function unit(req: LookupRequest, level: 'province' | 'district' | 'commune', byCode: boolean): LookupAnswer {
+  const set = req.codeSet ?? 'pre-2025';
+  const convert = req.convert !== undefined;
+  // Districts ended on 2025-07-01: none to find in 2025, none to convert to.
+  if (!SETS.includes(set) || (convert && req.convert !== '2025') || (level === 'district' && (set === '2025' || convert))) {
+    return { catalog: level, reason: 'badRequest', candidates: [], codeSet: set };
+  }
+  let found: Unit | undefined;
+  if (byCode) {
+    found = level === 'district' ? units.district(req.code) : units[level](req.code, set);
+  } else {
+    const tiers = rank(level, req.name as string, set, req.within);
+    // An exact name decides; a partial one only when nothing else fits.
+    const partial = tiers[2].concat(tiers[3]);
+    const best = tiers[0].length ? tiers[0] : tiers[1].length ? tiers[1] : partial;
+    if (best.length > 1) return { catalog: level, reason: 'ambiguous', candidates: best.slice(0, MAX_CANDIDATES), codeSet: set };
+    found = best[0];
+  }
+  if (!found) return { catalog: level, reason: 'notFound', candidates: [], codeSet: convert ? '2025' : set };
+  if (!convert || set === '2025') return { catalog: level, match: found, codeSet: set };
+
+  if (level === 'province') return one2025(level, units.provinceToNew(found.code));
+  const to = units.toNew(found.code);
+  if (to.length > 1) return { catalog: level, reason: 'split', candidates: to, codeSet: '2025' };
+  return one2025(level, to[0]);
+}
+
+function one2025(catalog: LookupCatalog, match: Unit | undefined): LookupAnswer {
+  return match ? { catalog, match, codeSet: '2025' } : { catalog, reason: 'notFound', candidates: [], codeSet: '2025' };
+}

@@ -1,0 +1,44 @@
+import type { Level } from './units-types';
+
+/**
+ * Prefixes and abbreviations people put before a unit's own name, folded
+ * (see fold.ts). Stripped from both the query and the catalogue's names, so
+ * "TP. Hồ Chí Minh", "Thành phố Hồ Chí Minh" and "Hồ Chí Minh" meet; a wrong
+ * prefix ("Huyện" for a "Quận") still finds the unit.
+ */
+const PREFIXES: Record<Level, string[]> = {
+  province: ['cong an', 'ca', 'tinh', 'thanh pho', 'tp'],
+  district: ['quan', 'q', 'huyen', 'h', 'thi xa', 'tx', 'thanh pho', 'tp'],
+  commune: ['phuong', 'p', 'xa', 'x', 'thi tran', 'tt', 'dac khu'],
+};
+
+/** Common names of provinces that are not their official ones (folded, after prefixes). */
+const PROVINCE_ALIASES: Record<string, string> = {
+  hcm: 'ho chi minh',
+  tphcm: 'ho chi minh',
+  'tp hcm': 'ho chi minh',
+  'sai gon': 'ho chi minh',
+  saigon: 'ho chi minh',
+  hn: 'ha noi',
+  brvt: 'ba ria vung tau',
+};
+
+/** "q1", "p12": a numbered ward or district typed without a space. */
+const GLUED = /^(q|p|quan|phuong)(\d+)$/;
+
+/** The unit's own name, folded: no prefix, aliases resolved. */
+export function core(level: Level, folded: string): string {
+  let s = folded;
+  if (level === 'province' && PROVINCE_ALIASES[s]) return PROVINCE_ALIASES[s];
+  const glued = GLUED.exec(s);
+  if (glued && level !== 'province') return String(Number(glued[2]));
+  // A few rounds: "cong an tinh thanh hoa" carries two prefixes.
+  for (let round = 0; round < 3; round++) {
+    const p = PREFIXES[level].find((x) => s.startsWith(x + ' '));
+    if (!p) break;
+    s = s.slice(p.length + 1);
+  }
+  if (level === 'province' && PROVINCE_ALIASES[s]) return PROVINCE_ALIASES[s];
+  // Numbered units are written "Phường 01" as often as "Phường 1".
+  return /^\d+$/.test(s) ? String(Number(s)) : s;
+}

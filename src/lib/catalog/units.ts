@@ -1,0 +1,203 @@
+import { mapping, post, pre } from './data';
+import { fold, pad } from './fold';
+import { core } from './names';
+import type { CodeSet, Level, Unit } from './units-types';
+
+const WIDTH: Record<Level, number> = { province: 2, district: 3, commune: 5 };
+
+/** One unit with its search keys, computed once at load. */
+interface Entry {
+  unit: Unit;
+  full: string; // folded name with its prefix: "phuong phuc xa"
+  core: string; // folded name without it: "phuc xa"
+}
+
+/**
+ * Everything about one level of one code set: O(1) maps for codes and exact
+ * names, and all cores joined in one string so a prefix/contains search over
+ * 10,051 communes is a few native indexOf calls, not 10,051 string tests.
+ */
+class Index {
+  readonly entries: Entry[] = [];
+  readonly byCode = new Map<string, Unit>();
+  readonly byFull = new Map<string, Entry[]>();
+  readonly byCore = new Map<string, Entry[]>();
+  readonly byParent = new Map<string, Entry[]>();
+  private haystack = '';
+  private starts: number[] = [];
+
+  constructor(readonly level: Level) {}
+
+  add(unit: Unit): void {
+    const full = fold(unit.name);
+    const entry: Entry = { unit: Object.freeze(unit), full, core: core(this.level, full) };
+    this.entries.push(entry);
+    this.byCode.set(unit.code, entry.unit);
+    push(this.byFull, full, entry);
+    push(this.byCore, entry.core, entry);
+    if (unit.province) push(this.byParent, 'p' + unit.province, entry);
+    if (unit.district) push(this.byParent, 'd' + unit.district, entry);
+  }
+
+  seal(): void {
+    // "\n" never occurs in a folded name, so no match spans two units.
+    let at = 0;
+    for (const e of this.entries) {
+      this.starts.push(at);
+      at += e.core.length + 1;
+    }
+    this.haystack = this.entries.map((e) => e.core).join('\n');
+  }
+
+  /** Entries whose core starts with (tier 2) or contains (tier 3) `q`, in data order. */
+  partial(q: string): [Entry[], Entry[]] {
+    const prefix: Entry[] = [];
+    const inside: Entry[] = [];
+    let from = 0;
+    let last = -1;
+    for (;;) {
+      const hit = this.haystack.indexOf(q, from);
+      if (hit < 0) break;
+      const i = this.entryAt(hit);
+      if (i !== last) {
+        (hit === this.starts[i] ? prefix : inside).push(this.entries[i]);
+        last = i;
+      }
+      // Next unit: one hit per unit is enough.
+      from = i + 1 < this.starts.length ? this.starts[i + 1] : this.haystack.length;
+    }
+    return [prefix, inside];
+  }
+
+  private entryAt(offset: number): number {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+// ---- load ------------------------------------------------------------------
+const idx: Record<CodeSet, Record<Level, Index>> = {
+  'pre-2025': { province: new Index('province'), district: new Index('district'), commune: new Index('commune') },
+  '2025': { province: new Index('province'), district: new Index('district'), commune: new Index('commune') },
+};
+for (const [code, name] of pre.provinces) idx['pre-2025'].province.add({ code, name, level: 'province', set: 'pre-2025' });
+for (const [code, name, province] of pre.districts) idx['pre-2025'].district.add({ code, name, level: 'district', set: 'pre-2025', province });
+const districtProvince = new Map(pre.districts.map(([code, , province]) => [code, province]));
+for (const [code, name, district] of pre.communes) {
+  idx['pre-2025'].commune.add({ code, name, level: 'commune', set: 'pre-2025', province: districtProvince.get(district), district });
+}
+for (const [code, name] of post.provinces) idx['2025'].province.add({ code, name, level: 'province', set: '2025' });
+for (const [code, name, province] of post.communes) idx['2025'].commune.add({ code, name, level: 'commune', set: '2025', province });
+for (const set of Object.values(idx)) for (const level of Object.values(set)) level.seal();
+
+/**
+ * Matches of a name, best first, in tiers: exact name with its prefix, exact
+ * name without it, name starting with the query, name containing it. `lookup`
+ * reads the tiers to tell a match from an ambiguity.
+ */
+export function rank(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[][] {
+  const index = idx[set]?.[level];
+  if (!index || typeof name !== 'string') return [[], [], [], []];
+  const full = fold(name);
+  const q = core(level, full);
+  if (!q) return [[], [], [], []];
+  const seen = new Set<Entry>();
+  const take = (list: Entry[] | undefined, keep: (e: Entry) => boolean): Unit[] => {
+    const out: Unit[] = [];
+    for (const e of list ?? []) {
+      if (!seen.has(e) && keep(e)) {
+        seen.add(e);
+        out.push(e.unit);
+      }
+    }
+    return out;
+  };
+  const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
+  const province = level !== 'province' ? pad(within?.province, 2) : undefined;
+  if ((within?.district !== undefined && district === undefined && level === 'commune' && set === 'pre-2025') ||
+    (within?.province !== undefined && province === undefined && level !== 'province')) {
+    return [[], [], [], []]; // a parent code that cannot exist narrows to nothing
+  }
+  const inside = (e: Entry) => (!province || e.unit.province === province) && (!district || e.unit.district === district);
+  if (district || province) {
+    // Narrowed: a few hundred entries at most, scan them.
+    const pool = index.byParent.get(district ? 'd' + district : 'p' + province) ?? [];
+    return [
+      take(pool, (e) => e.full === full && inside(e)),
+      take(pool, (e) => e.core === q && inside(e)),
+      take(pool, (e) => e.core.startsWith(q) && inside(e)),
+      take(pool, (e) => e.core.includes(q) && inside(e)),
+    ];
+  }
+  const all = () => true;
+  const t0 = take(index.byFull.get(full), all);
+  const t1 = take(index.byCore.get(q), all);
+  const [prefix, contains] = index.partial(q);
+  return [t0, t1, take(prefix, all), take(contains, all)];
+}
+
+function commune(code: unknown, set: CodeSet): Unit | undefined {
+  const c = pad(code, 5);
+  return c === undefined ? undefined : idx[set]?.commune.byCode.get(c);
+}
+
+export const units = {
+  /** Accepts numbers and unpadded strings ("1", 1 -> "01"). */
+  province(code: unknown, set: CodeSet): Unit | undefined {
+    const c = pad(code, 2);
+    return c === undefined ? undefined : idx[set]?.province.byCode.get(c);
+  },
+  /** Districts exist only before 2025-07-01. */
+  district(code: unknown): Unit | undefined {
+    const c = pad(code, 3);
+    return c === undefined ? undefined : idx['pre-2025'].district.byCode.get(c);
+  },
+  commune,
+  /** Best first; [] when none. Prefixes and abbreviations ("TP.", "Q.", "Xã") are ignored. */
+  search(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[] {
+    return rank(level, name, set, within).flat();
+  },
+  /**
+   * Does the commune lie in that district and province of the same set?
+   * Since 2025 there is no district level: `district` is not checked then
+   * (the connection decides what MaHuyen carries, see Settings.district2025).
+   */
+  belongs(communeCode: unknown, district: unknown | undefined, province: unknown, set: CodeSet): boolean {
+    const c = commune(communeCode, set);
+    if (!c || c.province !== pad(province, 2)) return false;
+    if (set === '2025' || district === undefined) return true;
+    return c.district === pad(district, 3);
+  },
+  /** The 2025 communes an old one went to; several when it was split: never pick one. */
+  toNew(oldCommune: unknown): Unit[] {
+    const c = pad(oldCommune, 5);
+    const to = c === undefined ? undefined : mapping.communes[c];
+    if (to === undefined) return [];
+    return (typeof to === 'string' ? [to] : to).map((code) => idx['2025'].commune.byCode.get(code)!).filter(Boolean);
+  },
+  provinceToNew(oldProvince: unknown): Unit | undefined {
+    const c = pad(oldProvince, 2);
+    const to = c === undefined ? undefined : mapping.provinces[c];
+    return to === undefined ? undefined : idx['2025'].province.byCode.get(to);
+  },
+  /** The single pre-2025 district all of a new commune's old units came from, else undefined. */
+  oldDistrictOf(newCommune: unknown): string | undefined {
+    const c = pad(newCommune, 5);
+    return c === undefined ? undefined : mapping.oldDistrict[c];
+  },
+  all(level: Level, set: CodeSet): Unit[] {
+    return (idx[set]?.[level]?.entries ?? []).map((e) => e.unit);
+  },
+};
