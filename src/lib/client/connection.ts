@@ -1,0 +1,224 @@
+/**
+ * One configured link to a BTXH system, shared by every node of a btxh-auth
+ * config node: one axios instance, keep-alive agents, one token (D11), the
+ * auth mode (D16) and the body shape (D1). Public methods never throw for an
+ * HTTP or network outcome and scrub every secret from what they return.
+ */
+import { operation, TOKEN_PATH } from '../fields';
+import type { Problem } from '../problem';
+import { problem } from '../problem';
+import { Agents } from './agents';
+import { btxhToken, gatewayToken } from './auth';
+import { classify, isTokenRejection } from './classify';
+import { checkDocument } from './document';
+import { Http } from './http';
+import { Scrubber } from './scrub';
+import { TokenCache } from './token';
+import type { Api, ConnectionConfig, DocumentCheck, Failure, SendResult } from './types';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60_000;
+const DEFAULT_USER_AGENT = 'node-red-btxh';
+const APIS: Api[] = ['DongBoDVC', 'XuLyHoSo', 'FileQuyetDinh'];
+
+/** A configuration the connection cannot work with; `message` is the code, never a secret. */
+export class ConfigError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.code);
+    this.name = 'ConfigError';
+  }
+}
+
+function httpUrl(value: string | undefined, field: string): URL {
+  let u: URL | undefined;
+  try {
+    u = new URL(String(value ?? ''));
+  } catch {
+    u = undefined;
+  }
+  if (!u || (u.protocol !== 'http:' && u.protocol !== 'https:')) throw new ConfigError(problem(field, 'invalidUrl'));
+  return u;
+}
+
+/** An absolute path stays as it is; a relative one is appended to the base URL, keeping its path. */
+function resolve(base: string, path: string, field: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return httpUrl(path, field).toString();
+  return httpUrl(base.replace(/\/+$/, '') + '/' + path.replace(/^\/+/, ''), field).toString();
+}
+
+/** How the BTXH system itself is authenticated, after the gateway (if any). */
+type BtxhAuth = 'token' | 'key' | 'none';
+
+export class Connection {
+  /** For tests and status: GetToken calls, gateway token calls, BTXH API requests. */
+  readonly stats = { tokenRequests: 0, gatewayTokenRequests: 0, requests: 0 };
+
+  private readonly urls: Record<Api | 'GetToken', string>;
+  private readonly auth: BtxhAuth;
+  private readonly oneByOne: boolean;
+  private readonly timeoutMs: number;
+  private readonly agents: Agents;
+  private readonly docAgents: Agents;
+  private readonly http: Http;
+  private readonly docHttp: Http;
+  private readonly scrub: Scrubber;
+  private readonly btxh?: TokenCache;
+  private readonly gateway?: TokenCache;
+
+  constructor(private readonly config: ConnectionConfig) {
+    const c = config;
+    httpUrl(c.baseUrl, 'baseUrl');
+    const paths = c.paths ?? {};
+    const urls = { GetToken: resolve(c.baseUrl, paths.GetToken || TOKEN_PATH, 'paths.GetToken') } as Record<Api | 'GetToken', string>;
+    for (const api of APIS) urls[api] = resolve(c.baseUrl, paths[api] || operation(api).path, `paths.${api}`);
+    this.urls = urls;
+
+    const mode = c.mode ?? 'token';
+    if (mode !== 'token' && mode !== 'key' && mode !== 'gateway') throw new ConfigError(problem('mode', 'invalidMode'));
+    if (mode === 'token') this.auth = 'token';
+    else if (mode === 'key') this.auth = 'key';
+    else this.auth = c.username ? 'token' : c.key ? 'key' : 'none';
+    if (this.auth === 'token' && !c.username) throw new ConfigError(problem('username', 'missingCredential'));
+    if (this.auth === 'token' && !c.password) throw new ConfigError(problem('password', 'missingCredential'));
+    if (this.auth === 'key' && !c.key) throw new ConfigError(problem('key', 'missingCredential'));
+    if (mode === 'gateway' && c.gateway?.tokenUrl) httpUrl(c.gateway.tokenUrl, 'gateway.tokenUrl');
+    if (c.proxy) httpUrl(c.proxy.url, 'proxy.url');
+
+    // D16 (b): the key rides in each record's body, so records travel one per request
+    this.oneByOne = c.bodyShape === 'object' || this.auth === 'key';
+    this.timeoutMs = c.timeoutMs && c.timeoutMs > 0 ? c.timeoutMs : DEFAULT_TIMEOUT_MS;
+    const lifetime = c.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
+
+    this.scrub = new Scrubber([c.password, c.key, c.gateway?.clientSecret, c.proxy?.password, ...Object.values(c.gateway?.headers ?? {})]);
+    this.agents = new Agents(c.tls, c.proxy, 'api');
+    this.docAgents = new Agents(c.tls, c.proxy, 'document');
+    const ua = c.userAgent || DEFAULT_USER_AGENT;
+    this.http = new Http(this.agents, ua);
+    this.docHttp = new Http(this.docAgents, ua);
+
+    if (mode === 'gateway' && c.gateway?.tokenUrl) {
+      const g = c.gateway;
+      this.gateway = new TokenCache(async () => {
+        this.stats.gatewayTokenRequests++;
+        const r = await gatewayToken(this.http, g, this.timeoutMs);
+        if (r.ok) this.scrub.addToken(r.token);
+        return r;
+      }, lifetime);
+    }
+    if (this.auth === 'token') {
+      this.btxh = new TokenCache(async () => {
+        const h = await this.gatewayHeaders();
+        if (!h.ok) return h.failure;
+        this.stats.tokenRequests++;
+        const r = await btxhToken(this.http, this.urls.GetToken, h.headers, c.username as string, c.password as string, this.timeoutMs);
+        if (r.ok) this.scrub.addToken(r.token);
+        return r;
+      }, lifetime);
+    }
+  }
+
+  /** D16 (c): the gateway's own headers and Bearer token, sent with GetToken and every API call. */
+  private async gatewayHeaders(): Promise<{ ok: true; headers: Record<string, string> } | { ok: false; failure: Failure }> {
+    const headers: Record<string, string> = { ...(this.config.mode === 'gateway' ? this.config.gateway?.headers : undefined) };
+    if (this.gateway) {
+      const g = await this.gateway.get();
+      if (!g.ok) return { ok: false, failure: g };
+      headers.Authorization = `Bearer ${g.token}`;
+    }
+    return { ok: true, headers };
+  }
+
+  /** One POST with the current credentials; `used` names the tokens it carried, for invalidation. */
+  private async attempt(api: Api, body: unknown): Promise<{ result: SendResult; used: { btxh?: string; gateway?: string } }> {
+    const used: { btxh?: string; gateway?: string } = {};
+    const g = await this.gatewayHeaders();
+    if (!g.ok) return { result: g.failure, used };
+    const headers = g.headers;
+    if (headers.Authorization) used.gateway = headers.Authorization.slice('Bearer '.length);
+    if (this.btxh) {
+      const t = await this.btxh.get();
+      if (!t.ok) return { result: t, used };
+      headers.AccessKey = used.btxh = t.token;
+    }
+    headers['Content-Type'] = 'application/json; charset=utf-8';
+    this.stats.requests++;
+    const x = await this.http.request({ method: 'POST', url: this.urls[api], headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs });
+    return { result: classify(x), used };
+  }
+
+  /** D11: a request refused for its token gets one refresh and one resend. */
+  private async post(api: Api, body: unknown): Promise<SendResult> {
+    const first = await this.attempt(api, body);
+    if (!isTokenRejection(first.result)) return first.result;
+    const refreshable = first.used.btxh !== undefined || first.used.gateway !== undefined;
+    if (!refreshable) return { ...(first.result as Failure), code: 'authFailed' };
+    if (first.used.btxh !== undefined) this.btxh?.invalidate(first.used.btxh);
+    if (first.used.gateway !== undefined) this.gateway?.invalidate(first.used.gateway);
+    const second = await this.attempt(api, body);
+    if (isTokenRejection(second.result)) return { ...(second.result as Failure), code: 'authFailed' };
+    return second.result;
+  }
+
+  private withKey(record: Record<string, unknown>): Record<string, unknown> {
+    return this.auth === 'key' ? { ...record, AcceptKey: this.config.key } : record;
+  }
+
+  /**
+   * Sends records to one operation. Body shape 'array' (D1 default): one
+   * request with all of them. Shape 'object' or a static key: one request per
+   * record, in order, stopping at the first failure (`delivered` tells how many
+   * went through); the body of a success is then the server's answer for a
+   * single record, or the list of answers for several.
+   */
+  async send(api: Api, records: Record<string, unknown>[]): Promise<SendResult> {
+    if (!APIS.includes(api)) return { ok: false, kind: 'rejected', code: 'http', message: `unknown API ${String(api)}` };
+    if (!Array.isArray(records) || records.length === 0) return { ok: false, kind: 'rejected', code: 'noRecords', message: 'no records' };
+    if (!this.oneByOne) return this.scrub.value(await this.post(api, records));
+    const bodies: unknown[] = [];
+    let last: SendResult | undefined;
+    for (let i = 0; i < records.length; i++) {
+      last = await this.post(api, this.withKey(records[i]));
+      if (!last.ok) return this.scrub.value({ ...last, delivered: i });
+      bodies.push(last.body);
+    }
+    const done = last as SendResult & { ok: true };
+    const out: SendResult = { ok: true, status: done.status, body: records.length === 1 ? done.body : bodies };
+    if (done.message !== undefined) out.message = done.message;
+    return this.scrub.value(out);
+  }
+
+  /**
+   * The editor's "Test connection": a fresh gateway token and/or GetToken. With
+   * a static key there is no token endpoint; the base URL must then answer at
+   * all (any HTTP status proves address, TLS and proxy).
+   */
+  async test(): Promise<{ ok: boolean; message: string; code?: string; status?: number }> {
+    const fail = (f: Failure) => this.scrub.value({ ok: false, message: f.message, code: f.code, ...(f.status !== undefined ? { status: f.status } : {}) });
+    if (this.gateway) {
+      this.gateway.clear();
+      const g = await this.gateway.get();
+      if (!g.ok) return fail(g);
+    }
+    if (this.btxh) {
+      this.btxh.clear();
+      const t = await this.btxh.get();
+      if (!t.ok) return fail(t);
+      return { ok: true, message: 'GetToken OK' };
+    }
+    if (this.gateway) return { ok: true, message: 'gateway token OK' };
+    const x = await this.http.request({ method: 'GET', url: this.config.baseUrl, timeoutMs: this.timeoutMs });
+    if (x.error) return fail(classify(x) as Failure);
+    return { ok: true, message: `HTTP ${x.response.status}`, status: x.response.status };
+  }
+
+  /** FileQuyetDinh option: does the decision Url serve a PDF or an image? */
+  checkDocument(url: string): Promise<DocumentCheck> {
+    return checkDocument(this.docHttp, url, this.timeoutMs);
+  }
+
+  /** Closes idle sockets; a later call opens new ones. */
+  close(): void {
+    this.agents.destroy();
+    this.docAgents.destroy();
+  }
+}

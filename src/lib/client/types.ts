@@ -1,0 +1,108 @@
+/**
+ * The client's public shapes. Node adapters and the engine code against these;
+ * everything else in `lib/client` is an implementation detail.
+ */
+import type { OperationSpec } from '../fields/types';
+
+export type Api = OperationSpec['api'];
+
+export interface GatewayConfig {
+  /** Client-credentials token endpoint of the provincial LGSP; without it no Bearer is sent. */
+  tokenUrl?: string;
+  clientId?: string;
+  clientSecret?: string;
+  scope?: string;
+  /**
+   * How the client authenticates to tokenUrl (RFC 6749 2.3.1): HTTP Basic (the
+   * RFC's default, WSO2-based LGSPs accept it) or client_id/client_secret in the form body.
+   */
+  clientAuth?: 'basic' | 'body';
+  /** Extra headers on every request through the gateway, e.g. lgspaccesstoken, SENDER_CODE: ''. */
+  headers?: Record<string, string>;
+}
+
+export interface TlsConfig {
+  ca?: string | Buffer;
+  cert?: string | Buffer;
+  key?: string | Buffer;
+  passphrase?: string;
+  /** Verification stays on unless this is explicitly false. */
+  rejectUnauthorized?: boolean;
+}
+
+export interface ProxyConfig {
+  url: string;
+  /** Hosts reached directly: "host", "host:port", ".suffix" / "*.suffix", or "*". */
+  noProxy?: string[];
+  username?: string;
+  password?: string;
+}
+
+export interface ConnectionConfig {
+  /** Absolute http(s) URL; never hard-coded (D17). */
+  baseUrl: string;
+  /** Per operation: absolute URL, or a path appended to baseUrl (defaults: api.md). */
+  paths?: Partial<Record<Api | 'GetToken', string>>;
+  /** D16: (a) token (default), (b) key, (c) gateway. */
+  mode?: 'token' | 'key' | 'gateway';
+  username?: string;
+  password?: string;
+  /** Mode key (and gateway without username): sent as the body field AcceptKey of each record. */
+  key?: string;
+  gateway?: GatewayConfig;
+  /** Per request, default 30000; covers connect, send and the whole response. */
+  timeoutMs?: number;
+  /** Refresh the BTXH token after this long (default 30 min); 0 = only when rejected. */
+  tokenLifetimeMs?: number;
+  /** D1: JSON array of records (default) or one object per request (forced when a key is sent). */
+  bodyShape?: 'array' | 'object';
+  tls?: TlsConfig;
+  proxy?: ProxyConfig;
+  userAgent?: string;
+}
+
+/** Why a request failed, as a message key (docs/errors/client.json). */
+export type FailureCode =
+  | 'network'
+  | 'timeout'
+  | 'serverError'
+  | 'rateLimited'
+  | 'proxy'
+  | 'http'
+  | 'redirect'
+  | 'badResponse'
+  | 'apiError'
+  | 'authFailed'
+  | 'tls'
+  | 'noRecords';
+
+export interface Success {
+  ok: true;
+  status: number;
+  body: unknown;
+  message?: string;
+}
+
+export interface Failure {
+  ok: false;
+  kind: 'transient' | 'rejected';
+  status?: number;
+  code: FailureCode | string;
+  /** The server's message when it sent one, otherwise a short technical reason; secrets scrubbed. */
+  message: string;
+  /** The server's body (rejected only), secrets scrubbed. */
+  body?: unknown;
+  retryAfterMs?: number;
+  /** bodyShape 'object': how many records were delivered before this failure. */
+  delivered?: number;
+}
+
+export type SendResult = Success | Failure;
+
+export interface DocumentCheck {
+  ok: boolean;
+  status?: number;
+  contentType?: string;
+  /** Set when ok is false: documentUrl, documentStatus, documentType, network, timeout, tls, proxy. */
+  code?: string;
+}
