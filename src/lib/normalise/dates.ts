@@ -1,0 +1,175 @@
+import { DateTime, FixedOffsetZone, type Zone } from 'luxon';
+import type { FieldSpec, OperationSpec } from '../fields/types';
+import { ZONE, type Settings } from '../settings';
+import type { Report } from './report';
+
+/**
+ * D3: every date is read and written in Asia/Ho_Chi_Minh whatever the
+ * server's zone. We use the IANA zone (not a fixed +07:00) so that a JS Date a
+ * database driver built at local midnight in that zone maps back to the same
+ * day, including the years (1943–1975) when the zone was +08:00.
+ */
+export type Parsed = { ok: true; dt: DateTime } | { ok: false; code: 'dateFormat' | 'dateInvalid' | 'dateYearOnly' | 'absent' };
+
+const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
+
+export function parseDate(input: unknown): Parsed {
+  if (input instanceof Date) {
+    return Number.isNaN(input.getTime()) ? { ok: false, code: 'dateInvalid' } : { ok: true, dt: DateTime.fromJSDate(input, { zone: ZONE }) };
+  }
+  if (typeof input === 'number') {
+    if (!Number.isFinite(input)) return { ok: false, code: 'dateFormat' };
+    // An 8- or 14-digit integer is a yyyyMMdd[HHmmss] column read as a number:
+    // as epoch ms it would fall within a day of 1970-01-01 or after 2400.
+    const s = String(input);
+    if (Number.isInteger(input) && (s.length === 8 || s.length === 14) && COMPACT.test(s)) return parseString(s);
+    return { ok: true, dt: DateTime.fromMillis(input, { zone: ZONE }) };
+  }
+  if (typeof input === 'string') {
+    const s = input.trim();
+    if (s === '') return { ok: false, code: 'absent' };
+    if (s.startsWith('{')) {
+      try {
+        return parseCitizen(JSON.parse(s));
+      } catch {
+        return { ok: false, code: 'dateFormat' };
+      }
+    }
+    return parseString(s);
+  }
+  if (input && typeof input === 'object' && !Array.isArray(input)) return parseCitizen(input as Record<string, unknown>);
+  return { ok: false, code: 'dateFormat' };
+}
+
+function parseString(s: string): Parsed {
+  let m = DMY.exec(s);
+  if (m) return build(m[3], m[2], m[1], m[4], m[5], m[6]);
+  m = COMPACT.exec(s);
+  if (m) return build(m[1], m[2], m[3], m[4], m[5], m[6]);
+  m = ISO.exec(s);
+  if (m) {
+    const zone = m[8] ? offsetZone(m[8]) : undefined;
+    if (m[8] && !zone) return { ok: false, code: 'dateFormat' };
+    const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+    return build(m[1], m[2], m[3], m[4], m[5], m[6], ms, zone);
+  }
+  return { ok: false, code: 'dateFormat' };
+}
+
+/** The citizen table's JSON: {"Nam": "1950", "NgayThangNam": "19500304"}. */
+function parseCitizen(o: Record<string, unknown>): Parsed {
+  if (!o || typeof o !== 'object') return { ok: false, code: 'dateFormat' };
+  const year = o.Nam ?? o.nam;
+  const full = o.NgayThangNam ?? o.ngayThangNam ?? o.ngaythangnam;
+  const blank = (v: unknown) => v === undefined || v === null || String(v).trim() === '';
+  if (blank(full)) {
+    // Only the year is known (common for the elderly); a full date would be invented.
+    return blank(year) ? { ok: false, code: 'absent' } : { ok: false, code: 'dateYearOnly' };
+  }
+  const m = COMPACT.exec(String(full).trim());
+  if (!m || m[4] !== undefined) return { ok: false, code: 'dateFormat' };
+  if (!blank(year) && String(year).trim() !== m[1]) return { ok: false, code: 'dateInvalid' };
+  return build(m[1], m[2], m[3]);
+}
+
+function offsetZone(text: string): Zone | undefined {
+  if (/^z$/i.test(text)) return FixedOffsetZone.utcInstance;
+  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(text);
+  if (!m) return undefined;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (minutes > 14 * 60) return undefined;
+  return FixedOffsetZone.instance(m[1] === '-' ? -minutes : minutes);
+}
+
+function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: string, ms = 0, zone?: Zone): Parsed {
+  const hour = Number(h ?? 0);
+  // luxon accepts hour 24 as the next day's midnight: that is a roll-over too.
+  if (hour > 23) return { ok: false, code: 'dateInvalid' };
+  const dt = DateTime.fromObject(
+    { year: Number(y), month: Number(mo), day: Number(d), hour, minute: Number(mi ?? 0), second: Number(s ?? 0), millisecond: ms },
+    { zone: zone ?? ZONE },
+  );
+  // An instant with Z or an offset becomes Vietnamese wall time.
+  return dt.isValid ? { ok: true, dt: zone ? dt.setZone(ZONE) : dt } : { ok: false, code: 'dateInvalid' };
+}
+
+/**
+ * The output format of one date field (D3). Keys tried in order: "XuLyHoSo.ThoiDiemXuLy"
+ * (or "progress.ThoiDiemXuLy"), "ThoiDiemXuLy", then "XuLyHoSo"/"progress" for the
+ * datetime fields of that operation, so one setting can switch all of them.
+ */
+export function dateFormat(op: OperationSpec, field: FieldSpec, settings: Pick<Settings, 'dateFormats'>): string {
+  const f = settings.dateFormats ?? {};
+  const own = f[`${op.api}.${field.name}`] ?? f[`${op.id}.${field.name}`] ?? f[field.name];
+  if (own) return own;
+  if (field.type === 'datetime') {
+    const whole = f[op.api] ?? f[op.id];
+    if (whole) return whole;
+  }
+  return field.format ?? (field.type === 'datetime' ? 'dd/MM/yyyy HH:mm:ss' : 'dd/MM/yyyy');
+}
+
+/** A format setting must at least name the year, month and day (and the time for a datetime). */
+export function usableFormat(format: string, field: FieldSpec): boolean {
+  const tokens = format.replace(/'[^']*'/g, '');
+  const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
+  return date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)));
+}
+
+/** D3: input value -> wire string in the field's format, or undefined with an error reported. */
+export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknown, settings: Settings, report: Report): string | undefined {
+  const format = dateFormat(op, field, settings);
+  if (!usableFormat(format, field)) {
+    report.error(field.name, 'dateFormatSetting', { format });
+    return undefined;
+  }
+  const parsed = parseDate(input);
+  if (!parsed.ok) {
+    if (parsed.code === 'absent') return undefined;
+    report.error(field.name, parsed.code, printable(input));
+    return undefined;
+  }
+  if (!checkDateRange(field, parsed.dt, report)) return undefined;
+  const { dt } = parsed;
+  return dt.toFormat(format);
+}
+
+function printable(input: unknown): { value: string } {
+  const s = input instanceof Date ? 'Invalid Date' : typeof input === 'object' ? JSON.stringify(input) : String(input);
+  return { value: s.length > 40 ? `${s.slice(0, 40)}…` : s };
+}
+
+/** Birth dates before 1900 are placeholders (.NET's 01/01/0001), not people. */
+export const FIRST_YEAR = 1900;
+export const LAST_YEAR = 2100;
+
+export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): void {
+  const format = dateFormat(op, f, s);
+  if (!usableFormat(format, f)) {
+    report.error(f.name, 'dateFormatSetting', { format });
+    return;
+  }
+  const dt = DateTime.fromFormat(v, format, { zone: ZONE });
+  if (!dt.isValid) {
+    report.error(f.name, dt.invalidReason === 'unit out of range' ? 'dateInvalid' : 'dateFormat', { value: v, format });
+    return;
+  }
+  // Round trip: "1/2/2024" is not dd/MM/yyyy, "24:00:00" is a roll-over.
+  if (dt.toFormat(format) !== v) report.error(f.name, 'dateFormat', { value: v, format });
+  else checkDateRange(f, dt, report);
+}
+
+/** Range checks shared with the normaliser. */
+export function checkDateRange(f: FieldSpec, dt: DateTime, report: Report): boolean {
+  if (dt.year < FIRST_YEAR || dt.year > LAST_YEAR) {
+    report.error(f.name, 'dateRange', { value: dt.toFormat('dd/MM/yyyy'), min: FIRST_YEAR, max: LAST_YEAR });
+    return false;
+  }
+  if (f.name === 'NgayThangNamSinh' && dt.startOf('day') > DateTime.now().setZone(ZONE).startOf('day')) {
+    report.error(f.name, 'dateFuture', { value: dt.toFormat('dd/MM/yyyy') });
+    return false;
+  }
+  return true;
+}

@@ -1,0 +1,92 @@
+import type { FieldSpec, OperationSpec } from '../fields/types';
+import type { Problem } from '../problem';
+import { inspectWire } from '../schema';
+import type { Settings } from '../settings';
+import { normaliseUnits } from './address';
+import { normaliseEthnicity, normaliseGender, normaliseIssuingPlace, normaliseProcedure, procedureName } from './catalogued';
+import { normaliseEmail, normalisePhone, normaliseUrl } from './contact';
+import { normaliseDate } from './dates';
+import { matchKeys } from './keys';
+import { normalisePersonalId } from './personal-id';
+import { absent, Report, resolve } from './report';
+import { normaliseInt } from './status';
+import { normaliseText } from './text';
+
+export interface Prepared {
+  /** The wire record (table names and order, absent optional fields omitted), or null when errors is not empty. */
+  record: Record<string, unknown> | null;
+  errors: Problem[];
+  warnings: Problem[];
+  /** D2: input names that were read as a table field. */
+  aliases: { from: string; to: string }[];
+}
+
+const UNIT_KINDS = new Set(['province', 'district', 'commune']);
+
+/**
+ * Input record -> wire record (D2–D6, D8, D9, D12–D15, D18). Every problem
+ * names its field; nothing is guessed (a missing deadline stays missing), and
+ * the result is checked as the BTXH side would check it before it is returned.
+ */
+export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Settings>): Prepared {
+  const s = resolve(settings);
+  const report = new Report();
+  if (!input || typeof input !== 'object' || Array.isArray(input) || input instanceof Date) {
+    report.error(null, 'notObject');
+    return { record: null, errors: report.errors, warnings: report.warnings, aliases: [] };
+  }
+  const { values, aliases } = matchKeys(op, input as Record<string, unknown>, report);
+  const out: Record<string, unknown> = {};
+  // Fields whose absence another problem already explains.
+  const skip = new Set<string>(report.errors.map((p) => p.field!).filter(Boolean));
+  for (const f of op.fields) {
+    if (UNIT_KINDS.has(f.kind) && f.group) continue;
+    const v = values.get(f.name);
+    if (absent(v) || skip.has(f.name)) continue;
+    const n = report.errors.length;
+    const value = field(op, f, v, s, report);
+    if (value !== undefined) out[f.name] = value;
+    else if (report.errors.length > n) skip.add(f.name);
+  }
+  normaliseUnits(op, values, absent, s, report, out, skip);
+  fillProcedureName(op, out, report);
+  for (const f of op.fields) if (f.required && out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
+
+  const record: Record<string, unknown> = {};
+  for (const f of op.fields) if (out[f.name] !== undefined) record[f.name] = out[f.name];
+  // Last step: judge the result as the BTXH side will, so a normaliser bug cannot send a bad record.
+  const wire = inspectWire(op, record, s);
+  const failed = new Set([...report.errors.map((p) => p.field), ...skip]);
+  const seen = new Set([...report.errors, ...report.warnings].map((p) => `${p.field}|${p.code}`));
+  for (const p of wire.errors) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.errors.push(p);
+  for (const p of wire.warnings) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.warnings.push(p);
+  return { record: report.errors.length ? null : record, errors: report.errors, warnings: report.warnings, aliases };
+}
+
+function field(op: OperationSpec, f: FieldSpec, v: unknown, s: Settings, report: Report): unknown {
+  if (f.type === 'int') return normaliseInt(f, v, s, report);
+  switch (f.kind) {
+    case 'date': return normaliseDate(op, f, v, s, report);
+    case 'personalId': return normalisePersonalId(f, v, report);
+    case 'gender': return normaliseGender(f, v, report);
+    case 'ethnicity': return normaliseEthnicity(f, v, s, report);
+    case 'issuingPlace': return normaliseIssuingPlace(f, v, report);
+    case 'procedure': return normaliseProcedure(f, v, s, report);
+    case 'email': return normaliseEmail(f, v, s.strict, report);
+    case 'phone': return normalisePhone(f, v, s.strict, report);
+    case 'url': return normaliseUrl(f, v, s.strict, report);
+    default: return normaliseText(f, v, s.strict, report);
+  }
+}
+
+/** D6: TenTTHC from the catalogue when the input has none (warning "filled"). */
+function fillProcedureName(op: OperationSpec, out: Record<string, unknown>, report: Report): void {
+  const name = op.fields.find((f) => f.kind === 'procedureName');
+  const code = op.fields.find((f) => f.kind === 'procedure');
+  if (!name || !code || out[name.name] !== undefined || report.failed(name.name)) return;
+  const filled = procedureName(out[code.name] as string | undefined);
+  if (filled) {
+    out[name.name] = filled;
+    report.warn(name.name, 'filled', { from: code.name });
+  }
+}

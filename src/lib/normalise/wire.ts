@@ -1,0 +1,124 @@
+import { ethnicity, gender, issuingPlace, procedure, units } from '../catalog';
+import type { FieldSpec, OperationSpec } from '../fields/types';
+import { maskId } from '../mask';
+import type { Settings } from '../settings';
+import { wireUrl } from './contact';
+import { checkDate } from './dates';
+import { groups, required as groupRequired, WIDTH, type UnitKind } from './address';
+import { wirePersonalId } from './personal-id';
+import { Report } from './report';
+import { controlChar, length } from './text';
+
+/**
+ * The checks of a wire record that a JSON schema cannot express: date strings
+ * in the configured format, catalogue membership, code widths, the address
+ * hierarchy. Values of the wrong type are left to the schema. Shared by the
+ * normaliser's last step and the sandbox (through schema.checkWire), so both
+ * judge a record the same way.
+ */
+export function inspectValues(op: OperationSpec, record: Record<string, unknown>, settings: Settings): Report {
+  const report = new Report();
+  const ok = new Map<string, string>();
+  for (const f of op.fields) {
+    const v = record[f.name];
+    if (typeof v !== 'string' || v === '') continue;
+    if (f.required && v.trim() === '') {
+      report.error(f.name, 'required');
+      continue;
+    }
+    if (checkValue(op, f, v, settings, report)) ok.set(f.name, v);
+  }
+  for (const g of groups(op)) {
+    const code = (k: UnitKind) => (g[k] ? ok.get(g[k]!.name) : undefined);
+    const given = (k: UnitKind) => g[k] !== undefined && typeof record[g[k]!.name] === 'string' && record[g[k]!.name] !== '';
+    const [p, d, c] = [code('province'), code('district'), code('commune')];
+    // A commune without its parents cannot be placed; a group is all or nothing.
+    const needs: UnitKind[] = settings.codeSet === 'pre-2025' || settings.district2025 !== 'old' ? ['province', 'district'] : ['province'];
+    if (given('commune') || given('district')) {
+      for (const k of needs) if (g[k] && !given(k) && !(groupRequired(g) && g[k]!.required)) report.error(g[k]!.name, 'groupIncomplete', { with: (given('commune') ? g.commune : g.district)!.name });
+    }
+    if (settings.codeSet === 'pre-2025') {
+      const dist = d ? units.district(d) : undefined;
+      const com = c ? units.commune(c, 'pre-2025') : undefined;
+      if (dist && p && dist.province !== p) report.error(g.district!.name, 'unitNotInProvince', { code: d!, province: p });
+      else if (com && d && dist && com.district !== d) report.error(g.commune!.name, 'unitNotInDistrict', { code: c!, district: d });
+      else if (com && p && !d && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
+    } else {
+      const com = c ? units.commune(c, '2025') : undefined;
+      if (com && p && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
+      if (g.district && typeof record[g.district.name] === 'string' && record[g.district.name] !== '' && d !== undefined) {
+        const expected = settings.district2025 === 'province' ? p?.padStart(3, '0') : settings.district2025 === 'empty' ? '000' : c ? units.oldDistrictOf(c) : undefined;
+        if (expected !== undefined && d !== expected) report.error(g.district.name, 'districtSetting', { value: d, expected, mode: settings.district2025 });
+      }
+    }
+  }
+  return report;
+}
+
+/** One present string value; true when it passed (so the group checks may use it). */
+function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): boolean {
+  const strict = s.strict;
+  const n = report.errors.length;
+  switch (f.kind) {
+    case 'text': case 'code': case 'procedureName': case 'email': case 'phone': case 'url': {
+      const bad = controlChar(v, f.kind !== 'code');
+      if (bad) report.error(f.name, 'controlChar', { char: bad });
+      else if (v.normalize('NFC') !== v) report.flag(strict, f.name, 'notNfc');
+      if (!strict && f.strictMax !== undefined && length(v) > f.strictMax) report.warn(f.name, 'maxLengthStrict', { max: f.strictMax, length: length(v) });
+      if (f.kind === 'url' && !wireUrl(v)) report.error(f.name, 'url', { value: v.length > 60 ? `${v.slice(0, 60)}…` : v });
+      break;
+    }
+    case 'personalId': {
+      const bad = wirePersonalId(v);
+      if (bad) report.error(f.name, bad, { value: maskId(v), length: v.length });
+      else if (v.length === 9) report.warn(f.name, 'oldCmnd', { value: maskId(v) });
+      break;
+    }
+    case 'gender':
+      if (gender.find(v)?.id !== v) report.error(f.name, 'genderUnknown', { value: v });
+      break;
+    case 'ethnicity': {
+      const e = ethnicity.find(v, s.ethnicityCode);
+      if ((s.ethnicityCode === 'gso' ? e?.gso : e?.id) !== v) report.error(f.name, 'ethnicityUnknown', { value: v, system: s.ethnicityCode });
+      break;
+    }
+    case 'issuingPlace':
+      if (issuingPlace.find(v)?.id !== v) report.error(f.name, 'issuingPlaceUnknown', { value: v });
+      break;
+    case 'procedure': {
+      const p = procedure.find(v);
+      if (!p) report.flag(strict, f.name, 'procedureUnknown', { value: v });
+      else if (p.code !== v) report.flag(strict, f.name, 'procedureCode', { value: v, code: p.code });
+      break;
+    }
+    case 'province': case 'district': case 'commune':
+      checkUnit(f, v, s, report);
+      break;
+    case 'date':
+      checkDate(op, f, v, s, report);
+      break;
+  }
+  return report.errors.length === n;
+}
+
+function checkUnit(f: FieldSpec, v: string, s: Settings, report: Report): void {
+  const kind = f.kind as UnitKind;
+  const width = WIDTH[kind];
+  if (!new RegExp(`^\\d{${width}}$`).test(v)) {
+    report.error(f.name, 'codeFormat', { value: v.slice(0, 20), digits: width });
+    return;
+  }
+  if (kind === 'district') {
+    // Since 2025 MaHuyen is whatever the connection's district2025 says; only "old" names a real unit.
+    if ((s.codeSet === 'pre-2025' || s.district2025 === 'old') && !units.district(v)) report.error(f.name, 'unitUnknown', { code: v, set: 'pre-2025' });
+    return;
+  }
+  const find = (set: 'pre-2025' | '2025') => (kind === 'province' ? units.province(v, set) : units.commune(v, set));
+  if (find(s.codeSet)) return;
+  if (s.codeSet === '2025' && find('pre-2025')) {
+    const to = kind === 'province' ? [units.provinceToNew(v)].filter(Boolean) : units.toNew(v);
+    report.error(f.name, 'unitOldSet', { code: v, candidates: to.map((u) => `${u!.code} ${u!.name}`).join(', ') || '—' });
+  } else if (s.codeSet === 'pre-2025' && find('2025')) report.error(f.name, 'unitNewSet', { code: v });
+  else report.error(f.name, 'unitUnknown', { code: v, set: s.codeSet });
+}
+
