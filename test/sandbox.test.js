@@ -190,6 +190,25 @@ describe('BTXH sandbox', function () {
       assert.ok(typeof r.json.message_en === 'string' && r.json.message_en.includes('BAD-7'));
     });
 
+    it('checks values as sent (lib/schema): impossible dates, seed spellings, strict limits (D3, D2, D8)', async function () {
+      const t = await token(sb);
+      const r = await post(sb.url + SERVICE + 'DongBoDVC', [dossier('V-1', { NgayThangNamSinh: '31/02/1950' }), { ...dossier('V-2'), HKTTC_MaTinh: '01' }], { AccessKey: t });
+      assert.strictEqual(r.json.error_code, 1, r.text);
+      assert.ok(r.json.errors.some((e) => e.index === 0 && e.field === 'NgayThangNamSinh'), r.text);
+      assert.ok(r.json.errors.some((e) => e.index === 1 && e.field === 'HKTTC_MaTinh'), r.text);
+      // D8: NOHT_MaThon holds 20 characters in the seed's example; only strict mode enforces 10.
+      const thon = [dossier('V-3', { NOHT_MaThon: 'Thôn Đông Hưng Bắc 12' })];
+      const strict = await post(sb.url + SERVICE + 'DongBoDVC', thon, { AccessKey: t });
+      assert.ok(strict.json.errors.some((e) => e.field === 'NOHT_MaThon' && e.code === 'maxLength'), strict.text);
+      const lax = await createSandbox({ strict: false });
+      try {
+        const ok = await post(lax.url + SERVICE + 'DongBoDVC', thon, { AccessKey: await token(lax) });
+        assert.strictEqual(ok.json.error_code, 0, ok.text);
+      } finally {
+        await lax.close();
+      }
+    });
+
     it('answers a non-JSON body with 400 and error_code 1', async function () {
       const t = await token(sb);
       const r = await post(sb.url + SERVICE + 'DongBoDVC', '{ [ {"MaHoSo": "x"} ] }', { AccessKey: t });

@@ -1,6 +1,7 @@
 import type { OperationId } from '../lib/fields';
 import { operations } from '../lib/fields';
 import { maskId, maskText } from '../lib/mask';
+import { ZONE } from '../lib/settings';
 import type { Faults } from './faults';
 import type { Received } from './state';
 
@@ -26,6 +27,11 @@ function cell(field: string, value: unknown): string {
   return esc(s.length > 120 ? `${s.slice(0, 120)}…` : s);
 }
 
+/** Receipt time in Vietnam's zone (D3), whatever the server's zone. */
+function local(iso: string): string {
+  return new Date(iso).toLocaleString('sv-SE', { timeZone: ZONE });
+}
+
 function faultsText(f: Faults): string {
   const parts: string[] = [];
   if (f.outage) parts.push('mất kết nối / outage');
@@ -43,11 +49,11 @@ export function page(all: Received[], counts: Record<string, number>, faults: Fa
     const rows = all.filter((r) => r.op === op).reverse().slice(0, PAGE_LIMIT);
     const cols = COLUMNS[op];
     const body = rows.length
-      ? rows.map((r) => `<tr><td>${esc(r.at)}</td><td>${r.request}</td><td>${cell('MaHoSo', r.record.MaHoSo)}</td>${cols.map((c) => `<td>${cell(c, r.record[c])}</td>`).join('')}</tr>`).join('\n')
+      ? rows.map((r) => `<tr><td>${esc(local(r.at))}</td><td>${r.request}</td><td>${cell('MaHoSo', r.record.MaHoSo)}</td>${cols.map((c) => `<td>${cell(c, r.record[c])}</td>`).join('')}</tr>`).join('\n')
       : `<tr><td colspan="${cols.length + 3}">Chưa nhận bản ghi nào / No record received yet</td></tr>`;
     return `<section><h2>${esc(spec.title.vi)} (${spec.api}) — ${counts[op] ?? 0}</h2>
 <p class="en">${esc(spec.title.en)}: ${counts[op] ?? 0} received${rows.length < (counts[op] ?? 0) ? `, newest ${rows.length} shown` : ''}</p>
-<table><thead><tr><th>Thời điểm / At</th><th>Yêu cầu / Request</th><th>MaHoSo</th>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
+<table><thead><tr><th>Thời điểm / At (UTC+7)</th><th>Yêu cầu / Request</th><th>MaHoSo</th>${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr></thead>
 <tbody>
 ${body}
 </tbody></table></section>`;
