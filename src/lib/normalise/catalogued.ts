@@ -38,7 +38,7 @@ export function normaliseIssuingPlace(field: FieldSpec, input: unknown, report: 
   const p = issuingPlace.find(text);
   if (p) return p.id;
   const gap = issuingPlace.missing(text);
-  if (gap) report.warn(field.name, 'issuingPlaceMissing', { province: gap });
+  if (gap) report.warn(field.name, 'issuingPlaceMissing', { name: gap });
   else report.warn(field.name, 'issuingPlaceUnknown', { value: shown(input) });
   return undefined;
 }
