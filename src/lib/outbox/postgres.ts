@@ -1,0 +1,293 @@
+import { randomUUID } from 'crypto';
+import type { Pool, PoolClient } from 'pg';
+import type { Problem } from '../problem';
+import { fail, json, Row, toEntry, tooNew } from './sql';
+import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from './store';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Schema holding the outbox tables; created when missing. */
+  schema?: string;
+  /** Table name; `<table>_delivered` and `<table>_schema` sit beside it. */
+  table?: string;
+  /** Connections in this instance's pool. */
+  poolSize?: number;
+}
+
+/** Bump when the schema changes, and add the step from the previous version in `migrate`. */
+const VERSION = 1;
+
+const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+/**
+ * The outbox in PostgreSQL, shared by several Node-RED instances running the
+ * same flow (so the same owner). Instances never hand out one entry twice:
+ * claims lock rows with FOR UPDATE SKIP LOCKED, and a partial unique index
+ * allows one in-flight entry per key. Times (created, not before, leases) are
+ * the database's clock, so instances whose clocks drift still agree.
+ */
+export class PostgresStore implements Store {
+  private readonly pool: Pool;
+  private readonly t: string;
+  private readonly d: string;
+  private readonly v: string;
+  private readonly schema: string;
+  private readonly lockName: string;
+  /** Marks this instance's claims, so a clean shutdown releases only its own. */
+  private readonly claimer = randomUUID();
+  private ready?: Promise<void>;
+  private closed = false;
+
+  constructor(opts: PostgresOptions) {
+    const schema = opts.schema ?? 'btxh';
+    const table = opts.table ?? 'outbox';
+    for (const n of [schema, table]) if (!NAME.test(n)) throw new Error(`invalid PostgreSQL name for the outbox: ${n}`);
+    this.schema = schema;
+    this.t = `"${schema}"."${table}"`;
+    this.d = `"${schema}"."${table}_delivered"`;
+    this.v = `"${schema}"."${table}_schema"`;
+    this.lockName = `btxh-outbox:${schema}.${table}`;
+    // Loaded here, not at the top: flows on another store never load pg.
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const pg = require('pg') as typeof import('pg');
+    this.pool = new pg.Pool({
+      connectionString: opts.connectionString,
+      max: opts.poolSize ?? 4,
+      // A database that is down must reject (the input is then not acknowledged), not hang.
+      connectionTimeoutMillis: 10_000,
+    });
+    // An idle connection dropped by the server emits 'error' on the pool, which
+    // would crash Node-RED unhandled; the next query reports the failure instead.
+    this.pool.on('error', () => undefined);
+  }
+
+  async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+    return this.tx(async (c) => {
+      const result: EnqueueResult = { accepted: [], skipped: [] };
+      let fresh = items;
+      if (!opts.resend && items.length) {
+        const { rows } = await c.query<{ key: string; hash: string }>(
+          `SELECT key, hash FROM ${this.d} WHERE key = ANY($1::text[])`, [[...new Set(items.map((i) => i.key))]]);
+        const sent = new Map(rows.map((r) => [r.key, r.hash]));
+        fresh = items.filter((i) => (sent.get(i.key) === i.hash ? (result.skipped.push(i), false) : true));
+      }
+      if (!fresh.length) return result;
+      const col = <K extends keyof NewEntry>(k: K, f: (v: NewEntry[K]) => unknown = (v) => v) => fresh.map((i) => f(i[k]));
+      const { rows } = await c.query<{ id: string; ms: number }>(
+        `INSERT INTO ${this.t} (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
+         SELECT o, p, k, h, r::json, g::json, m::json, 'waiting', 0, now(), now()
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+           WITH ORDINALITY AS u(o, p, k, h, r, g, m, n)
+         ORDER BY n
+         RETURNING id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms`,
+        [col('owner'), col('op'), col('key'), col('hash'), col('record', JSON.stringify), col('original', json), col('meta', json)]);
+      // Ids come from one sequence in row order: ascending ids match the input order.
+      const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
+      const ms = rows.length ? rows[0].ms : 0;
+      fresh.forEach((item, n) => {
+        result.accepted.push({ ...item, id: ids[n], state: 'waiting', attempts: 0, createdAt: ms, notBefore: ms });
+      });
+      return result;
+    });
+  }
+
+  async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
+    // One statement: lock due rows (skipping rows another instance is claiming),
+    // lease them. Only the oldest unfinished entry of a key is due, and none
+    // while another entry of the key is in flight. An expired lease is a crashed
+    // instance: its entry is due again.
+    const sql = `WITH due AS (
+        SELECT e.id FROM ${this.t} e
+        WHERE e.owner = $1
+          AND ((e.state = 'waiting' AND e.not_before <= now()) OR (e.state = 'inflight' AND e.lease_until < now()))
+          AND NOT EXISTS (SELECT 1 FROM ${this.t} p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
+          AND NOT EXISTS (SELECT 1 FROM ${this.t} o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight')
+        ORDER BY e.id
+        LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', claimer = $4
+      FROM due WHERE x.id = due.id
+      RETURNING ${cols('x')}`;
+    const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.claimer];
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.init();
+        const { rows } = await this.pool.query<Row>(sql, args);
+        return rows.map(toEntry).sort((a, b) => a.id - b.id);
+      } catch (err) {
+        // Two claimers took two entries of one key in the same instant: the
+        // unique index refused the second. Claim again; it now sees the key busy.
+        if ((err as { code?: string }).code === '23505' && attempt < 5) continue;
+        fail(err, 'postgres');
+      }
+    }
+  }
+
+  async delivered(ids: number[]): Promise<void> {
+    if (!ids.length) return;
+    // The payload holds personal data: once delivered only key, hash and time stay.
+    await this.run(
+      `WITH gone AS (DELETE FROM ${this.t} WHERE id = ANY($1::bigint[]) RETURNING id, key, hash, owner)
+       INSERT INTO ${this.d} (key, hash, owner, at)
+       SELECT DISTINCT ON (key) key, hash, owner, now() FROM gone ORDER BY key, id DESC
+       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`, [ids]);
+  }
+
+  async retry(ids: number[], error: Problem[], notBefore: number): Promise<void> {
+    // The engine computes notBefore on its clock; keep the delay, count it on the database's.
+    const delay = Math.max(0, notBefore - Date.now());
+    await this.run(
+      `UPDATE ${this.t} SET state = 'waiting', attempts = attempts + 1, not_before = now() + $3 * interval '1 millisecond',
+         last_error = $2::json, lease_until = NULL, claimer = NULL
+       WHERE id = ANY($1::bigint[]) AND state <> 'dead'`, [ids, JSON.stringify(error), delay]);
+  }
+
+  async dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void> {
+    await this.run(
+      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL
+       WHERE id = ANY($1::bigint[])`, [ids, reason, JSON.stringify(error)]);
+  }
+
+  async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
+    const r = await this.run(
+      `UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL
+       WHERE owner = $1 AND state = 'dead' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)`,
+      [owner, filter.keys ?? null, filter.reason ?? null]);
+    return r.rowCount ?? 0;
+  }
+
+  async release(owner: string): Promise<void> {
+    // Other instances share the owner: release only what this instance holds.
+    await this.run(
+      `UPDATE ${this.t} SET state = 'waiting', lease_until = NULL, claimer = NULL
+       WHERE owner = $1 AND state = 'inflight' AND claimer = $2`, [owner, this.claimer]);
+  }
+
+  async counts(owner: string): Promise<Counts> {
+    const { rows } = await this.run(
+      `SELECT count(*) FILTER (WHERE state = 'waiting')::int AS waiting,
+              count(*) FILTER (WHERE state = 'inflight')::int AS inflight,
+              count(*) FILTER (WHERE state = 'dead')::int AS dead,
+              (SELECT count(*) FROM ${this.d} WHERE owner = $1)::int AS delivered,
+              coalesce(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE state IN ('waiting', 'inflight'))) * 1000), 0)::float8 AS "oldestMs"
+       FROM ${this.t} WHERE owner = $1`, [owner]);
+    return rows[0] as Counts;
+  }
+
+  async deadLetters(owner: string, limit = 100): Promise<Entry[]> {
+    const { rows } = await this.run(
+      `SELECT ${cols(this.t)} FROM ${this.t} WHERE owner = $1 AND state = 'dead' ORDER BY id LIMIT $2`,
+      [owner, Math.max(0, Math.floor(limit))]);
+    return (rows as Row[]).map(toEntry);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** One statement, after the schema is ready; errors reject with a problem attached. */
+  private async run(sql: string, args: unknown[]) {
+    try {
+      await this.init();
+      return await this.pool.query(sql, args);
+    } catch (err) {
+      fail(err, 'postgres');
+    }
+  }
+
+  /** Several statements in one transaction on one connection; COMMIT before resolving. */
+  private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
+    let c: PoolClient | undefined;
+    try {
+      await this.init();
+      c = await this.pool.connect();
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      return out;
+    } catch (err) {
+      if (c) await c.query('ROLLBACK').catch(() => undefined);
+      return fail(err, 'postgres');
+    } finally {
+      c?.release();
+    }
+  }
+
+  /** The schema, created once per instance; retried on the next call if the database was down. */
+  private init(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the outbox is closed'));
+    if (!this.ready) {
+      this.ready = this.migrate().catch((err) => {
+        this.ready = undefined;
+        throw err;
+      });
+    }
+    return this.ready;
+  }
+
+  private async migrate(): Promise<void> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      // Instances starting together create the tables one after the other.
+      await c.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.lockName]);
+      // CREATE SCHEMA needs the CREATE privilege even when it exists: only ask when missing.
+      const has = await c.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [this.schema]);
+      if (!has.rowCount) await c.query(`CREATE SCHEMA "${this.schema}"`);
+      await c.query(`CREATE TABLE IF NOT EXISTS ${this.v} (version integer NOT NULL)`);
+      const found = Number((await c.query(`SELECT coalesce(max(version), 0) AS v FROM ${this.v}`)).rows[0].v);
+      if (found > VERSION) tooNew('postgres', found, VERSION);
+      if (found < 1) {
+        const table = this.t.split('.')[1].replace(/"/g, '');
+        await c.query(`
+          CREATE TABLE ${this.t} (
+            id          bigserial PRIMARY KEY,
+            owner       text        NOT NULL,
+            op          text        NOT NULL,
+            key         text        NOT NULL,
+            hash        text        NOT NULL,
+            record      json        NOT NULL,  -- json, not jsonb: kept byte for byte as it will be sent
+            original    json,
+            meta        json,
+            state       text        NOT NULL,
+            attempts    integer     NOT NULL DEFAULT 0,
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            not_before  timestamptz NOT NULL DEFAULT now(),
+            lease_until timestamptz,
+            claimer     text,
+            last_error  json,
+            reason      text
+          );
+          CREATE INDEX "${table}_claim" ON ${this.t} (owner, state, not_before);
+          CREATE INDEX "${table}_key" ON ${this.t} (key, state);
+          CREATE UNIQUE INDEX "${table}_inflight_key" ON ${this.t} (key) WHERE state = 'inflight';
+          CREATE TABLE ${this.d} (
+            key   text        PRIMARY KEY,
+            hash  text        NOT NULL,
+            owner text        NOT NULL,
+            at    timestamptz NOT NULL DEFAULT now()
+          );
+          CREATE INDEX "${table}_delivered_owner" ON ${this.d} (owner);
+          INSERT INTO ${this.v} (version) VALUES (1);`);
+      }
+      await c.query('COMMIT');
+    } catch (err) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      fail(err, 'postgres');
+    } finally {
+      c.release();
+    }
+  }
+}
+
+/** The selected columns, JSON as text and times as epoch ms (the Row of ./sql). */
+function cols(t: string): string {
+  return `${t}.id, ${t}.owner, ${t}.op, ${t}.key, ${t}.hash, ${t}.record::text AS record, ${t}.original::text AS original,
+    ${t}.meta::text AS meta, ${t}.state, ${t}.attempts,
+    floor(extract(epoch FROM ${t}.created_at) * 1000)::float8 AS created_ms,
+    floor(extract(epoch FROM ${t}.not_before) * 1000)::float8 AS not_before_ms,
+    ${t}.last_error::text AS last_error, ${t}.reason`;
+}
