@@ -1,0 +1,100 @@
+/*
+ * Editor code shared by the three sync nodes (btxh-dossier, btxh-progress,
+ * btxh-decision). Each node's .html keeps its own literal registerType call
+ * (the Flow Library's checker reads it) and delegates the rest here, so the
+ * three dialogs cannot drift apart.
+ */
+(function () {
+    if (window.BtxhEditor) return;
+    var NS = '@motcua/node-red-btxh/btxh-auth:btxh-auth.';
+
+    function t(key) {
+        return RED._(NS + key);
+    }
+
+    function syncDefaults(extra) {
+        var d = {
+            name: { value: '' },
+            auth: { value: '', type: 'btxh-auth', required: true },
+            batchSize: { value: 50, required: true, validate: RED.validators.number() },
+            concurrency: { value: 2, required: true, validate: RED.validators.number() },
+            attempts: { value: 5, required: true, validate: RED.validators.number() },
+            backoffBase: { value: 1000, validate: RED.validators.number() },
+            backoffMax: { value: 60000, validate: RED.validators.number() },
+            unreachableAfter: { value: 5, validate: RED.validators.number() },
+            resend: { value: false },
+            dateFormats: { value: '' },
+            mapping: { value: {} }
+        };
+        Object.keys(extra || {}).forEach(function (k) { d[k] = extra[k]; });
+        return d;
+    }
+
+    function row(id, key, input, icon) {
+        return '<div class="form-row"><label for="node-input-' + id + '">' + (icon ? '<i class="fa fa-' + icon + '"></i> ' : '') +
+            '<span data-i18n="' + NS + 'sync.' + key + '"></span></label>' + input + '</div>';
+    }
+
+    function text(id, width) {
+        return '<input type="text" id="node-input-' + id + '"' + (width ? ' style="width:' + width + 'px"' : '') + '>';
+    }
+
+    /** Adds the dialog template of a sync node to the page (one template for the three nodes). */
+    function template(type, op) {
+        if (document.querySelector('script[data-template-name="' + type + '"]')) return;
+        var html = [
+            row('name', 'name', text('name'), 'tag'),
+            row('auth', 'auth', text('auth'), 'plug'),
+            '<div class="form-row"><ul id="btxh-tabs-' + op + '" style="min-width: 600px"></ul></div>',
+            '<div id="btxh-tabs-' + op + '-content">',
+            '<div id="btxh-tab-' + op + '-mapping" class="btxh-tab"><div class="btxh-mapping"></div></div>',
+            '<div id="btxh-tab-' + op + '-delivery" class="btxh-tab">',
+            row('batchSize', 'batchSize', text('batchSize', 80), 'th-large'),
+            row('concurrency', 'concurrency', text('concurrency', 80), 'random'),
+            row('attempts', 'attempts', text('attempts', 80), 'repeat'),
+            row('backoffBase', 'backoffBase', text('backoffBase', 100), 'clock-o'),
+            row('backoffMax', 'backoffMax', text('backoffMax', 100), 'clock-o'),
+            row('unreachableAfter', 'unreachableAfter', text('unreachableAfter', 80), 'exclamation-triangle'),
+            row('resend', 'resend', '<input type="checkbox" id="node-input-resend" style="width:auto">', 'refresh'),
+            op === 'decision' ? row('checkUrl', 'checkUrl', '<input type="checkbox" id="node-input-checkUrl" style="width:auto">', 'file-pdf-o') : '',
+            row('dateFormats', 'dateFormats', text('dateFormats'), 'calendar'),
+            '<div class="form-row"><button type="button" class="red-ui-button btxh-replay"><i class="fa fa-undo"></i> <span data-i18n="' + NS + 'sync.replay"></span></button> <span class="btxh-replay-result"></span></div>',
+            '</div>',
+            '</div>'
+        ].join('\n');
+        var s = document.createElement('script');
+        s.type = 'text/html';
+        s.setAttribute('data-template-name', type);
+        s.text = html;
+        document.body.appendChild(s);
+    }
+
+    function prepare(node, op) {
+        var tabs = RED.tabs.create({
+            id: 'btxh-tabs-' + op,
+            onchange: function (tab) {
+                $('#btxh-tabs-' + op + '-content > .btxh-tab').hide();
+                $('#' + tab.id).show();
+            }
+        });
+        tabs.addTab({ id: 'btxh-tab-' + op + '-mapping', label: t('sync.tabMapping') });
+        tabs.addTab({ id: 'btxh-tab-' + op + '-delivery', label: t('sync.tabDelivery') });
+        if (window.BtxhMapping) window.BtxhMapping.prepare(node, op, $('#btxh-tab-' + op + '-mapping .btxh-mapping'));
+        $('.btxh-replay').on('click', function () {
+            var out = $('.btxh-replay-result').text('…');
+            $.ajax({ url: 'btxh/' + node.id + '/replay', type: 'POST' })
+                .done(function (r) { out.text(t('sync.replayed').replace('__count__', r.replayed)); })
+                .fail(function (xhr) { out.text(xhr.responseText || xhr.statusText); });
+        });
+    }
+
+    function save(node, op) {
+        if (window.BtxhMapping) window.BtxhMapping.save(node, op);
+    }
+
+    function outputLabel(i) {
+        return t(i === 0 ? 'sync.output1' : 'sync.output2');
+    }
+
+    window.BtxhEditor = { syncDefaults: syncDefaults, template: template, prepare: prepare, save: save, outputLabel: outputLabel, t: t };
+})();

@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+'use strict';
+/*
+ * `npm start`: the BTXH sandbox plus Node-RED (the devDependency) with this
+ * package loaded and a demo flow that syncs the bundled synthetic dossiers.
+ * Node-RED's user directory is .demo/ (ignored by git): what you change in the
+ * editor is kept there across restarts; delete .demo/ to start afresh.
+ */
+const fs = require('fs');
+const path = require('path');
+const { spawn } = require('child_process');
+
+const root = path.join(__dirname, '..');
+const userDir = path.join(root, '.demo');
+const editorPort = Number(process.env.PORT || 1880);
+const sandboxPort = Number(process.env.SANDBOX_PORT || 8088);
+const host = '127.0.0.1';
+
+function prepareUserDir() {
+  fs.mkdirSync(path.join(userDir, 'node_modules', '@motcua'), { recursive: true });
+  // Node-RED loads packages from <userDir>/node_modules: link this repository there.
+  const link = path.join(userDir, 'node_modules', '@motcua', 'node-red-btxh');
+  if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
+  const flows = path.join(userDir, 'flows.json');
+  if (!fs.existsSync(flows)) {
+    const example = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'dossier-sync.json'), 'utf8'));
+    for (const n of example) {
+      if (n.type === 'btxh-auth') n.baseUrl = `http://${host}:${sandboxPort}`;
+      // The demo sends the samples as soon as it starts.
+      if (n.type === 'inject' && n.payloadType === 'json') n.once = true;
+    }
+    fs.writeFileSync(flows, JSON.stringify(example, null, 2));
+    const auth = example.find((n) => n.type === 'btxh-auth');
+    // The sandbox's own demo account; credentialSecret is off for the demo only (see demo-settings.js).
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ [auth.id]: { username: 'demo', password: 'demo' } }, null, 2));
+  }
+}
+
+async function main() {
+  let createSandbox;
+  try {
+    ({ createSandbox } = require('../sandbox/server'));
+  } catch {
+    console.error('The package is not built: run `npm install` (or `npm run build`) first.');
+    process.exit(1);
+  }
+  const sandbox = await createSandbox({ port: sandboxPort, host, log: (l) => console.log(`[sandbox] ${l}`) });
+  prepareUserDir();
+  const red = spawn(process.execPath, [
+    require.resolve('node-red/red.js'),
+    '--userDir', userDir,
+    '--port', String(editorPort),
+    '--settings', path.join(__dirname, 'demo-settings.js'),
+  ], { stdio: 'inherit' });
+  console.log('');
+  console.log(`  BTXH sandbox / Hệ thống BTXH thử nghiệm:  ${sandbox.url}/`);
+  console.log(`  Node-RED editor / Trình soạn Node-RED:   http://${host}:${editorPort}/`);
+  console.log('');
+  const stop = () => {
+    red.kill('SIGINT');
+    sandbox.close().finally(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  red.on('exit', (code) => {
+    sandbox.close().finally(() => process.exit(code ?? 0));
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

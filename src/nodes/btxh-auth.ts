@@ -1,0 +1,120 @@
+import { join } from 'path';
+import { tmpdir } from 'os';
+import { Connection } from '../lib/client';
+import { createStore } from '../lib/outbox';
+import type { Store } from '../lib/outbox/store';
+import type { Settings } from '../lib/settings';
+import { connectionConfig, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
+import { T } from './i18n';
+import type { Node, Red } from './red';
+
+/**
+ * btxh-auth: one connection to a BTXH endpoint. It owns what must be shared by
+ * every node that uses it — the HTTP connection with its single token (D11)
+ * and the outbox — and hands nodes a `send`, never the token.
+ */
+
+interface AuthConfig extends AuthProps {
+  id: string;
+  name?: string;
+  queue?: 'sqlite' | 'postgres' | 'memory';
+  queueFile?: string;
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export interface AuthNode extends Node {
+  connection: Connection;
+  settings: Settings;
+  queueKind: 'sqlite' | 'postgres' | 'memory';
+  /** The outbox, opened on first use so an unused connection opens no database. */
+  store(): Store;
+  /** Sync nodes register so the store is closed only after they have stopped. */
+  use(stopped: Promise<void>): void;
+}
+
+module.exports = function (RED: Red) {
+  function BtxhAuth(this: AuthNode, config: AuthConfig) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const creds = (node.credentials ?? {}) as AuthCredentials;
+    node.settings = settingsOf(config);
+    node.connection = new Connection(connectionConfig(RED, config, creds));
+    node.queueKind = config.queue ?? 'sqlite';
+
+    let store: Store | undefined;
+    node.store = () => {
+      if (!store) {
+        const userDir = (RED.settings.userDir as string | undefined) ?? tmpdir();
+        store = createStore(node.queueKind, {
+          file: config.queueFile?.trim() || join(userDir, `btxh-outbox-${node.id.replace(/[^\w.-]/g, '_')}.sqlite`),
+          synchronous: config.synchronous ?? 'FULL',
+          connectionString: creds.pgConnection,
+        });
+      }
+      return store;
+    };
+
+    const users: Promise<void>[] = [];
+    node.use = (stopped) => users.push(stopped);
+
+    node.on('close', (_removed, done) => {
+      // Sync nodes stop in parallel with us: wait for them before closing what they use.
+      Promise.allSettled(users)
+        .then(() => store?.close())
+        .catch((err: Error) => node.warn(T(RED, 'auth.closeFailed', { message: err.message })))
+        .finally(() => {
+          node.connection.close();
+          done();
+        });
+    });
+  }
+
+  RED.nodes.registerType('btxh-auth', BtxhAuth, {
+    credentials: {
+      username: { type: 'text' },
+      password: { type: 'password' },
+      key: { type: 'password' },
+      gatewayClientId: { type: 'text' },
+      gatewayClientSecret: { type: 'password' },
+      gatewayAccessToken: { type: 'password' },
+      pgConnection: { type: 'password' },
+    },
+  });
+
+  /** The "Replay dead letters" button of the sync nodes' dialog. */
+  RED.httpAdmin.post('/btxh/:id/replay', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
+    const target = RED.nodes.getNode(req.params.id) as { replay?: (f?: object) => Promise<number> } | null;
+    if (!target?.replay) return res.status(404).json({ error: 'not deployed' });
+    try {
+      res.json({ replayed: await target.replay(req.body ?? {}) });
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
+    }
+  });
+
+  /**
+   * "Test connection" in the edit dialog. It takes the values typed in the
+   * dialog, so it works before the first deploy; a password left unchanged is
+   * sent by the editor as a placeholder and taken from the deployed node.
+   */
+  RED.httpAdmin.post('/btxh-auth/test', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
+    const body = (req.body ?? {}) as AuthProps & { id?: string; credentials?: AuthCredentials };
+    const saved = (body.id && RED.nodes.getCredentials(body.id)) || {};
+    const typed = body.credentials ?? {};
+    const creds: AuthCredentials = {};
+    for (const k of ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken'] as const) {
+      const v = typed[k];
+      creds[k] = v === undefined || v === UNCHANGED ? (saved as AuthCredentials)[k] : v;
+    }
+    let connection: Connection | undefined;
+    try {
+      connection = new Connection(connectionConfig(RED, body, creds));
+      const result = await connection.test();
+      res.json(result);
+    } catch (err) {
+      res.json({ ok: false, message: (err as Error).message });
+    } finally {
+      connection?.close();
+    }
+  });
+};

@@ -1,0 +1,112 @@
+import type { ConnectionConfig } from '../lib/client';
+import { defaultSettings, type Settings } from '../lib/settings';
+import type { Red } from './red';
+
+/**
+ * Turns the btxh-auth node's properties and credentials into the domain's
+ * connection config and settings. Used by the node and by the "Test
+ * connection" endpoint, which gets the same values from the open dialog.
+ */
+
+/** Node-RED sends this instead of a password the user did not change. */
+export const UNCHANGED = '__PWRD__';
+
+export interface AuthProps {
+  baseUrl?: string;
+  mode?: 'token' | 'key' | 'gateway';
+  pathToken?: string;
+  pathDossier?: string;
+  pathProgress?: string;
+  pathDecision?: string;
+  timeout?: number | string;
+  tokenLifetime?: number | string;
+  bodyShape?: 'array' | 'object';
+  tls?: string;
+  proxy?: string;
+  gatewayTokenUrl?: string;
+  gatewayHeaders?: string;
+  ethnicityCode?: 'id' | 'gso';
+  codeSet?: 'pre-2025' | '2025';
+  district2025?: 'old' | 'province' | 'empty';
+  strict?: boolean;
+  statusMap?: string;
+}
+
+export interface AuthCredentials {
+  username?: string;
+  password?: string;
+  key?: string;
+  gatewayClientId?: string;
+  gatewayClientSecret?: string;
+  gatewayAccessToken?: string;
+  pgConnection?: string;
+}
+
+function num(v: unknown, fallback: number): number {
+  const n = Number(v);
+  return Number.isFinite(n) && String(v).trim() !== '' ? n : fallback;
+}
+
+function json<T>(text: string | undefined, fallback: T): T {
+  if (!text || !text.trim()) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): ConnectionConfig {
+  const cfg: ConnectionConfig = {
+    baseUrl: (p.baseUrl ?? '').trim(),
+    mode: p.mode ?? 'token',
+    paths: {
+      GetToken: p.pathToken || undefined,
+      DongBoDVC: p.pathDossier || undefined,
+      XuLyHoSo: p.pathProgress || undefined,
+      FileQuyetDinh: p.pathDecision || undefined,
+    },
+    username: c.username,
+    password: c.password,
+    key: c.key,
+    timeoutMs: num(p.timeout, 30) * 1000,
+    tokenLifetimeMs: num(p.tokenLifetime, 30) * 60_000,
+    bodyShape: p.bodyShape ?? 'array',
+    userAgent: 'node-red-btxh',
+  };
+  if (cfg.mode === 'gateway') {
+    const headers = json<Record<string, string>>(p.gatewayHeaders, {});
+    // The LGSP access token is a secret: it lives in the credentials, not in the header list.
+    if (c.gatewayAccessToken) headers.lgspaccesstoken = c.gatewayAccessToken;
+    cfg.gateway = {
+      tokenUrl: p.gatewayTokenUrl || undefined,
+      clientId: c.gatewayClientId,
+      clientSecret: c.gatewayClientSecret,
+      headers,
+    };
+  }
+  // Reuse Node-RED's own tls-config and http proxy nodes (STYLE.md).
+  const tls = p.tls ? RED.nodes.getNode(p.tls) : null;
+  if (tls && typeof tls.addTLSOptions === 'function') cfg.tls = tls.addTLSOptions({});
+  const proxy = p.proxy ? RED.nodes.getNode(p.proxy) : null;
+  if (proxy && proxy.url) {
+    cfg.proxy = {
+      url: proxy.url,
+      noProxy: Array.isArray(proxy.noproxy) ? proxy.noproxy : [],
+      username: proxy.credentials?.username,
+      password: proxy.credentials?.password,
+    };
+  }
+  return cfg;
+}
+
+export function settingsOf(p: AuthProps): Settings {
+  return {
+    ...defaultSettings,
+    ethnicityCode: p.ethnicityCode ?? defaultSettings.ethnicityCode,
+    codeSet: p.codeSet ?? defaultSettings.codeSet,
+    district2025: p.district2025 ?? defaultSettings.district2025,
+    strict: p.strict === true,
+    statusMap: json<Record<string, number>>(p.statusMap, {}),
+  };
+}

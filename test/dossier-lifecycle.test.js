@@ -1,0 +1,105 @@
+'use strict';
+const assert = require('assert');
+const { helper, createSandbox, start, outcome, records, CREDS, authNode, modules } = require('./support/flow');
+const { dossier } = require('./support/records');
+
+describe('btxh-dossier lifecycle and secrecy', function () {
+  let sandbox;
+  const sandboxLog = [];
+
+  beforeEach(async () => {
+    sandboxLog.length = 0;
+    sandbox = await createSandbox({ port: 0, username: CREDS.username, password: CREDS.password, log: (l) => sandboxLog.push(l) });
+    await new Promise((r) => helper.startServer(r));
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await sandbox.close();
+  });
+
+  it('on redeploy mid-batch, in-flight records finish or leave on output 2: nothing is dropped', async () => {
+    const f = await start({ sandbox, node: { batchSize: 5, concurrency: 1 } });
+    sandbox.faults({ latencyMs: 150 });
+    const list = Array.from({ length: 25 }, (_, i) => dossier(i + 1));
+    const firstBatch = outcome(f, (s) => records(s) >= 5);
+    const all = outcome(f, (s) => records(s) + s.notSent.length === 25);
+    f.sync.receive({ payload: list });
+    await firstBatch;
+    // A "modified nodes" deploy restarts only the sync node; helpers keep listening.
+    const changed = f.flow.map((n) => (n.id === 'sync' ? { ...n, name: 'renamed' } : n));
+    await helper.setFlows(changed, 'nodes', { auth: CREDS }).catch(() => undefined);
+    const s = await all;
+    const delivered = s.sent.flatMap((m) => m.payload.map((r) => r.MaHoSo));
+    const left = s.notSent.map((m) => m.payload.MaHoSo);
+    assert.ok(left.length > 0, 'a memory queue cannot keep waiting records across the redeploy');
+    for (const m of s.notSent) assert.strictEqual(m.btxh.reason, 'undeliverable');
+    assert.deepStrictEqual([...delivered, ...left].sort(), list.map((r) => r.MaHoSo).sort(), 'each record exactly once');
+    assert.deepStrictEqual(sandbox.records('dossier').map((r) => r.record.MaHoSo).sort(), delivered.sort());
+  });
+
+  it('never lets a secret, the token or a full personal id reach a log, a status or a message', async () => {
+    const f = await start({ sandbox, node: { attempts: 2 } });
+    const statuses = [];
+    f.sync.on('call:status', (call) => statuses.push(JSON.stringify(call.args)));
+    const ids = ['001148099901', '001148099902', '001148099903'];
+    sandbox.faults({ rejectMaHoSo: [dossier(2).MaHoSo] });
+    const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 2);
+    f.sync.receive({ payload: [dossier(1, { CMND: ids[0] }), dossier(2, { CMND: ids[1] }), dossier(3, { CMND: ids[2], MaXa: 'x' })] });
+    const s = await wait;
+    sandbox.expireTokens();
+    const logged = JSON.stringify(helper.log().args) + statuses.join('\n') + sandboxLog.join('\n');
+    const messages = JSON.stringify([...s.notSent.map((m) => m.btxh), ...s.sent.map((m) => m.btxh)]);
+    assert.ok(logged.length > 100, 'something was logged');
+    for (const text of [logged, messages]) {
+      assert.ok(!text.includes(CREDS.password), 'password leaked');
+      for (const t of sandbox.tokens ? sandbox.tokens() : []) assert.ok(!text.includes(t), 'token leaked');
+      assert.ok(!/"token"\s*:/.test(text), 'a token field leaked');
+    }
+    for (const id of ids) assert.ok(!logged.includes(id), `full personal id ${id} in a log or status`);
+    assert.ok(logged.includes('0011******02') || logged.includes('0011******03'), 'ids are shown masked');
+  });
+
+  it('Test connection works with the values typed in the dialog, before any deploy', async () => {
+    await helper.load(Object.values(modules), [], {});
+    const ok = await helper
+      .request()
+      .post('/btxh-auth/test')
+      .send({ ...authNode(sandbox.url), id: 'not-deployed', credentials: { username: CREDS.username, password: CREDS.password } })
+      .expect(200);
+    assert.strictEqual(ok.body.ok, true, JSON.stringify(ok.body));
+    const bad = await helper
+      .request()
+      .post('/btxh-auth/test')
+      .send({ ...authNode(sandbox.url), credentials: { username: CREDS.username, password: 'wrong' } })
+      .expect(200);
+    assert.strictEqual(bad.body.ok, false);
+    assert.ok(bad.body.message && !bad.body.message.includes('wrong'), "the server's message, never the password");
+    assert.ok(!JSON.stringify(ok.body).includes('token'), 'the token never reaches the editor');
+  });
+
+  it('takes an unchanged password from the deployed connection', async () => {
+    await start({ sandbox });
+    const res = await helper
+      .request()
+      .post('/btxh-auth/test')
+      .send({ ...authNode(sandbox.url), id: 'auth', credentials: { username: CREDS.username, password: '__PWRD__' } })
+      .expect(200);
+    assert.strictEqual(res.body.ok, true, JSON.stringify(res.body));
+  });
+
+  it('answers a status request with the queue counts', async () => {
+    const f = await start({ sandbox });
+    const wait = outcome(f, (s) => records(s) === 2);
+    f.sync.receive({ payload: [dossier(1), dossier(2)] });
+    await wait;
+    const answer = outcome(f, (s) => s.sent.some((m) => m.topic === 'status'));
+    f.sync.receive({ topic: 'status' });
+    const s = await answer;
+    const st = s.sent.find((m) => m.topic === 'status').payload;
+    assert.strictEqual(st.sent, 2);
+    assert.strictEqual(st.waiting, 0);
+    assert.strictEqual(st.queue, 'memory');
+  });
+});

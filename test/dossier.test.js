@@ -1,0 +1,137 @@
+'use strict';
+const assert = require('assert');
+const { helper, createSandbox, start, outcome, records, CREDS } = require('./support/flow');
+const { dossier } = require('./support/records');
+
+describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
+  let sandbox;
+
+  beforeEach(async () => {
+    sandbox = await createSandbox({ port: 0, username: CREDS.username, password: CREDS.password });
+    await new Promise((r) => helper.startServer(r));
+  });
+
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await sandbox.close();
+  });
+
+  it('normalises, delivers and reports the batch exactly as sent', async () => {
+    const f = await start({ sandbox });
+    const wait = outcome(f, (s) => records(s) === 2 && s.done.length === 1);
+    f.sync.receive({
+      payload: [
+        dossier(1, { MaTTHC: '2.0000286', TenTTHC: undefined, GioiTinhId: 'nu', DanTocId: 'tay', MaTinh: 1, MaHuyen: 1, MaXa: 4 }),
+        dossier(2, { HKTTC_MaTinh: '01', NgayThangNamSinh: '1950-07-04' }),
+      ],
+    });
+    const s = await wait;
+    assert.strictEqual(s.sent.length, 1, 'one message per delivered batch');
+    const [a, b] = s.sent[0].payload;
+    assert.strictEqual(a.MaTTHC, '2.000286');
+    assert.ok(a.TenTTHC.startsWith('Tiếp nhận đối tượng bảo trợ xã hội'));
+    assert.strictEqual(a.GioiTinhId, '1035');
+    assert.strictEqual(a.DanTocId, '30');
+    assert.deepStrictEqual([a.MaTinh, a.MaHuyen, a.MaXa], ['01', '001', '00004']);
+    assert.strictEqual(b.HKTT_MaTinh, '01');
+    assert.strictEqual(b.NgayThangNamSinh, '04/07/1950');
+    assert.strictEqual(s.sent[0].btxh.operation, 'DongBoDVC');
+    assert.strictEqual(s.sent[0].btxh.attempts, 1);
+    const stored = sandbox.records('dossier').map((r) => r.record);
+    assert.deepStrictEqual(stored, s.sent[0].payload, 'the sandbox holds what output 1 says was sent');
+    assert.strictEqual(s.notSent.length, 0);
+  });
+
+  it('sends an invalid record to output 2 with field-level errors and delivers its neighbours', async () => {
+    const f = await start({ sandbox });
+    const bad = dossier(9, { NgayThangNamSinh: '31/02/1950', CMND: '04415', MaXa: undefined });
+    const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 1 && s.done.length === 1);
+    f.sync.receive({ payload: [dossier(1), bad] });
+    const s = await wait;
+    const m = s.notSent[0];
+    assert.deepStrictEqual(m.payload, bad, 'output 2 carries the record as received');
+    assert.strictEqual(m.btxh.reason, 'invalid');
+    const fields = m.btxh.errors.map((e) => e.field).sort();
+    assert.deepStrictEqual(fields, ['CMND', 'MaXa', 'NgayThangNamSinh']);
+    for (const e of m.btxh.errors) assert.ok(e.code && e.message, 'each error has a code and a message');
+    assert.strictEqual(sandbox.records('dossier').length, 1);
+  });
+
+  it('shares one GetToken across many concurrent batches', async () => {
+    const f = await start({ sandbox, node: { batchSize: 5, concurrency: 4 } });
+    const list = Array.from({ length: 60 }, (_, i) => dossier(i + 1));
+    const wait = outcome(f, (s) => records(s) === 60);
+    f.sync.receive({ payload: list.slice(0, 30) });
+    f.sync.receive({ payload: list.slice(30) });
+    const s = await wait;
+    assert.strictEqual(s.sent.length, 12);
+    assert.strictEqual(sandbox.stats.tokens, 1, 'exactly one GetToken');
+    assert.strictEqual(sandbox.records('dossier').length, 60);
+  });
+
+  it('refreshes an expired token mid-run and loses nothing', async () => {
+    const f = await start({ sandbox, node: { batchSize: 10 } });
+    let wait = outcome(f, (s) => records(s) === 10);
+    f.sync.receive({ payload: Array.from({ length: 10 }, (_, i) => dossier(i + 1)) });
+    await wait;
+    sandbox.expireTokens();
+    wait = outcome(f, (s) => records(s) === 10);
+    f.sync.receive({ payload: Array.from({ length: 10 }, (_, i) => dossier(i + 11)) });
+    const s = await wait;
+    assert.strictEqual(s.notSent.length, 0, 'no record counted as failed');
+    assert.strictEqual(sandbox.stats.tokens, 2);
+    assert.strictEqual(sandbox.records('dossier').length, 20);
+  });
+
+  it('retries transient failures (429 with Retry-After, then 503) until success', async () => {
+    const f = await start({ sandbox });
+    sandbox.faults({ status429: { retryAfterS: 0, count: 2 } });
+    const wait = outcome(f, (s) => records(s) === 3);
+    f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
+    const s = await wait;
+    assert.strictEqual(s.sent[0].btxh.attempts, 3);
+    assert.strictEqual(sandbox.records('dossier').length, 3);
+  });
+
+  it('isolates a poison record: its valid neighbours are delivered', async () => {
+    const f = await start({ sandbox, node: { batchSize: 20 } });
+    const list = Array.from({ length: 20 }, (_, i) => dossier(i + 1));
+    sandbox.faults({ rejectMaHoSo: [list[13].MaHoSo] });
+    const wait = outcome(f, (s) => records(s) === 19 && s.notSent.length === 1);
+    f.sync.receive({ payload: list });
+    const s = await wait;
+    const m = s.notSent[0];
+    assert.strictEqual(m.btxh.reason, 'rejected');
+    assert.strictEqual(m.payload.MaHoSo, list[13].MaHoSo);
+    assert.strictEqual(m.btxh.errors[0].field, null);
+    const stored = new Set(sandbox.records('dossier').map((r) => r.record.MaHoSo));
+    assert.strictEqual(stored.size, 19);
+    assert.ok(!stored.has(list[13].MaHoSo));
+  });
+
+  it('gives up after the retry budget during an outage: every record leaves as undeliverable', async () => {
+    const f = await start({ sandbox, node: { attempts: 3, batchSize: 2 } });
+    sandbox.faults({ outage: true });
+    const wait = outcome(f, (s) => s.notSent.length === 5);
+    f.sync.receive({ payload: Array.from({ length: 5 }, (_, i) => dossier(i + 1)) });
+    const s = await wait;
+    assert.strictEqual(records(s), 0);
+    for (const m of s.notSent) {
+      assert.strictEqual(m.btxh.reason, 'undeliverable');
+      assert.strictEqual(m.btxh.attempts, 3);
+    }
+  });
+
+  it('calls done() once per input, also for bad input', async () => {
+    const f = await start({ sandbox });
+    const wait = outcome(f, (s) => s.done.length === 4 && records(s) === 1 && s.notSent.length === 3);
+    f.sync.receive({ payload: dossier(1) });
+    f.sync.receive({ payload: 'not a record' });
+    f.sync.receive({ payload: null });
+    f.sync.receive({ payload: [dossier(2, { HoVaTen: '' })] });
+    const s = await wait;
+    assert.strictEqual(s.done.length, 4);
+    assert.strictEqual(s.caught.length, 0, 'bad input is reported on output 2, not thrown');
+  });
+});

@@ -1,0 +1,83 @@
+'use strict';
+// Loads a real Node-RED runtime (node-red-node-test-helper) with a BTXH
+// connection, one sync node and helper nodes on both outputs, against a
+// sandbox started on loopback.
+const helper = require('node-red-node-test-helper');
+const { createSandbox } = require('../../sandbox/server');
+
+helper.init(require.resolve('node-red'));
+
+const modules = {
+  auth: require('../../nodes/btxh-auth.js'),
+  'btxh-dossier': require('../../nodes/btxh-dossier.js'),
+  'btxh-progress': require('../../nodes/btxh-progress.js'),
+  'btxh-decision': require('../../nodes/btxh-decision.js'),
+};
+
+const CREDS = { username: 'demo', password: 'demo-secret-pw' };
+
+function authNode(url, extra = {}) {
+  return {
+    id: 'auth', type: 'btxh-auth', name: 'sandbox', baseUrl: url, mode: 'token', timeout: 5, tokenLifetime: 30,
+    bodyShape: 'array', queue: 'memory', ethnicityCode: 'id', codeSet: 'pre-2025', district2025: 'old', strict: false, ...extra,
+  };
+}
+
+/**
+ * Starts a flow: inject into `sync` (type), outputs to helper nodes `sent` and
+ * `notSent`, a complete node counting done() calls into `done`, a catch node into `caught`.
+ */
+async function start({ type = 'btxh-dossier', sandbox, node = {}, auth = {}, creds = CREDS }) {
+  const flow = [
+    authNode(sandbox.url, auth),
+    {
+      id: 'sync', type, name: '', auth: 'auth', batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 5, backoffMax: 20,
+      wires: [['sent'], ['notSent']], ...node,
+    },
+    { id: 'sent', type: 'helper' },
+    { id: 'notSent', type: 'helper' },
+    { id: 'complete', type: 'complete', scope: ['sync'], uncaught: false, wires: [['done']] },
+    { id: 'done', type: 'helper' },
+    { id: 'catch', type: 'catch', scope: ['sync'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper' },
+  ];
+  await helper.load(Object.values(modules), flow, { auth: creds });
+  const get = (id) => helper.getNode(id);
+  return { flow, sync: get('sync'), sent: get('sent'), notSent: get('notSent'), done: get('done'), caught: get('caught') };
+}
+
+/** Collects messages on a helper node until `until(list)` holds. */
+function collect(node, until) {
+  const list = [];
+  return {
+    list,
+    wait: () =>
+      new Promise((resolve) => {
+        if (until(list)) return resolve(list);
+        node.on('input', (msg) => {
+          list.push(msg);
+          if (until(list)) resolve(list);
+        });
+      }),
+  };
+}
+
+/** Collects everything on the three outputs; resolves when `settled({sent, notSent, done})` holds. */
+function outcome(f, settled) {
+  const state = { sent: [], notSent: [], done: [], caught: [] };
+  return new Promise((resolve) => {
+    const check = () => {
+      if (settled(state)) resolve(state);
+    };
+    for (const k of ['sent', 'notSent', 'done', 'caught']) {
+      f[k].on('input', (msg) => {
+        state[k].push(msg);
+        check();
+      });
+    }
+  });
+}
+
+const records = (state) => state.sent.reduce((n, m) => n + m.payload.length, 0);
+
+module.exports = { helper, createSandbox, start, collect, outcome, records, authNode, CREDS, modules };
