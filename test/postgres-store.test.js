@@ -1,0 +1,308 @@
+'use strict';
+// The PostgreSQL outbox against the Store contract, on a throwaway server
+// (test/support/postgres.js), plus what sharing one queue between Node-RED
+// instances needs: concurrent claimers, lease takeover, the database clock.
+const assert = require('assert');
+const net = require('net');
+const { Client } = require('pg');
+const support = require('./support/postgres');
+const { PostgresStore } = require('../lib/outbox/postgres');
+
+function entry(i, over = {}) {
+  return {
+    owner: 'n1',
+    op: 'progress',
+    key: `progress:HS${i}`,
+    hash: `h${i}`,
+    record: { MaHoSo: `HS${i}`, HoTen: 'Trần Văn Bình', z: 1, a: 2 },
+    original: { maHoSo: `HS${i}` },
+    meta: { _msgid: `m${i}` },
+    ...over,
+  };
+}
+
+describe('PostgresStore', function () {
+  this.timeout(60_000);
+  let server;
+  let sql;
+  let open = [];
+  let table;
+  let n = 0;
+  const store = (opts = {}) => {
+    const s = new PostgresStore({ connectionString: server.connectionString, table, ...opts });
+    open.push(s);
+    return s;
+  };
+  const one = async (text, args) => (await sql.query(text, args)).rows;
+
+  before(async function () {
+    server = await support.startOrSkip(this);
+    sql = new Client({ connectionString: server.connectionString });
+    await sql.connect();
+  });
+  after(async function () {
+    if (sql) await sql.end();
+    if (server) server.stop();
+  });
+  beforeEach(function () {
+    table = `outbox_${++n}`;
+  });
+  afterEach(async function () {
+    for (const s of open) await s.close();
+    open = [];
+  });
+
+  it('creates schema and tables on first use, once, even when instances start together', async function () {
+    const stores = [store(), store(), store()];
+    const counts = await Promise.all(stores.map((s) => s.counts('n1')));
+    assert.deepStrictEqual(counts[2], { waiting: 0, inflight: 0, dead: 0, delivered: 0, oldestMs: 0 });
+    const tables = await one(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'btxh' AND table_name LIKE $1 ORDER BY 1`, [`${table}%`]);
+    assert.deepStrictEqual(tables.map((r) => r.table_name), [table, `${table}_delivered`, `${table}_schema`]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh.${table}_schema`), [{ version: 1 }]);
+    const idx = await one(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = $2`, [table, `${table}_inflight_key`]);
+    assert.match(idx[0].indexdef, /UNIQUE INDEX .* \(key\) WHERE \(state = 'inflight'::text\)/);
+  });
+
+  it('loads pg only when a PostgresStore is created', function () {
+    const { execFileSync } = require('child_process');
+    const out = execFileSync(process.execPath, ['-e', `
+      require('./lib/outbox/sqlite'); require('./lib/outbox/sql');
+      const loaded = () => Object.keys(require.cache).some((f) => /node_modules[\\\\/]pg[\\\\/]/.test(f));
+      const before = loaded();
+      require('./lib/outbox/postgres');
+      const mid = loaded();
+      new (require('./lib/outbox/postgres').PostgresStore)({ connectionString: 'postgresql://x@127.0.0.1:1/x' }).close();
+      console.log(JSON.stringify([before, mid, loaded()]));`], { cwd: require('path').join(__dirname, '..'), encoding: 'utf8' });
+    assert.deepStrictEqual(JSON.parse(out), [false, false, true]);
+  });
+
+  it('enqueues in one transaction and claims oldest first, up to the limit, by owner', async function () {
+    const s = store();
+    const { accepted } = await s.enqueue([entry(1), entry(2), entry(3), entry(4, { owner: 'n2', original: undefined, meta: undefined })]);
+    assert.deepStrictEqual(accepted.map((e) => [e.key, e.state]), [
+      ['progress:HS1', 'waiting'], ['progress:HS2', 'waiting'], ['progress:HS3', 'waiting'], ['progress:HS4', 'waiting']]);
+    assert.ok(accepted[0].id < accepted[1].id && accepted[1].id < accepted[2].id);
+    const first = await s.claim('n1', 2, 60_000);
+    assert.deepStrictEqual(first.map((e) => e.id), [accepted[0].id, accepted[1].id]);
+    assert.deepStrictEqual(first[0], { ...entry(1), id: accepted[0].id, state: 'inflight', attempts: 0, createdAt: accepted[0].createdAt, notBefore: accepted[0].createdAt });
+    const stored = await one(`SELECT record::text AS r FROM btxh.${table} WHERE id = $1`, [accepted[0].id]);
+    assert.strictEqual(stored[0].r, JSON.stringify(entry(1).record), 'the record is kept byte for byte');
+    assert.deepStrictEqual((await s.claim('n1', 10, 60_000)).map((e) => e.key), ['progress:HS3']);
+    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
+    const [other] = await s.claim('n2', 10, 60_000);
+    assert.strictEqual(other.original, undefined);
+    assert.strictEqual(other.meta, undefined);
+    const c = await s.counts('n1');
+    assert.deepStrictEqual([c.waiting, c.inflight, c.dead, c.delivered], [0, 3, 0, 0]);
+    assert.ok(c.oldestMs >= 0);
+  });
+
+  it('never hands out a key twice: one entry per key, oldest first, any owner holds it', async function () {
+    const s = store();
+    await s.enqueue([entry(1, { hash: 'a' }), entry(1, { hash: 'b' }), entry(2)]);
+    const got = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(got.map((e) => e.hash), ['a', 'h2']);
+    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
+    await s.delivered([got[0].id]);
+    assert.deepStrictEqual((await s.claim('n1', 10, 60_000)).map((e) => e.hash), ['b']);
+
+    await s.enqueue([entry(7, { owner: 'n2' })]);
+    const [held] = await s.claim('n2', 10, 60_000);
+    await s.enqueue([entry(7, { hash: 'newer' })]);
+    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
+    await s.retry([held.id], [], Date.now() + 60_000);
+    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), [], 'an older waiting entry of the key goes first');
+  });
+
+  it('delivered keeps only key, hash and time, and skips the same content later unless resend', async function () {
+    const s = store();
+    const [e] = (await s.enqueue([entry(1)])).accepted;
+    await s.claim('n1', 10, 60_000);
+    await s.delivered([e.id]);
+    await s.delivered([e.id]);
+    assert.deepStrictEqual(await one(`SELECT count(*)::int AS n FROM btxh.${table}`), [{ n: 0 }], 'no personal data lingers');
+    assert.deepStrictEqual(await one(`SELECT key, hash, owner FROM btxh.${table}_delivered`), [{ key: 'progress:HS1', hash: 'h1', owner: 'n1' }]);
+    assert.strictEqual((await s.counts('n1')).delivered, 1);
+
+    const again = await s.enqueue([entry(1), entry(1, { hash: 'changed' })]);
+    assert.deepStrictEqual(again.skipped.map((x) => x.hash), ['h1']);
+    assert.deepStrictEqual(again.accepted.map((x) => x.hash), ['changed']);
+    assert.strictEqual((await s.enqueue([entry(1)], { resend: true })).accepted.length, 1);
+    assert.strictEqual((await s.counts('n1')).waiting, 2);
+  });
+
+  it('retry counts the attempt, keeps the error and waits its delay', async function () {
+    const s = store();
+    await s.enqueue([entry(1), entry(2)]);
+    const [a, b] = await s.claim('n1', 2, 60_000);
+    const why = [{ field: null, code: 'transient', params: { status: 503 } }];
+    await s.retry([a.id], why, Date.now() + 60_000);
+    await s.retry([b.id], why, Date.now());
+    const back = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(back.map((e) => e.id), [b.id], 'only the entry whose delay is over');
+    assert.strictEqual(back[0].attempts, 1);
+    assert.deepStrictEqual(back[0].lastError, why);
+    const [row] = await one(`SELECT extract(epoch FROM not_before - now()) AS s FROM btxh.${table} WHERE id = $1`, [a.id]);
+    assert.ok(Number(row.s) > 50 && Number(row.s) <= 60, `not before about a minute from now, got ${row.s}s`);
+  });
+
+  it('dead letters are listed, replayed by key or reason, and retry leaves them dead', async function () {
+    const s = store();
+    await s.enqueue([entry(1), entry(2), entry(3)]);
+    const [a, b, c] = await s.claim('n1', 3, 60_000);
+    const bad = [{ field: 'NgaySinh', code: 'format' }];
+    await s.dead([a.id, b.id], 'rejected', bad);
+    await s.dead([c.id], 'undeliverable', []);
+    await s.retry([a.id], [], Date.now());
+    const dl = await s.deadLetters('n1');
+    assert.deepStrictEqual(dl.map((x) => [x.key, x.reason, x.state]),
+      [['progress:HS1', 'rejected', 'dead'], ['progress:HS2', 'rejected', 'dead'], ['progress:HS3', 'undeliverable', 'dead']]);
+    assert.deepStrictEqual(dl[0].lastError, bad);
+    assert.strictEqual((await s.deadLetters('n1', 2)).length, 2);
+    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
+    assert.strictEqual(await s.replay('n1', { reason: 'undeliverable' }), 1);
+    assert.strictEqual(await s.replay('n1', { keys: ['progress:HS2'] }), 1);
+    assert.strictEqual(await s.replay('n2'), 0);
+    const back = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(back.map((x) => [x.key, x.attempts, x.reason]), [['progress:HS2', 0, undefined], ['progress:HS3', 0, undefined]]);
+    assert.strictEqual(await s.replay('n1'), 1);
+    assert.strictEqual((await s.counts('n1')).dead, 0);
+  });
+
+  it('release returns only this instance\'s claims: the others share the owner', async function () {
+    const a = store();
+    const b = store();
+    await a.enqueue([entry(1), entry(2)]);
+    const [mine] = await a.claim('n1', 1, 60_000);
+    const [theirs] = await b.claim('n1', 1, 60_000);
+    await a.release('n1');
+    const c = await a.counts('n1');
+    assert.deepStrictEqual([c.waiting, c.inflight], [1, 1]);
+    const [again] = await b.claim('n1', 10, 60_000);
+    assert.strictEqual(again.id, mine.id);
+    assert.notStrictEqual(theirs.id, mine.id);
+  });
+
+  it('keeps entries when every instance closes and a new one opens', async function () {
+    const s = store();
+    await s.enqueue([entry(1)]);
+    await s.close();
+    await assert.rejects(s.enqueue([entry(2)]));
+    const r = store();
+    const [e] = await r.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(e.record, entry(1).record);
+  });
+
+  it('three instances claiming 500 entries together: each entry once, no key in flight twice', async function () {
+    const stores = [store({ poolSize: 3 }), store({ poolSize: 3 }), store({ poolSize: 3 })];
+    // 125 keys with 4 entries each, so the per-key guard is exercised under contention.
+    const all = Array.from({ length: 500 }, (_, i) => entry(i % 125, { hash: `h${i}`, record: { i } }));
+    for (let i = 0; i < all.length; i += 100) await stores[0].enqueue(all.slice(i, i + 100));
+    const claimed = new Map();
+    const busy = new Set();
+    const order = new Map();
+    async function worker(s, w) {
+      for (let idle = 0; idle < 40;) {
+        const got = await s.claim('n1', 1 + (w * 7) % 13, 60_000);
+        if (!got.length) {
+          idle++;
+          await new Promise((r) => setImmediate(r));
+          continue;
+        }
+        idle = 0;
+        for (const e of got) {
+          assert.ok(!busy.has(e.key), `key ${e.key} handed to two claimers`);
+          busy.add(e.key);
+          claimed.set(e.id, (claimed.get(e.id) ?? 0) + 1);
+          // Entries of a key go out in the order they were accepted.
+          assert.ok((order.get(e.key) ?? -1) < e.record.i, `key ${e.key} out of order`);
+          order.set(e.key, e.record.i);
+        }
+        // The test forgets the keys before the store does, so a key seen busy is a real double hand-out.
+        for (const e of got) busy.delete(e.key);
+        await s.delivered(got.map((e) => e.id));
+      }
+    }
+    await Promise.all(stores.map(worker));
+    assert.strictEqual(claimed.size, 500);
+    assert.ok([...claimed.values()].every((v) => v === 1), 'each entry claimed exactly once');
+    const c = await stores[1].counts('n1');
+    assert.deepStrictEqual([c.waiting, c.inflight, c.delivered], [0, 0, 125]);
+  });
+
+  it('the database refuses a second in-flight entry of a key', async function () {
+    const s = store();
+    await s.enqueue([entry(1, { hash: 'a' }), entry(1, { hash: 'b' })]);
+    await s.claim('n1', 10, 60_000);
+    await assert.rejects(sql.query(`UPDATE btxh.${table} SET state = 'inflight' WHERE hash = 'b'`), (e) => e.code === '23505');
+  });
+
+  it('a lease that expires (a crashed instance) is taken over by another instance', async function () {
+    const crashed = store();
+    const other = store();
+    await crashed.enqueue([entry(1), entry(2)]);
+    const got = await crashed.claim('n1', 10, 300);
+    assert.strictEqual(got.length, 2);
+    await crashed.close(); // no release: as if the process died
+    assert.deepStrictEqual(await other.claim('n1', 10, 60_000), [], 'a live lease is respected');
+    await sql.query('SELECT pg_sleep(0.4)');
+    const taken = await other.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(taken.map((e) => e.id), got.map((e) => e.id));
+    await other.delivered(taken.map((e) => e.id));
+    assert.strictEqual((await other.counts('n1')).delivered, 2);
+  });
+
+  it('leases and delays use the database clock, not the instances\' clocks', async function () {
+    const a = store();
+    const b = store();
+    await a.enqueue([entry(1), entry(2)]);
+    const realNow = Date.now;
+    try {
+      Date.now = () => realNow() - 3_600_000; // instance A's clock is an hour slow
+      const [held, later] = await a.claim('n1', 2, 60_000);
+      await a.retry([later.id], [], Date.now() + 60_000);
+      Date.now = () => realNow() + 3_600_000; // instance B's clock is an hour fast
+      assert.deepStrictEqual(await b.claim('n1', 10, 60_000), [], 'the lease and the delay still hold on a fast clock');
+      const [row] = await one(`SELECT extract(epoch FROM lease_until - now()) AS s FROM btxh.${table} WHERE id = $1`, [held.id]);
+      assert.ok(Number(row.s) > 50 && Number(row.s) <= 60, `lease is one minute of database time, got ${row.s}s`);
+      const [db] = await one(`SELECT floor(extract(epoch FROM now()) * 1000)::float8 AS ms`);
+      assert.ok(Math.abs(held.createdAt - db.ms) < 600_000, 'createdAt is the database time');
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('a read-only database rejects enqueue (25006) and nothing is accepted', async function () {
+    const w = store();
+    await w.enqueue([entry(1)]);
+    const ro = store({ connectionString: `${server.connectionString}?options=-c%20default_transaction_read_only%3Don` });
+    const err = await ro.enqueue([entry(2)]).then(() => null, (e) => e);
+    assert.ok(err, 'enqueue must reject');
+    assert.strictEqual(err.code, '25006');
+    assert.strictEqual(err.problem.code, 'outboxReadOnly');
+    assert.strictEqual((await w.counts('n1')).waiting, 1);
+  });
+
+  it('an unreachable database rejects with outboxUnavailable (nothing accepted)', async function () {
+    const port = await new Promise((resolve) => {
+      const srv = net.createServer().listen(0, '127.0.0.1', () => {
+        const p = srv.address().port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const s = store({ connectionString: `postgresql://postgres@127.0.0.1:${port}/postgres` });
+    const err = await s.enqueue([entry(1)]).then(() => null, (e) => e);
+    assert.ok(err, 'enqueue must reject');
+    assert.strictEqual(err.problem.code, 'outboxUnavailable');
+    assert.strictEqual(err.problem.params.store, 'postgres');
+  });
+
+  it('refuses tables written by a newer schema version', async function () {
+    await store().counts('n1');
+    await sql.query(`UPDATE btxh.${table}_schema SET version = 7`);
+    const err = await store().counts('n1').then(() => null, (e) => e);
+    assert.ok(err);
+    assert.strictEqual(err.problem.code, 'outboxSchema');
+    assert.strictEqual(err.problem.params.found, 7);
+  });
+});
