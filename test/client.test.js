@@ -383,6 +383,32 @@ describe('client', function () {
       assert.ok(r.message.includes('***'));
     });
 
+    it('a failed GetToken is not cached: the next send tries again', async function () {
+      const b = btxh();
+      let down = true;
+      const s = await server((r, res) => (down && r.url.endsWith('/GetToken') ? json(res, 503, { message: 'bảo trì' }, { 'Retry-After': '3' }) : b.handler(r, res)));
+      const c = connect({ baseUrl: s.url, username: b.username, password: b.password });
+      const first = await c.send('DongBoDVC', records);
+      assert.deepStrictEqual([first.kind, first.code, first.status, first.retryAfterMs], ['transient', 'serverError', 503, 3000]);
+      down = false;
+      assert.strictEqual((await c.send('DongBoDVC', records)).ok, true);
+      assert.strictEqual(c.stats.tokenRequests, 2);
+    });
+
+    it('test() without a token endpoint (mode key) checks that the base URL answers, sending no key', async function () {
+      const s = await server((r, res) => json(res, 404, { message: 'not here' }));
+      const c = connect({ baseUrl: s.url, mode: 'key', key: 'STATIC-KEY-0123456789' });
+      const t = await c.test();
+      assert.strictEqual(t.ok, true);
+      assert.strictEqual(t.status, 404);
+      assert.ok(!JSON.stringify(s.requests).includes('STATIC-KEY-0123456789'));
+      const gone = await serve(() => {});
+      await gone.close();
+      const d = await connect({ baseUrl: gone.url, mode: 'key', key: 'STATIC-KEY-0123456789' }).test();
+      assert.strictEqual(d.ok, false);
+      assert.strictEqual(d.code, 'network');
+    });
+
     it('test() makes a fresh GetToken and reports ok', async function () {
       const b = btxh();
       const s = await server(b.handler);
