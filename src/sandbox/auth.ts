@@ -3,12 +3,15 @@ import { randomBytes, timingSafeEqual } from 'crypto';
 /** Opaque random tokens with an expiry; the sandbox never logs or shows them. */
 export class Tokens {
   private live = new Map<string, number>();
+  /** Every token ever issued, so tests can prove none of them leaked into a log or a message. */
+  readonly issued: string[] = [];
 
   constructor(private lifetimeMs: number) {}
 
   issue(now = Date.now()): { token: string; expiresIn: number } {
     const token = randomBytes(24).toString('base64url');
     this.live.set(token, now + this.lifetimeMs);
+    this.issued.push(token);
     return { token, expiresIn: this.lifetimeMs };
   }
 

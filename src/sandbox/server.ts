@@ -54,6 +54,8 @@ export interface Sandbox {
   expireTokens(): void;
   /** Forgets records, counters and faults (tokens stay valid). */
   reset(): void;
+  /** Every GetToken token issued so far (for leak checks in tests; never served over HTTP). */
+  tokens(): string[];
   /** Live counters: tokens issued, API requests received per endpoint name. */
   stats: { tokens: number; requests: Record<string, number> };
 }
@@ -389,6 +391,9 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     faults(f?: Faults) {
       if (f !== undefined) faults = parseFaults(f);
       return structuredClone(faults);
+    },
+    tokens() {
+      return [...tokens.issued];
     },
     expireTokens() {
       tokens.expireAll();

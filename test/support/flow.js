@@ -29,17 +29,18 @@ function authNode(url, extra = {}) {
  */
 async function start({ type = 'btxh-dossier', sandbox, node = {}, auth = {}, creds = CREDS }) {
   const flow = [
+    { id: 'f1', type: 'tab', label: 'test' },
     authNode(sandbox.url, auth),
     {
-      id: 'sync', type, name: '', auth: 'auth', batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 5, backoffMax: 20,
+      id: 'sync', z: 'f1', x: 100, y: 100, type, name: '', auth: 'auth', batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 5, backoffMax: 20,
       wires: [['sent'], ['notSent']], ...node,
     },
-    { id: 'sent', type: 'helper' },
-    { id: 'notSent', type: 'helper' },
-    { id: 'complete', type: 'complete', scope: ['sync'], uncaught: false, wires: [['done']] },
-    { id: 'done', type: 'helper' },
-    { id: 'catch', type: 'catch', scope: ['sync'], uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper' },
+    { id: 'sent', type: 'helper', z: 'f1', x: 100, y: 100 },
+    { id: 'notSent', type: 'helper', z: 'f1', x: 100, y: 100 },
+    { id: 'complete', z: 'f1', x: 100, y: 100, type: 'complete', scope: ['sync'], uncaught: false, wires: [['done']] },
+    { id: 'done', type: 'helper', z: 'f1', x: 100, y: 100 },
+    { id: 'catch', z: 'f1', x: 100, y: 100, type: 'catch', scope: ['sync'], uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1', x: 100, y: 100 },
   ];
   await helper.load(Object.values(modules), flow, { auth: creds });
   const get = (id) => helper.getNode(id);
