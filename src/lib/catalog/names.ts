@@ -39,6 +39,20 @@ export function core(level: Level, folded: string): string {
     s = s.slice(p.length + 1);
   }
   if (level === 'province' && PROVINCE_ALIASES[s]) return PROVINCE_ALIASES[s];
+  // A prefix alone ("Xã") names nothing.
+  if (PREFIXES[level].includes(s)) return '';
   // Numbered units are written "Phường 01" as often as "Phường 1".
   return /^\d+$/.test(s) ? String(Number(s)) : s;
+}
+
+/** Abbreviated prefixes written out, so "TT Phù Yên" meets "Thị trấn Phù Yên" exactly. */
+const LONG: Record<string, string> = {
+  tp: 'thanh pho', q: 'quan', h: 'huyen', tx: 'thi xa', p: 'phuong', x: 'xa', tt: 'thi tran',
+};
+
+/** The folded name with its abbreviated prefix written out ("tt phu yen" -> "thi tran phu yen"). */
+export function longForm(folded: string): string {
+  const space = folded.indexOf(' ');
+  const head = space < 0 ? '' : LONG[folded.slice(0, space)];
+  return head ? head + folded.slice(space) : folded;
 }

@@ -1,6 +1,6 @@
 import { mapping, post, pre } from './data';
 import { fold, pad } from './fold';
-import { core } from './names';
+import { core, longForm } from './names';
 import type { CodeSet, Level, Unit } from './units-types';
 
 const WIDTH: Record<Level, number> = { province: 2, district: 3, commune: 5 };
@@ -110,7 +110,7 @@ for (const set of Object.values(idx)) for (const level of Object.values(set)) le
 export function rank(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[][] {
   const index = idx[set]?.[level];
   if (!index || typeof name !== 'string') return [[], [], [], []];
-  const full = fold(name);
+  const full = longForm(fold(name));
   const q = core(level, full);
   if (!q) return [[], [], [], []];
   const seen = new Set<Entry>();
