@@ -7,6 +7,7 @@ import { problem, type Problem } from '../lib/problem';
 import type { Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
+import { compileMapping, type Mapping } from './mapping';
 import type { Node, NodeMessage, Red, Send } from './red';
 
 /**
@@ -30,6 +31,7 @@ export interface SyncConfig {
   resend?: boolean;
   checkUrl?: boolean;
   unreachableAfter?: number | string;
+  mapping?: Mapping;
 }
 
 function int(v: unknown, fallback: number, min = 1): number {
@@ -66,6 +68,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     }
     const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...parseFormats(config.dateFormats) } };
     const counts = { sent: 0, failed: 0, skipped: 0 };
+    const map = compileMapping(RED, node, op, config.mapping);
     let unreachable = false;
 
     const sender = new Sender({
@@ -165,7 +168,9 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       const entries: NewEntry[] = [];
       const invalid: NodeMessage[] = [];
       for (const original of inputs) {
-        const prepared = prepare(op, original, settings);
+        // Kept in memory only, for the editor's live preview ("take the last record").
+        (node as Node & { lastRecord?: unknown }).lastRecord = original;
+        const prepared = prepare(op, await map(original, msg), settings);
         let errors = prepared.errors;
         if (!errors.length && config.checkUrl && op.id === 'decision') {
           const url = String(prepared.record?.Url ?? '');
