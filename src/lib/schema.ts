@@ -64,7 +64,7 @@ export function schemaProblems(op: OperationSpec, errors: ErrorObject[] | null |
         const name = String(params.additionalProperty);
         // The seed's own spellings (D2) are accepted as input, never on the wire: say which name is meant.
         const meant = fieldIndex(op).get(fold(name));
-        out.push(meant ? problem(name, 'unknownField', { to: meant.name }) : problem(name, 'unknownField'));
+        out.push(meant ? problem(name, 'aliasOnWire', { to: meant.name }) : problem(name, 'unknownField'));
         break;
       }
       case 'maxLength':
