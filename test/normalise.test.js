@@ -520,3 +520,16 @@ describe('checkWire', () => {
     assert.ok(!JSON.stringify(errs).includes('0011950123'));
   });
 });
+
+describe('prepare reports each problem once', () => {
+  it('a warning found by the normaliser and by the wire check appears once', () => {
+    const r = run(dossier, { CMND: '012345678', MaTTHC: '1.000123', NOHT_MaThon: 'Thôn Nà Lừa, xã Hưng' });
+    const keys = r.warnings.map((p) => `${p.field}|${p.code}`);
+    assert.deepStrictEqual(keys.sort(), ['CMND|oldCmnd', 'MaTTHC|procedureUnknown', 'NOHT_MaThon|maxLengthStrict']);
+  });
+  it('strict: the same findings are errors, once each, and nothing is sent', () => {
+    const r = run(dossier, { MaTTHC: '1.000123', NOHT_MaThon: 'Thôn Nà Lừa, xã Hưng' }, { strict: true });
+    assert.strictEqual(r.record, null);
+    assert.deepStrictEqual(r.errors.map((p) => `${p.field}|${p.code}`).sort(), ['MaTTHC|procedureUnknown', 'NOHT_MaThon|maxLengthStrict']);
+  });
+});
