@@ -39,6 +39,12 @@ export class PostgresStore implements Store {
   private closed = false;
 
   constructor(opts: PostgresOptions) {
+    // pg would otherwise fall back to PGHOST/localhost: a forgotten setting must not pick a database.
+    if (typeof opts.connectionString !== 'string' || !opts.connectionString.trim()) {
+      throw Object.assign(new Error('the PostgreSQL outbox needs a connection string'), {
+        problem: { field: null, code: 'outboxUnavailable', params: { store: 'postgres', detail: 'no connection string' } },
+      });
+    }
     const schema = opts.schema ?? 'btxh';
     const table = opts.table ?? 'outbox';
     for (const n of [schema, table]) if (!NAME.test(n)) throw new Error(`invalid PostgreSQL name for the outbox: ${n}`);
