@@ -103,4 +103,24 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.strictEqual(st.waiting, 0);
     assert.strictEqual(st.queue, 'memory');
   });
+
+  it('an unusable address is shown on the node and the input is not acknowledged', async () => {
+    const f = await start({ sandbox, auth: { baseUrl: 'not a url' } });
+    const wait = outcome(f, (s) => s.caught.length === 1);
+    f.sync.receive({ payload: dossier(1) });
+    const s = await wait;
+    assert.strictEqual(s.done.length, 0, 'never acknowledged');
+    assert.strictEqual(s.notSent.length + s.sent.length, 0);
+    assert.ok(s.caught[0].error.message, 'the reason reaches the Catch node');
+  });
+
+  it('wrong credentials are a connection fault: records are retried, never blamed as rejected', async () => {
+    const f = await start({ sandbox, node: { attempts: 2, batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
+    const wait = outcome(f, (s) => s.notSent.length === 3);
+    f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
+    const s = await wait;
+    assert.deepStrictEqual(s.notSent.map((m) => m.btxh.reason), ['undeliverable', 'undeliverable', 'undeliverable']);
+    assert.ok(s.notSent.every((m) => m.btxh.errors[0].params.reason === 'authFailed'), JSON.stringify(s.notSent[0].btxh.errors));
+    assert.strictEqual(sandbox.records('dossier').length, 0);
+  });
 });

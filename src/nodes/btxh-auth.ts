@@ -1,11 +1,12 @@
 import { join } from 'path';
 import { tmpdir } from 'os';
-import { Connection } from '../lib/client';
+import { ConfigError, Connection } from '../lib/client';
+import type { Problem } from '../lib/problem';
 import { createStore } from '../lib/outbox';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
 import { connectionConfig, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
-import { T } from './i18n';
+import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
 
 /**
@@ -23,7 +24,9 @@ interface AuthConfig extends AuthProps {
 }
 
 export interface AuthNode extends Node {
-  connection: Connection;
+  /** Absent when the configuration is unusable (then `configProblem` says why). */
+  connection?: Connection;
+  configProblem?: Problem;
   settings: Settings;
   queueKind: 'sqlite' | 'postgres' | 'memory';
   /** The outbox, opened on first use so an unused connection opens no database. */
@@ -38,7 +41,14 @@ module.exports = function (RED: Red) {
     const node = this;
     const creds = (node.credentials ?? {}) as AuthCredentials;
     node.settings = settingsOf(config);
-    node.connection = new Connection(connectionConfig(RED, config, creds));
+    try {
+      node.connection = new Connection(connectionConfig(RED, config, creds));
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // An empty or malformed address must not stop the flow from starting: the sync nodes show it.
+      node.configProblem = err.problem;
+      node.error(renderProblem(RED, err.problem).message);
+    }
     node.queueKind = config.queue ?? 'sqlite';
 
     let store: Store | undefined;
@@ -63,7 +73,7 @@ module.exports = function (RED: Red) {
         .then(() => store?.close())
         .catch((err: Error) => node.warn(T(RED, 'auth.closeFailed', { message: err.message })))
         .finally(() => {
-          node.connection.close();
+          node.connection?.close();
           done();
         });
     });
@@ -112,7 +122,8 @@ module.exports = function (RED: Red) {
       const result = await connection.test();
       res.json(result);
     } catch (err) {
-      res.json({ ok: false, message: (err as Error).message });
+      const message = err instanceof ConfigError ? renderProblem(RED, err.problem).message : (err as Error).message;
+      res.json({ ok: false, message });
     } finally {
       connection?.close();
     }

@@ -1,3 +1,4 @@
+import { asEngineResult } from '../lib/client';
 import { Sender } from '../lib/engine/sender';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
@@ -61,9 +62,11 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     RED.nodes.createNode(this, config);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
-    if (!auth) {
-      node.status({ fill: 'red', shape: 'ring', text: T(RED, 'status.noAuth') });
-      node.on('input', (_msg, _send, done) => done(new Error(T(RED, 'status.noAuth'))));
+    const broken = !auth ? T(RED, 'status.noAuth') : auth.configProblem ? renderProblem(RED, auth.configProblem).message : undefined;
+    if (!auth || broken) {
+      // Not acknowledged: done(err) reaches Catch nodes, and the record is not lost silently.
+      node.status({ fill: 'red', shape: 'ring', text: broken });
+      node.on('input', (_msg, _send, done) => done(new Error(broken)));
       return;
     }
     const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...parseFormats(config.dateFormats) } };
@@ -75,7 +78,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       store: auth.store(),
       owner: node.id,
       op,
-      send: (records) => auth.connection.send(op.api, records),
+      send: async (records) => asEngineResult(await auth.connection!.send(op.api, records)),
       batchSize: int(config.batchSize, 50),
       concurrency: int(config.concurrency, 2),
       attempts: int(config.attempts, 5),
@@ -174,7 +177,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         let errors = prepared.errors;
         if (!errors.length && config.checkUrl && op.id === 'decision') {
           const url = String(prepared.record?.Url ?? '');
-          const check = await auth!.connection.checkDocument(url);
+          const check = await auth!.connection!.checkDocument(url);
           if (!check.ok) errors = [problem('Url', check.code ?? 'documentCheck', { status: check.status ?? 0, contentType: check.contentType ?? '' })];
         }
         if (errors.length || !prepared.record) {
