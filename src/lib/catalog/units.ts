@@ -18,35 +18,47 @@ interface Entry {
  * 10,051 communes is a few native indexOf calls, not 10,051 string tests.
  */
 class Index {
-  readonly entries: Entry[] = [];
+  readonly units: Unit[] = [];
   readonly byCode = new Map<string, Unit>();
+  readonly entries: Entry[] = [];
   readonly byFull = new Map<string, Entry[]>();
   readonly byCore = new Map<string, Entry[]>();
   readonly byParent = new Map<string, Entry[]>();
   private haystack = '';
   private starts: number[] = [];
+  private ready = false;
 
   constructor(readonly level: Level) {}
 
   add(unit: Unit): void {
-    const full = fold(unit.name);
-    const entry: Entry = { unit: Object.freeze(unit), full, core: core(this.level, full) };
-    this.entries.push(entry);
-    this.byCode.set(unit.code, entry.unit);
-    push(this.byFull, full, entry);
-    push(this.byCore, entry.core, entry);
-    if (unit.province) push(this.byParent, 'p' + unit.province, entry);
-    if (unit.district) push(this.byParent, 'd' + unit.district, entry);
+    const u = Object.freeze(unit);
+    this.units.push(u);
+    this.byCode.set(u.code, u);
   }
 
-  seal(): void {
-    // "\n" never occurs in a folded name, so no match spans two units.
+  /**
+   * The name indexes, built on the first search rather than at require time:
+   * folding 14,000 names costs more than everything else at load, and a flow
+   * that only converts codes never needs them.
+   */
+  searchable(): this {
+    if (this.ready) return this;
+    this.ready = true;
     let at = 0;
-    for (const e of this.entries) {
+    for (const unit of this.units) {
+      const full = fold(unit.name);
+      const entry: Entry = { unit, full, core: core(this.level, full) };
+      this.entries.push(entry);
+      push(this.byFull, full, entry);
+      push(this.byCore, entry.core, entry);
+      if (unit.province) push(this.byParent, 'p' + unit.province, entry);
+      if (unit.district) push(this.byParent, 'd' + unit.district, entry);
+      // "\n" never occurs in a folded name, so no match spans two units.
       this.starts.push(at);
-      at += e.core.length + 1;
+      at += entry.core.length + 1;
     }
     this.haystack = this.entries.map((e) => e.core).join('\n');
+    return this;
   }
 
   /** Entries whose core starts with (tier 2) or contains (tier 3) `q`, in data order. */
@@ -100,7 +112,6 @@ for (const [code, name, district] of pre.communes) {
 }
 for (const [code, name] of post.provinces) idx['2025'].province.add({ code, name, level: 'province', set: '2025' });
 for (const [code, name, province] of post.communes) idx['2025'].commune.add({ code, name, level: 'commune', set: '2025', province });
-for (const set of Object.values(idx)) for (const level of Object.values(set)) level.seal();
 
 /**
  * Matches of a name, best first, in tiers: exact name with its prefix, exact
@@ -108,7 +119,7 @@ for (const set of Object.values(idx)) for (const level of Object.values(set)) le
  * reads the tiers to tell a match from an ambiguity.
  */
 export function rank(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[][] {
-  const index = idx[set]?.[level];
+  const index = idx[set]?.[level]?.searchable();
   if (!index || typeof name !== 'string') return [[], [], [], []];
   const full = longForm(fold(name));
   const q = core(level, full);
@@ -198,6 +209,6 @@ export const units = {
     return c === undefined ? undefined : mapping.oldDistrict[c];
   },
   all(level: Level, set: CodeSet): Unit[] {
-    return (idx[set]?.[level]?.entries ?? []).map((e) => e.unit);
+    return (idx[set]?.[level]?.units ?? []).slice();
   },
 };
