@@ -3,7 +3,7 @@ import { Sender } from '../lib/engine/sender';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
-import { prepare } from '../lib/normalise';
+import { prepareMapped } from '../lib/mapping';
 import { problem, type Problem } from '../lib/problem';
 import type { Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
@@ -32,6 +32,8 @@ export interface SyncConfig {
   resend?: boolean;
   checkUrl?: boolean;
   unreachableAfter?: number | string;
+  /** Seconds a claim holds its entries (default 300). With a shared PostgreSQL outbox this is how long the records of a killed instance wait; keep it well above the connection timeout. */
+  lease?: number | string;
   mapping?: Mapping;
 }
 
@@ -83,7 +85,9 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       concurrency: int(config.concurrency, 2),
       attempts: int(config.attempts, 5),
       backoff: { baseMs: int(config.backoffBase, 1000, 0), maxMs: int(config.backoffMax, 60_000, 0) },
-      unreachableAfterMs: int(config.unreachableAfter, 5, 0) * 60_000,
+      // Minutes, fractions allowed (0.5 = 30 s).
+      unreachableAfterMs: Math.round((Number.isFinite(Number(config.unreachableAfter)) && String(config.unreachableAfter ?? '').trim() !== '' && Number(config.unreachableAfter) >= 0 ? Number(config.unreachableAfter) : 5) * 60_000),
+      leaseMs: int(config.lease, 300) * 1000,
     });
 
     const notSent = (original: unknown, reason: string, problems: Problem[], extra: Record<string, unknown> = {}): NodeMessage => ({
@@ -173,7 +177,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       for (const original of inputs) {
         // Kept in memory only, for the editor's live preview ("take the last record").
         (node as Node & { lastRecord?: unknown }).lastRecord = original;
-        const prepared = prepare(op, await map(original, msg), settings);
+        const prepared = prepareMapped(op, await map(original, msg), settings);
         let errors = prepared.errors;
         if (!errors.length && config.checkUrl && op.id === 'decision') {
           const url = String(prepared.record?.Url ?? '');
