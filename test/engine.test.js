@@ -66,9 +66,6 @@ function track(s) {
   senders.push(s.sender);
   return s;
 }
-afterEach(async function () {
-  while (senders.length) await senders.pop().stop({ timeoutMs: 50 });
-});
 
 describe('engine: key and backoff', function () {
   it('keys a record by operation and key fields, hashes content whatever the key order', function () {
@@ -92,6 +89,11 @@ describe('engine: key and backoff', function () {
 });
 
 describe('engine: Sender', function () {
+  // Inside the describe: a top-level hook would run after every test of every file.
+  afterEach(async function () {
+    while (senders.length) await senders.pop().stop({ timeoutMs: 50 });
+  });
+
   it('cuts 120 records into batches of 50, 50 and 20', async function () {
     const send = fakeSend();
     const { sender, seen } = track(make({ send, batchSize: 50 }));
@@ -193,6 +195,7 @@ describe('engine: Sender', function () {
     assert.strictEqual(reason, 'rejected');
     assert.deepStrictEqual(problems, [{ field: null, code: 'rejectedByServer', params: { status: 200, reason: 'errorCode', message: 'Hồ sơ H0042: CMND 0012******90 không hợp lệ' } }]);
     assert.ok(send.calls.length < 30, `bisection, not one request per record (${send.calls.length})`);
+    assert.strictEqual(send.max, 1, 'splitting stays within the concurrency');
     const c = await sender.counts();
     assert.deepStrictEqual([c.delivered, c.dead, c.waiting, c.inflight], [99, 1, 0, 0]);
   });
