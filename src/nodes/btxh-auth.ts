@@ -102,6 +102,9 @@ module.exports = function (RED: Red) {
     }
   });
 
+  // The sync nodes' "Fields" tab: field tables, presets and the live preview (src/nodes/preview.ts).
+  require('./preview').registerPreview(RED);
+
   /**
    * "Test connection" in the edit dialog. It takes the values typed in the
    * dialog, so it works before the first deploy; a password left unchanged is

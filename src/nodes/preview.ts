@@ -1,0 +1,161 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { operations, type OperationSpec } from '../lib/fields';
+import { describeFields, maskRecord, prepareMapped } from '../lib/mapping';
+import { maskId } from '../lib/mask';
+import { render, type Lang } from '../lib/messages';
+import { fold } from '../lib/normalise/keys';
+import type { Problem } from '../lib/problem';
+import { defaultSettings, type Settings } from '../lib/settings';
+import { compileMapping, type Mapping } from './mapping';
+import type { Red } from './red';
+
+/**
+ * Admin endpoints of the sync nodes' "Fields" tab. The editor's mapping table
+ * reads the same field table the runtime uses, and the live preview runs the
+ * runtime's own mapping and normaliser on a sample (or on the last record the
+ * deployed node received) with the mapping currently in the dialog. Nothing
+ * personal leaves the runtime unmasked. Registered by btxh-auth.
+ */
+
+const PRESETS = join(__dirname, '..', 'presets');
+
+export interface PreviewRequest {
+  /** The sync node being edited (deployed or not). */
+  id?: string;
+  /** Its btxh-auth node: the deployed connection's settings are used when there is one. */
+  auth?: string;
+  mapping?: Mapping;
+  dateFormats?: string;
+  /** A sample record (or an array: the first one is previewed). */
+  record?: unknown;
+  /** Preview the last record the deployed node received instead of `record`. */
+  last?: boolean;
+  /** The editor's language. */
+  lang?: string;
+}
+
+export interface RenderedProblem {
+  field: string | null;
+  code: string;
+  message: string;
+}
+
+function langOf(l: unknown): Lang {
+  return typeof l === 'string' && /^vi/i.test(l) ? 'vi' : 'en-US';
+}
+
+function formats(text: unknown): Record<string, string> {
+  if (typeof text !== 'string' || !text.trim()) return {};
+  try {
+    const v = JSON.parse(text);
+    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+  } catch {
+    return {};
+  }
+}
+
+/** A node-like object for sources that need one before the first deploy: empty flow and global context. */
+function detachedNode(id: string) {
+  const empty = {
+    get(_key: string, store?: unknown, cb?: (err: Error | null, v?: unknown) => void) {
+      const done = typeof store === 'function' ? (store as typeof cb) : cb;
+      if (done) done(null, undefined);
+      return undefined;
+    },
+  };
+  return { id, type: 'btxh-preview', context: () => ({ flow: empty, global: empty }) };
+}
+
+/** The value the mapped record carries for the personal id, whatever its spelling. */
+function personalIds(op: OperationSpec, raw: unknown): unknown[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const names = new Set(op.fields.filter((f) => f.kind === 'personalId').flatMap((f) => [f.name, ...(f.aliases ?? [])].map(fold)));
+  return Object.entries(raw as Record<string, unknown>).filter(([k]) => names.has(fold(k))).map(([, v]) => v);
+}
+
+/**
+ * One preview: mapping + prepare exactly as the node runs them, rendered in
+ * `lang`, every personal id masked.
+ */
+export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) {
+  const lang = langOf(req.lang);
+  const deployed = req.id ? (RED.nodes.getNode(req.id) as ({ lastRecord?: unknown } & object) | null) : null;
+  let input: unknown = req.record;
+  if (req.last) {
+    if (!deployed || deployed.lastRecord === undefined) return { error: 'noLastRecord' as const };
+    input = deployed.lastRecord;
+  } else if (Array.isArray(input)) {
+    input = input[0];
+  }
+  const auth = req.auth ? (RED.nodes.getNode(req.auth) as { settings?: Settings } | null) : null;
+  const base = auth?.settings ?? defaultSettings;
+  const settings: Settings = { ...base, dateFormats: { ...base.dateFormats, ...formats(req.dateFormats) } };
+
+  const map = compileMapping(RED, deployed ?? detachedNode(req.id ?? 'preview'), op, req.mapping);
+  const raw = await map(input, { payload: input });
+  const prepared = prepareMapped(op, raw, settings);
+  const ids = personalIds(op, raw);
+  const mask = (v: unknown) => maskRecord(v, ids);
+  const show = (p: Problem): RenderedProblem => {
+    let message = render(p, lang);
+    // A code the locale files do not know yet still says something useful.
+    if (message === p.code) message = [p.field, p.code, p.params?.message].filter(Boolean).join(': ');
+    return { field: p.field, code: p.code, message: mask(message) as string };
+  };
+  const record = prepared.record ? { ...prepared.record } : null;
+  if (record) for (const f of op.fields) if (f.kind === 'personalId' && record[f.name] !== undefined) record[f.name] = maskId(record[f.name]);
+  return {
+    operation: op.api,
+    source: req.last ? 'last' : 'sample',
+    input: mask(input),
+    record,
+    errors: prepared.errors.map(show),
+    warnings: prepared.warnings.map(show),
+    aliases: prepared.aliases,
+    settings: { deployed: !!auth?.settings, ethnicityCode: settings.ethnicityCode, codeSet: settings.codeSet, strict: settings.strict },
+  };
+}
+
+/** The shipped presets (presets/*.json), sorted by file name. */
+export function presets(): unknown[] {
+  let files: string[] = [];
+  try {
+    files = readdirSync(PRESETS).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  return files.map((f) => ({ id: f.replace(/\.json$/, ''), ...JSON.parse(readFileSync(join(PRESETS, f), 'utf8')) }));
+}
+
+export function registerPreview(RED: Red): void {
+  const op = (name: string): OperationSpec | undefined => (operations as Record<string, OperationSpec>)[name];
+
+  /** The field table of an operation, for the mapping table of the dialog. */
+  RED.httpAdmin.get('/btxh/fields/:op', RED.auth.needsPermission('btxh-auth.read'), (req: any, res: any) => {
+    const o = op(req.params.op);
+    if (!o) return res.status(404).json({ error: 'unknown operation' });
+    res.json(describeFields(o));
+  });
+
+  RED.httpAdmin.get('/btxh/presets', RED.auth.needsPermission('btxh-auth.read'), (_req: any, res: any) => {
+    try {
+      res.json(presets());
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
+    }
+  });
+
+  /** Live preview: write permission, because it evaluates expressions in the runtime. */
+  RED.httpAdmin.post('/btxh/preview/:op', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
+    const o = op(req.params.op);
+    if (!o) return res.status(404).json({ error: 'unknown operation' });
+    try {
+      const result = await preview(RED, o, (req.body ?? {}) as PreviewRequest);
+      if ('error' in result) return res.status(404).json(result);
+      res.json(result);
+    } catch (err) {
+      res.status(500).json({ error: maskRecord((err as Error).message) });
+    }
+  });
+}
