@@ -11,7 +11,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 
 const root = path.join(__dirname, '..');
-const userDir = path.join(root, '.demo');
+const userDir = process.env.BTXH_DEMO_DIR || path.join(root, '.demo');
 const editorPort = Number(process.env.PORT || 1880);
 const sandboxPort = Number(process.env.SANDBOX_PORT || 8088);
 const host = '127.0.0.1';

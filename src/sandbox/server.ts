@@ -32,7 +32,7 @@ export interface SandboxOptions {
   key?: string;
   /** Client credentials of the simulated LGSP gateway (D16 mode c), default demo/demo. */
   gateway?: { clientId: string; clientSecret: string };
-  /** Strict wire checks (D6, D8), default true. */
+  /** Strict wire checks (D6, D8), default false like the nodes' own default: api.md validates NOHT_MaThon at 250 and strict is the opt-in. */
   strict?: boolean;
   /** Code sets and formats the sandbox expects, default the lib defaults. */
   settings?: Partial<Settings>;
@@ -137,7 +137,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const key = opts.key ?? 'demo-key';
   const gateway = opts.gateway ?? { clientId: 'demo', clientSecret: 'demo' };
   const lifetime = opts.tokenLifetimeMs ?? 30 * 60 * 1000;
-  const settings: Partial<Settings> = { ...defaultSettings, ...opts.settings, strict: opts.strict ?? opts.settings?.strict ?? true };
+  const settings: Partial<Settings> = { ...defaultSettings, ...opts.settings, strict: opts.strict ?? opts.settings?.strict ?? false };
   const log = (line: string) => opts.log?.(maskText(line));
 
   const state = new State();
