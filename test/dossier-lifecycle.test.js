@@ -1,27 +1,14 @@
 'use strict';
 const assert = require('assert');
-const { helper, createSandbox, start, outcome, records, CREDS, authNode, modules } = require('./support/flow');
+const { helper, start, withRuntime, outcome, records, CREDS, authNode, modules } = require('./support/flow');
 const { dossier } = require('./support/records');
 
 describe('btxh-dossier lifecycle and secrecy', function () {
-  let sandbox;
-  const sandboxLog = [];
-
-  beforeEach(async () => {
-    sandboxLog.length = 0;
-    sandbox = await createSandbox({ port: 0, username: CREDS.username, password: CREDS.password, log: (l) => sandboxLog.push(l) });
-    await new Promise((r) => helper.startServer(r));
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await sandbox.close();
-  });
+  const t = withRuntime();
 
   it('on redeploy mid-batch, in-flight records finish or leave on output 2: nothing is dropped', async () => {
-    const f = await start({ sandbox, node: { batchSize: 5, concurrency: 1 } });
-    sandbox.faults({ latencyMs: 150 });
+    const f = await start({ sandbox: t.sandbox, node: { batchSize: 5, concurrency: 1 } });
+    t.sandbox.faults({ latencyMs: 150 });
     const list = Array.from({ length: 25 }, (_, i) => dossier(i + 1));
     const firstBatch = outcome(f, (s) => records(s) >= 5);
     const all = outcome(f, (s) => records(s) + s.notSent.length === 25);
@@ -36,26 +23,26 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.ok(left.length > 0, 'a memory queue cannot keep waiting records across the redeploy');
     for (const m of s.notSent) assert.strictEqual(m.btxh.reason, 'undeliverable');
     assert.deepStrictEqual([...delivered, ...left].sort(), list.map((r) => r.MaHoSo).sort(), 'each record exactly once');
-    assert.deepStrictEqual(sandbox.records('dossier').map((r) => r.record.MaHoSo).sort(), delivered.sort());
+    assert.deepStrictEqual(t.sandbox.records('dossier').map((r) => r.record.MaHoSo).sort(), delivered.sort());
   });
 
   it('never lets a secret, the token or a full personal id reach a log, a status or a message', async () => {
-    const f = await start({ sandbox, node: { attempts: 2 } });
+    const f = await start({ sandbox: t.sandbox, node: { attempts: 2 } });
     const statuses = [];
     f.sync.on('call:status', (call) => statuses.push(JSON.stringify(call.args)));
     const ids = ['001148099901', '001148099902', '001148099903'];
-    sandbox.faults({ rejectMaHoSo: [dossier(2).MaHoSo] });
+    t.sandbox.faults({ rejectMaHoSo: [dossier(2).MaHoSo] });
     const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 2);
     f.sync.receive({ payload: [dossier(1, { CMND: ids[0] }), dossier(2, { CMND: ids[1] }), dossier(3, { CMND: ids[2], MaXa: 'x' })] });
     const s = await wait;
-    sandbox.expireTokens();
-    const logged = JSON.stringify(helper.log().args) + statuses.join('\n') + sandboxLog.join('\n');
+    t.sandbox.expireTokens();
+    const logged = JSON.stringify(helper.log().args) + statuses.join('\n') + t.log.join('\n');
     const messages = JSON.stringify([...s.notSent.map((m) => m.btxh), ...s.sent.map((m) => m.btxh)]);
     assert.ok(logged.length > 100, 'something was logged');
     for (const text of [logged, messages]) {
       assert.ok(!text.includes(CREDS.password), 'password leaked');
-      assert.ok(sandbox.tokens().length > 0);
-      for (const t of sandbox.tokens()) assert.ok(!text.includes(t), 'token leaked');
+      assert.ok(t.sandbox.tokens().length > 0);
+      for (const token of t.sandbox.tokens()) assert.ok(!text.includes(token), 'token leaked');
       assert.ok(!/"token"\s*:/.test(text), 'a token field leaked');
     }
     for (const id of ids) assert.ok(!logged.includes(id), `full personal id ${id} in a log or status`);
@@ -67,13 +54,13 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     const ok = await helper
       .request()
       .post('/btxh-auth/test')
-      .send({ ...authNode(sandbox.url), id: 'not-deployed', credentials: { username: CREDS.username, password: CREDS.password } })
+      .send({ ...authNode(t.sandbox.url), id: 'not-deployed', credentials: { username: CREDS.username, password: CREDS.password } })
       .expect(200);
     assert.strictEqual(ok.body.ok, true, JSON.stringify(ok.body));
     const bad = await helper
       .request()
       .post('/btxh-auth/test')
-      .send({ ...authNode(sandbox.url), credentials: { username: CREDS.username, password: 'wrong' } })
+      .send({ ...authNode(t.sandbox.url), credentials: { username: CREDS.username, password: 'wrong' } })
       .expect(200);
     assert.strictEqual(bad.body.ok, false);
     assert.ok(bad.body.message && !bad.body.message.includes('wrong'), "the server's message, never the password");
@@ -81,17 +68,17 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('takes an unchanged password from the deployed connection', async () => {
-    await start({ sandbox });
+    await start({ sandbox: t.sandbox });
     const res = await helper
       .request()
       .post('/btxh-auth/test')
-      .send({ ...authNode(sandbox.url), id: 'auth', credentials: { username: CREDS.username, password: '__PWRD__' } })
+      .send({ ...authNode(t.sandbox.url), id: 'auth', credentials: { username: CREDS.username, password: '__PWRD__' } })
       .expect(200);
     assert.strictEqual(res.body.ok, true, JSON.stringify(res.body));
   });
 
   it('answers a status request with the queue counts', async () => {
-    const f = await start({ sandbox });
+    const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 2);
     f.sync.receive({ payload: [dossier(1), dossier(2)] });
     await wait;
@@ -105,7 +92,7 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('an unusable address is shown on the node and the input is not acknowledged', async () => {
-    const f = await start({ sandbox, auth: { baseUrl: 'not a url' } });
+    const f = await start({ sandbox: t.sandbox, auth: { baseUrl: 'not a url' } });
     const wait = outcome(f, (s) => s.caught.length === 1);
     f.sync.receive({ payload: dossier(1) });
     const s = await wait;
@@ -115,12 +102,12 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('wrong credentials are a connection fault: records are retried, never blamed as rejected', async () => {
-    const f = await start({ sandbox, node: { attempts: 2, batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
+    const f = await start({ sandbox: t.sandbox, node: { attempts: 2, batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
     const wait = outcome(f, (s) => s.notSent.length === 3);
     f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
     const s = await wait;
     assert.deepStrictEqual(s.notSent.map((m) => m.btxh.reason), ['undeliverable', 'undeliverable', 'undeliverable']);
     assert.ok(s.notSent.every((m) => m.btxh.errors[0].params.reason === 'authFailed'), JSON.stringify(s.notSent[0].btxh.errors));
-    assert.strictEqual(sandbox.records('dossier').length, 0);
+    assert.strictEqual(t.sandbox.records('dossier').length, 0);
   });
 });

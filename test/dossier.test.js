@@ -1,24 +1,13 @@
 'use strict';
 const assert = require('assert');
-const { helper, createSandbox, start, outcome, records, CREDS } = require('./support/flow');
+const { helper, start, withRuntime, outcome, records, CREDS } = require('./support/flow');
 const { dossier } = require('./support/records');
 
 describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
-  let sandbox;
-
-  beforeEach(async () => {
-    sandbox = await createSandbox({ port: 0, username: CREDS.username, password: CREDS.password });
-    await new Promise((r) => helper.startServer(r));
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await sandbox.close();
-  });
+  const t = withRuntime();
 
   it('normalises, delivers and reports the batch exactly as sent', async () => {
-    const f = await start({ sandbox });
+    const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 2 && s.done.length === 1);
     f.sync.receive({
       payload: [
@@ -38,13 +27,13 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     assert.strictEqual(b.NgayThangNamSinh, '04/07/1950');
     assert.strictEqual(s.sent[0].btxh.operation, 'DongBoDVC');
     assert.strictEqual(s.sent[0].btxh.attempts, 1);
-    const stored = sandbox.records('dossier').map((r) => r.record);
+    const stored = t.sandbox.records('dossier').map((r) => r.record);
     assert.deepStrictEqual(stored, s.sent[0].payload, 'the sandbox holds what output 1 says was sent');
     assert.strictEqual(s.notSent.length, 0);
   });
 
   it('sends an invalid record to output 2 with field-level errors and delivers its neighbours', async () => {
-    const f = await start({ sandbox });
+    const f = await start({ sandbox: t.sandbox });
     const bad = dossier(9, { NgayThangNamSinh: '31/02/1950', CMND: '04415', MaXa: undefined });
     const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 1 && s.done.length === 1);
     f.sync.receive({ payload: [dossier(1), bad] });
@@ -55,49 +44,49 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     const fields = m.btxh.errors.map((e) => e.field).sort();
     assert.deepStrictEqual(fields, ['CMND', 'MaXa', 'NgayThangNamSinh']);
     for (const e of m.btxh.errors) assert.ok(e.code && e.message, 'each error has a code and a message');
-    assert.strictEqual(sandbox.records('dossier').length, 1);
+    assert.strictEqual(t.sandbox.records('dossier').length, 1);
   });
 
   it('shares one GetToken across many concurrent batches', async () => {
-    const f = await start({ sandbox, node: { batchSize: 5, concurrency: 4 } });
+    const f = await start({ sandbox: t.sandbox, node: { batchSize: 5, concurrency: 4 } });
     const list = Array.from({ length: 60 }, (_, i) => dossier(i + 1));
     const wait = outcome(f, (s) => records(s) === 60);
     f.sync.receive({ payload: list.slice(0, 30) });
     f.sync.receive({ payload: list.slice(30) });
     const s = await wait;
     assert.strictEqual(s.sent.length, 12);
-    assert.strictEqual(sandbox.stats.tokens, 1, 'exactly one GetToken');
-    assert.strictEqual(sandbox.records('dossier').length, 60);
+    assert.strictEqual(t.sandbox.stats.tokens, 1, 'exactly one GetToken');
+    assert.strictEqual(t.sandbox.records('dossier').length, 60);
   });
 
   it('refreshes an expired token mid-run and loses nothing', async () => {
-    const f = await start({ sandbox, node: { batchSize: 10 } });
+    const f = await start({ sandbox: t.sandbox, node: { batchSize: 10 } });
     let wait = outcome(f, (s) => records(s) === 10);
     f.sync.receive({ payload: Array.from({ length: 10 }, (_, i) => dossier(i + 1)) });
     await wait;
-    sandbox.expireTokens();
+    t.sandbox.expireTokens();
     wait = outcome(f, (s) => records(s) === 10);
     f.sync.receive({ payload: Array.from({ length: 10 }, (_, i) => dossier(i + 11)) });
     const s = await wait;
     assert.strictEqual(s.notSent.length, 0, 'no record counted as failed');
-    assert.strictEqual(sandbox.stats.tokens, 2);
-    assert.strictEqual(sandbox.records('dossier').length, 20);
+    assert.strictEqual(t.sandbox.stats.tokens, 2);
+    assert.strictEqual(t.sandbox.records('dossier').length, 20);
   });
 
   it('retries transient failures (429 with Retry-After, then 503) until success', async () => {
-    const f = await start({ sandbox });
-    sandbox.faults({ status429: { retryAfterS: 0, count: 2 } });
+    const f = await start({ sandbox: t.sandbox });
+    t.sandbox.faults({ status429: { retryAfterS: 0, count: 2 } });
     const wait = outcome(f, (s) => records(s) === 3);
     f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
     const s = await wait;
     assert.strictEqual(s.sent[0].btxh.attempts, 3);
-    assert.strictEqual(sandbox.records('dossier').length, 3);
+    assert.strictEqual(t.sandbox.records('dossier').length, 3);
   });
 
   it('isolates a poison record: its valid neighbours are delivered', async () => {
-    const f = await start({ sandbox, node: { batchSize: 20 } });
+    const f = await start({ sandbox: t.sandbox, node: { batchSize: 20 } });
     const list = Array.from({ length: 20 }, (_, i) => dossier(i + 1));
-    sandbox.faults({ rejectMaHoSo: [list[13].MaHoSo] });
+    t.sandbox.faults({ rejectMaHoSo: [list[13].MaHoSo] });
     const wait = outcome(f, (s) => records(s) === 19 && s.notSent.length === 1);
     f.sync.receive({ payload: list });
     const s = await wait;
@@ -105,14 +94,14 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     assert.strictEqual(m.btxh.reason, 'rejected');
     assert.strictEqual(m.payload.MaHoSo, list[13].MaHoSo);
     assert.strictEqual(m.btxh.errors[0].field, null);
-    const stored = new Set(sandbox.records('dossier').map((r) => r.record.MaHoSo));
+    const stored = new Set(t.sandbox.records('dossier').map((r) => r.record.MaHoSo));
     assert.strictEqual(stored.size, 19);
     assert.ok(!stored.has(list[13].MaHoSo));
   });
 
   it('gives up after the retry budget during an outage: every record leaves as undeliverable', async () => {
-    const f = await start({ sandbox, node: { attempts: 3, batchSize: 2 } });
-    sandbox.faults({ outage: true });
+    const f = await start({ sandbox: t.sandbox, node: { attempts: 3, batchSize: 2 } });
+    t.sandbox.faults({ outage: true });
     const wait = outcome(f, (s) => s.notSent.length === 5);
     f.sync.receive({ payload: Array.from({ length: 5 }, (_, i) => dossier(i + 1)) });
     const s = await wait;
@@ -124,7 +113,7 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
   });
 
   it('calls done() once per input, also for bad input', async () => {
-    const f = await start({ sandbox });
+    const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => s.done.length === 4 && records(s) === 1 && s.notSent.length === 3);
     f.sync.receive({ payload: dossier(1) });
     f.sync.receive({ payload: 'not a record' });

@@ -1,25 +1,14 @@
 'use strict';
 const assert = require('assert');
 const http = require('http');
-const { helper, createSandbox, start, outcome, records, CREDS } = require('./support/flow');
+const { helper, createSandbox, start, withRuntime, outcome, records, CREDS } = require('./support/flow');
 const { progress, decision } = require('./support/records');
 
 describe('btxh-progress and btxh-decision against the sandbox (one engine, two tables)', function () {
-  let sandbox;
-
-  beforeEach(async () => {
-    sandbox = await createSandbox({ port: 0, username: CREDS.username, password: CREDS.password });
-    await new Promise((r) => helper.startServer(r));
-  });
-
-  afterEach(async () => {
-    await helper.unload();
-    await new Promise((r) => helper.stopServer(r));
-    await sandbox.close();
-  });
+  const t = withRuntime();
 
   it('progress: aliases of the seed (PhongBanXuLy, " UserIdCreated") and yyyyMMddHHmmss by default', async () => {
-    const f = await start({ type: 'btxh-progress', sandbox });
+    const f = await start({ type: 'btxh-progress', sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 2);
     f.sync.receive({ payload: [progress(1, { ' UserIdCreated': 'canbo.xa' }), progress(2)] });
     const s = await wait;
@@ -30,14 +19,14 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
     assert.strictEqual(a.ThoiDiemXuLy, '20251104090100');
     assert.strictEqual(a.NgayKetThucTheoQuyDinh, '20251114170000');
     assert.strictEqual(s.sent[0].btxh.operation, 'XuLyHoSo');
-    assert.strictEqual(sandbox.records('progress').length, 2);
+    assert.strictEqual(t.sandbox.records('progress').length, 2);
   });
 
   it('progress: the date format of each field is a setting (D3)', async () => {
     // A BTXH endpoint that expects the deployed client's dd/MM/yyyy HH:mm:ss.
-    await sandbox.close();
-    sandbox = await createSandbox({ port: 0, ...CREDS, settings: { dateFormats: { XuLyHoSo: 'dd/MM/yyyy HH:mm:ss' } } });
-    const f = await start({ type: 'btxh-progress', sandbox, node: { dateFormats: '{"XuLyHoSo": "dd/MM/yyyy HH:mm:ss"}' } });
+    await t.sandbox.close();
+    t.sandbox = await createSandbox({ port: 0, ...CREDS, settings: { dateFormats: { XuLyHoSo: 'dd/MM/yyyy HH:mm:ss' } } });
+    const f = await start({ type: 'btxh-progress', sandbox: t.sandbox, node: { dateFormats: '{"XuLyHoSo": "dd/MM/yyyy HH:mm:ss"}' } });
     const wait = outcome(f, (s) => records(s) === 1);
     f.sync.receive({ payload: progress(1) });
     const s = await wait;
@@ -45,34 +34,34 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
   });
 
   it('progress: a missing deadline is reported, never invented', async () => {
-    const f = await start({ type: 'btxh-progress', sandbox });
+    const f = await start({ type: 'btxh-progress', sandbox: t.sandbox });
     const wait = outcome(f, (s) => s.notSent.length === 1);
     f.sync.receive({ payload: progress(1, { NgayKetThucTheoQuyDinh: '' }) });
     const s = await wait;
     assert.deepStrictEqual(s.notSent[0].btxh.errors.map((e) => [e.field, e.code]), [['NgayKetThucTheoQuyDinh', 'required']]);
-    assert.strictEqual(sandbox.records('progress').length, 0);
+    assert.strictEqual(t.sandbox.records('progress').length, 0);
   });
 
   it('progress: poison isolation and a token refresh in one run', async () => {
-    const f = await start({ type: 'btxh-progress', sandbox, node: { batchSize: 10 } });
+    const f = await start({ type: 'btxh-progress', sandbox: t.sandbox, node: { batchSize: 10 } });
     const list = Array.from({ length: 10 }, (_, i) => progress(i + 1));
     let wait = outcome(f, (s) => records(s) === 10);
     f.sync.receive({ payload: list });
     await wait;
-    sandbox.expireTokens();
+    t.sandbox.expireTokens();
     const more = Array.from({ length: 10 }, (_, i) => progress(i + 21));
-    sandbox.faults({ rejectMaHoSo: [more[4].MaHoSo] });
+    t.sandbox.faults({ rejectMaHoSo: [more[4].MaHoSo] });
     wait = outcome(f, (s) => records(s) === 9 && s.notSent.length === 1);
     f.sync.receive({ payload: more });
     const s = await wait;
     assert.strictEqual(s.notSent[0].btxh.reason, 'rejected');
     assert.strictEqual(s.notSent[0].payload.MaHoSo, more[4].MaHoSo);
-    assert.strictEqual(sandbox.stats.tokens, 2);
-    assert.strictEqual(sandbox.records('progress').length, 19);
+    assert.strictEqual(t.sandbox.stats.tokens, 2);
+    assert.strictEqual(t.sandbox.records('progress').length, 19);
   });
 
   it('decision: Url must be an absolute http(s) URL of at most 500 characters', async () => {
-    const f = await start({ type: 'btxh-decision', sandbox });
+    const f = await start({ type: 'btxh-decision', sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 2);
     f.sync.receive({
       payload: [decision(1), decision(2, { Url: 'files/qd.pdf' }), decision(3, { Url: 'https://motcua.example.vn/' + 'a'.repeat(500) })],
@@ -81,24 +70,24 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
     const fields = s.notSent.map((m) => m.btxh.errors.map((e) => e.field).join());
     assert.deepStrictEqual(fields, ['Url', 'Url']);
     assert.strictEqual(s.sent[0].btxh.operation, 'FileQuyetDinh');
-    assert.deepStrictEqual(sandbox.records('decision').map((r) => r.record.MaHoSo), [decision(1).MaHoSo]);
+    assert.deepStrictEqual(t.sandbox.records('decision').map((r) => r.record.MaHoSo), [decision(1).MaHoSo]);
   });
 
   it('decision: poison isolation and token refresh', async () => {
-    const f = await start({ type: 'btxh-decision', sandbox, node: { batchSize: 8 } });
+    const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { batchSize: 8 } });
     const list = Array.from({ length: 8 }, (_, i) => decision(i + 1));
-    sandbox.expireTokens();
-    sandbox.faults({ rejectMaHoSo: [list[7].MaHoSo] });
+    t.sandbox.expireTokens();
+    t.sandbox.faults({ rejectMaHoSo: [list[7].MaHoSo] });
     let wait = outcome(f, (s) => records(s) === 7 && s.notSent.length === 1);
     f.sync.receive({ payload: list });
     let s = await wait;
     assert.strictEqual(s.notSent[0].payload.MaHoSo, list[7].MaHoSo);
-    sandbox.expireTokens();
+    t.sandbox.expireTokens();
     wait = outcome(f, (s2) => records(s2) === 1);
     f.sync.receive({ payload: decision(20) });
     s = await wait;
-    assert.strictEqual(sandbox.stats.tokens, 2);
-    assert.strictEqual(sandbox.records('decision').length, 8);
+    assert.strictEqual(t.sandbox.stats.tokens, 2);
+    assert.strictEqual(t.sandbox.records('decision').length, 8);
   });
 
   describe('decision: optional check that the Url answers with a document', () => {
@@ -118,7 +107,7 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
 
     it('sends a PDF link and refuses a login page before sending', async () => {
       const base = `http://127.0.0.1:${files.address().port}`;
-      const f = await start({ type: 'btxh-decision', sandbox, node: { checkUrl: true } });
+      const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { checkUrl: true } });
       const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 1);
       f.sync.receive({ payload: [decision(1, { Url: `${base}/qd-1.pdf` }), decision(2, { Url: `${base}/login` })] });
       const s = await wait;

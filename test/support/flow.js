@@ -81,4 +81,23 @@ function outcome(f, settled) {
 
 const records = (state) => state.sent.reduce((n, m) => n + m.payload.length, 0);
 
-module.exports = { helper, createSandbox, start, collect, outcome, records, authNode, CREDS, modules };
+/**
+ * Mocha hooks shared by the runtime tests: a fresh sandbox (its log lines in
+ * `t.log`) and a fresh Node-RED test server for every test.
+ */
+function withRuntime(options = {}) {
+  const t = { sandbox: undefined, log: [] };
+  beforeEach(async () => {
+    t.log = [];
+    t.sandbox = await createSandbox({ port: 0, ...CREDS, log: (l) => t.log.push(l), ...options });
+    await new Promise((r) => helper.startServer(r));
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await t.sandbox.close();
+  });
+  return t;
+}
+
+module.exports = { helper, createSandbox, start, collect, outcome, records, authNode, CREDS, modules, withRuntime };
