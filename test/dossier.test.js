@@ -1,6 +1,6 @@
 'use strict';
 const assert = require('assert');
-const { helper, start, withRuntime, outcome, records, CREDS } = require('./support/flow');
+const { helper, start, withRuntime, outcome, records } = require('./support/flow');
 const { dossier } = require('./support/records');
 
 describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
@@ -122,5 +122,14 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     const s = await wait;
     assert.strictEqual(s.done.length, 4);
     assert.strictEqual(s.caught.length, 0, 'bad input is reported on output 2, not thrown');
+  });
+
+  it("translates the province's own procedure codes (procedureMap on the connection)", async () => {
+    const f = await start({ sandbox: t.sandbox, auth: { procedureMap: '{"BTXH-TC01": "1.001776"}' } });
+    const wait = outcome(f, (s) => records(s) === 1);
+    f.sync.receive({ payload: dossier(1, { MaTTHC: 'BTXH-TC01' }) });
+    const s = await wait;
+    assert.strictEqual(s.sent[0].payload[0].MaTTHC, '1.001776');
+    assert.ok(s.sent[0].payload[0].TenTTHC.startsWith('Thực hiện, điều chỉnh, thôi hưởng'));
   });
 });

@@ -19,6 +19,8 @@ export interface Settings {
   dateFormats: Record<string, string>;
   /** D9: optional mapping from the province's own status codes to StatusId. */
   statusMap: Record<string, number>;
+  /** Optional mapping from the province's own procedure codes to the national MaTTHC (D6). */
+  procedureMap: Record<string, string>;
 }
 
 export const defaultSettings: Settings = {
@@ -28,6 +30,7 @@ export const defaultSettings: Settings = {
   strict: false,
   dateFormats: {},
   statusMap: {},
+  procedureMap: {},
 };
 
 export const ZONE = 'Asia/Ho_Chi_Minh';

@@ -30,6 +30,7 @@ export interface AuthProps {
   district2025?: 'old' | 'province' | 'empty';
   strict?: boolean;
   statusMap?: string;
+  procedureMap?: string;
 }
 
 export interface AuthCredentials {
@@ -108,5 +109,6 @@ export function settingsOf(p: AuthProps): Settings {
     district2025: p.district2025 ?? defaultSettings.district2025,
     strict: p.strict === true,
     statusMap: json<Record<string, number>>(p.statusMap, {}),
+    procedureMap: json<Record<string, string>>(p.procedureMap, {}),
   };
 }

@@ -113,7 +113,11 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       statusTimer.unref?.();
     };
 
+    // A request still on the wire when stop() gave up may answer after close: its entries were
+    // already released (and, with a memory queue, reported on output 2), so late events are ignored.
+    let closed = false;
     sender.on('delivered', (entries: Entry[], info: { status: number; body: unknown; attempts: number }) => {
+      if (closed) return;
       counts.sent += entries.length;
       node.send([
         {
@@ -125,6 +129,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       showStatus();
     });
     sender.on('dead', (entry: Entry, reason: string, problems: Problem[]) => {
+      if (closed) return;
       counts.failed += 1;
       node.send([null, notSent(entry.original, reason, problems, { key: entry.key, attempts: entry.attempts })]);
       node.warn(T(RED, 'warn.notSent', { record: describe(entry.record), reason }));
@@ -227,6 +232,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       if (statusTimer) clearTimeout(statusTimer);
       (async () => {
         await sender.stop({ timeoutMs: 10_000 });
+        closed = true;
         if (auth.queueKind === 'memory') {
           // Nothing survives a memory queue: what is still waiting leaves on output 2, never silently.
           const store = auth.store();

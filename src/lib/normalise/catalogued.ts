@@ -49,7 +49,8 @@ export function normaliseProcedure(field: FieldSpec, input: unknown, settings: S
   if (raw === undefined) return undefined;
   const s = cleanText(field, raw, report);
   if (!s) return undefined;
-  const p = procedure.find(s);
+  // The province's own procedure codes first (its one-stop database rarely holds the national ones).
+  const p = procedure.find(settings.procedureMap?.[s] ?? s);
   if (p) {
     if (p.code !== s) report.warn(field.name, 'procedureCode', { value: s, code: p.code });
     return p.code;
