@@ -113,7 +113,16 @@ export class Sender extends EventEmitter {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.kick();
+    if (!this.store.recover) return this.kick();
+    // A one-process store (sqlite): entries left in flight by a run that died are due now, not after their lease.
+    this.pumping = true;
+    this.pumpPromise = this.store.recover(this.owner).then(
+      () => undefined,
+      (err: unknown) => this.fire('storeError', err),
+    ).then(() => {
+      this.pumping = false;
+      this.kick();
+    });
   }
 
   /** New work is there: drain now rather than at the next poll. */
@@ -301,7 +310,7 @@ export class Sender extends EventEmitter {
   }
 
   private async bury(entries: Entry[], reason: DeadReason, problems: Problem[]): Promise<void> {
-    await this.store.dead(entries.map((e) => e.id), reason, problems);
+    await this.store.dead(entries.map((e) => e.id), reason, problems, { tried: true });
     for (const e of entries) {
       this.fire('dead', { ...e, state: 'dead', reason, attempts: e.attempts + 1, lastError: problems }, reason, problems);
     }

@@ -82,10 +82,11 @@ export class MemoryStore implements Store {
     }
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void> {
+  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
     for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
+      if (opts.tried) e.attempts += 1;
       e.state = 'dead';
       e.reason = reason;
       e.lastError = error;

@@ -149,10 +149,10 @@ export class PostgresStore implements Store {
        WHERE id = ANY($1::bigint[]) AND state <> 'dead'`, [ids, JSON.stringify(error), delay]);
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void> {
+  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
     await this.run(
-      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL
-       WHERE id = ANY($1::bigint[])`, [ids, reason, JSON.stringify(error)]);
+      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL, attempts = attempts + $4
+       WHERE id = ANY($1::bigint[])`, [ids, reason, JSON.stringify(error), opts.tried ? 1 : 0]);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {

@@ -153,11 +153,11 @@ export class SqliteStore implements Store {
     }, 'immediate');
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void> {
-    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL WHERE id = ?`);
+  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
+    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL, attempts = attempts + ? WHERE id = ?`);
     this.tx(() => {
       const err = JSON.stringify(error);
-      for (const id of ids) bury.run(reason, err, id);
+      for (const id of ids) bury.run(reason, err, opts.tried ? 1 : 0, id);
     }, 'immediate');
   }
 
@@ -181,6 +181,16 @@ export class SqliteStore implements Store {
   async release(owner: string): Promise<void> {
     const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL WHERE owner = ? AND state = 'inflight'`);
     this.tx(() => stmt.run(owner), 'immediate');
+  }
+
+  /**
+   * The file belongs to one Node-RED process (see docs/durability.md): when a
+   * node's sender starts, nothing of that node can still be on the wire, so
+   * what is marked in flight was left by a run that died. Send it again now.
+   */
+  async recover(owner: string): Promise<number> {
+    const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL WHERE owner = ? AND state = 'inflight'`);
+    return this.tx(() => stmt.run(owner).changes, 'immediate');
   }
 
   async counts(owner: string): Promise<Counts> {

@@ -71,11 +71,20 @@ export interface Store {
   delivered(ids: number[]): Promise<void>;
   /** Back to waiting after a transient failure: attempts += 1, not before `notBefore`. */
   retry(ids: number[], error: Problem[], notBefore: number): Promise<void>;
-  dead(ids: number[], reason: DeadReason, error: Problem[]): Promise<void>;
+  /** `tried`: the entries were just sent and failed, so that try counts as an attempt (a dead letter tells how many tries it got). */
+  dead(ids: number[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<void>;
   /** Dead letters of `owner` back to waiting (attempts reset, key kept). Returns how many. */
   replay(owner: string, filter?: ReplayFilter): Promise<number>;
   /** In-flight entries of `owner` back to waiting (clean shutdown). */
   release(owner: string): Promise<void>;
+  /**
+   * Only for a store that belongs to one process (sqlite): in-flight entries of
+   * `owner` back to waiting when its sender starts, because whoever held them
+   * is gone (a crash, a SIGKILL, a power cut) and waiting for their lease would
+   * hold them for minutes. Returns how many. Shared stores (postgres) leave it
+   * out: another instance may be sending them right now.
+   */
+  recover?(owner: string): Promise<number>;
   counts(owner: string): Promise<Counts>;
   deadLetters(owner: string, limit?: number): Promise<Entry[]>;
   close(): Promise<void>;
