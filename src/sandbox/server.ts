@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'http';
+import { createServer as createTlsServer } from 'https';
 import type { AddressInfo } from 'net';
 import { operation, type OperationId, type OperationSpec } from '../lib/fields';
 import { maskId, maskText } from '../lib/mask';
@@ -32,6 +33,8 @@ export interface SandboxOptions {
   key?: string;
   /** Client credentials of the simulated LGSP gateway (D16 mode c), default demo/demo. */
   gateway?: { clientId: string; clientSecret: string };
+  /** Serve HTTPS with this key and certificate (to test custom CAs and client certificates). */
+  tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
   /** Strict wire checks (D6, D8), default false like the nodes' own default: api.md validates NOHT_MaThon at 250 and strict is the opt-in. */
   strict?: boolean;
   /** Code sets and formats the sandbox expects, default the lib defaults. */
@@ -350,13 +353,14 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     write(res, answer);
   }
 
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
       if (e instanceof BodyError) return write(res, json(e.status, { error_code: e.status === 413 ? 413 : 1, ...says(e.key) }));
       log(`internal error: ${(e as Error).message}`);
       write(res, json(500, { error_code: 500, ...says('internal') }));
     });
-  });
+  };
+  const server = opts.tls ? createTlsServer({ ...opts.tls }, handler) : createServer(handler);
 
   const host = opts.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -371,7 +375,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
 
   const api: Sandbox = {
-    url: `http://${shown}:${port}`,
+    url: `${opts.tls ? 'https' : 'http'}://${shown}:${port}`,
     port,
     stats,
     close() {

@@ -1,0 +1,119 @@
+'use strict';
+// btxh-auth reuses Node-RED's own tls-config and http proxy nodes (never its own copies):
+// a custom CA, verification that stays on unless turned off, and a proxy.
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const net = require('net');
+const path = require('path');
+const { execFileSync } = require('child_process');
+const { helper, createSandbox, start, outcome, records, CREDS } = require('./support/flow');
+const { dossier } = require('./support/records');
+
+const core = path.dirname(require.resolve('@node-red/nodes/package.json'));
+const tlsNode = require(path.join(core, 'core/network/05-tls.js'));
+const proxyNode = require(path.join(core, 'core/network/06-httpproxy.js'));
+
+function selfSigned() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-tls-'));
+  const [key, cert] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2',
+    '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const out = { key: fs.readFileSync(key, 'utf8'), cert: fs.readFileSync(cert, 'utf8') };
+  fs.rmSync(dir, { recursive: true, force: true });
+  return out;
+}
+
+/** A CONNECT proxy on loopback that counts the tunnels it opened. */
+function connectProxy() {
+  return new Promise((resolve) => {
+    const srv = require('http').createServer((req, res) => res.writeHead(405).end());
+    srv.tunnels = [];
+    srv.on('connect', (req, socket, head) => {
+      srv.tunnels.push(req.url);
+      const [host, port] = req.url.split(':');
+      const up = net.connect(Number(port), host, () => {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        up.write(head);
+        up.pipe(socket);
+        socket.pipe(up);
+      });
+      up.on('error', () => socket.destroy());
+      socket.on('error', () => up.destroy());
+    });
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  });
+}
+
+function loadWith(extraNodes, sandbox, authExtra, creds) {
+  // start() loads our modules; add the core config nodes to what it loads.
+  const original = helper.load.bind(helper);
+  helper.load = (mods, flow, c) => original([...mods, ...extraNodes.map((n) => n.module)], [...flow, ...extraNodes.map((n) => n.node)], { ...c, ...creds });
+  return start({ sandbox, auth: authExtra }).finally(() => {
+    helper.load = original;
+  });
+}
+
+describe("btxh-auth with Node-RED's tls-config and http proxy nodes", function () {
+  let cert;
+  let sandbox;
+  before(() => {
+    cert = selfSigned();
+  });
+  beforeEach((done) => {
+    helper.startServer(done);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await new Promise((r) => helper.stopServer(r));
+    await sandbox?.close();
+  });
+
+  const tls = (verify) => ({ id: 'tls', type: 'tls-config', cert: '', key: '', ca: '', verifyservercert: verify });
+
+  it('trusts an HTTPS endpoint through the CA given in a tls-config node', async () => {
+    sandbox = await createSandbox({ port: 0, ...CREDS, tls: cert });
+    const f = await loadWith([{ module: tlsNode, node: tls(true) }], sandbox, { tls: 'tls' }, { tls: { cadata: cert.cert } });
+    const wait = outcome(f, (s) => records(s) === 1);
+    f.sync.receive({ payload: dossier(1) });
+    await wait;
+    assert.ok(sandbox.url.startsWith('https://'));
+    assert.strictEqual(sandbox.records('dossier').length, 1);
+  });
+
+  it('keeps verification on without a CA: the self-signed endpoint is refused, records are kept as undeliverable', async () => {
+    sandbox = await createSandbox({ port: 0, ...CREDS, tls: cert });
+    const f = await start({ sandbox, node: { attempts: 1 } });
+    const wait = outcome(f, (s) => s.notSent.length === 1);
+    f.sync.receive({ payload: dossier(1) });
+    const s = await wait;
+    assert.strictEqual(s.notSent[0].btxh.reason, 'undeliverable');
+    assert.strictEqual(s.notSent[0].btxh.errors[0].params.reason, 'tls');
+    assert.strictEqual(sandbox.records('dossier').length, 0);
+  });
+
+  it('turns verification off only when the tls-config node says so', async () => {
+    sandbox = await createSandbox({ port: 0, ...CREDS, tls: cert });
+    const f = await loadWith([{ module: tlsNode, node: tls(false) }], sandbox, { tls: 'tls' }, {});
+    const wait = outcome(f, (s) => records(s) === 1);
+    f.sync.receive({ payload: dossier(1) });
+    await wait;
+    assert.strictEqual(sandbox.records('dossier').length, 1);
+  });
+
+  it('goes through the proxy of an http proxy node', async () => {
+    sandbox = await createSandbox({ port: 0, ...CREDS });
+    const proxy = await connectProxy();
+    try {
+      const node = { id: 'proxy', type: 'http proxy', url: `http://127.0.0.1:${proxy.address().port}`, noproxy: [] };
+      const f = await loadWith([{ module: proxyNode, node }], sandbox, { proxy: 'proxy' }, {});
+      const wait = outcome(f, (s) => records(s) === 2);
+      f.sync.receive({ payload: [dossier(1), dossier(2)] });
+      await wait;
+      assert.ok(proxy.tunnels.length >= 1, 'requests went through the proxy');
+      assert.ok(proxy.tunnels.every((t) => t === `127.0.0.1:${sandbox.port}`));
+    } finally {
+      proxy.close();
+    }
+  });
+});
