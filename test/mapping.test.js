@@ -128,6 +128,17 @@ describe('field mapping in the sync node (Node-RED runtime, sandbox)', function 
     assert.deepStrictEqual(s.notSent, []);
   });
 
+  it('does not report the columns a msg source reads as unknown fields; others still are', () => {
+    const { consumedKeys } = require('../lib/mapping');
+    const { rows } = rowsOf(operation('dossier'), { HoVaTen: { type: 'msg', value: 'payload.ChuHoSo' }, CMND: { type: 'msg', value: 'payload["So Giay To"]' } });
+    const keys = consumedKeys(rows);
+    assert.deepStrictEqual([...keys].sort(), ['ChuHoSo', 'So Giay To']);
+    const raw = applyMapping(operation('dossier'), { ...dossier(1), ChuHoSo: 'A', 'So Giay To': '001148003215', Extra: 1 }, new Map([['HoVaTen', { value: 'A' }], ['CMND', { value: '001148003215' }]]), keys);
+    const p = prepareMapped(operation('dossier'), raw, {});
+    const unknown = p.warnings.filter((w) => w.code === 'unknownFields');
+    assert.deepStrictEqual(unknown.map((w) => w.params.names), ['Extra']);
+  });
+
   it('evaluates str, num, env, flow and global sources and drops "not sent" fields with their aliases', async () => {
     process.env.BTXH_TEST_EMAIL = 'motcua@example.vn';
     const mapping = {

@@ -60,6 +60,21 @@ export function rowsOf(op: OperationSpec, mapping: unknown): { rows: Row[]; igno
   return { rows, ignored };
 }
 
+/**
+ * Record columns a mapping reads by a plain msg path (`payload.ChuHoSo`,
+ * `payload["Chu Ho So"]`): they are used, so the normaliser should not list
+ * them as unknown input fields. JSONata sources are not analysed.
+ */
+export function consumedKeys(rows: Row[]): Set<string> {
+  const keys = new Set<string>();
+  for (const r of rows) {
+    if (r.source.type !== 'msg') continue;
+    const m = /^payload(?:\.([A-Za-z_$][\w$]*)|\[\s*(["'])(.*)\2\s*\])$/.exec(r.source.value.trim());
+    if (m) keys.add(m[1] ?? m[3]);
+  }
+  return keys;
+}
+
 /** A row's outcome for one record: a value, "not sent", or an evaluation error. */
 export type Outcome = { value: unknown } | { notSent: true } | { error: string };
 
@@ -72,7 +87,7 @@ const PROBLEMS = Symbol('btxh.mappingProblems');
  * row's value, or removed when the row is "not sent" or its value undefined.
  * An evaluation error becomes a field-level problem (code `mapping`).
  */
-export function applyMapping(op: OperationSpec, record: unknown, outcomes: Map<string, Outcome>): unknown {
+export function applyMapping(op: OperationSpec, record: unknown, outcomes: Map<string, Outcome>, consumed: ReadonlySet<string> = new Set()): unknown {
   if (!outcomes.size) return record;
   if (!record || typeof record !== 'object' || Array.isArray(record) || record instanceof Date) {
     // Nothing to map from: the normaliser reports notObject.
@@ -83,6 +98,8 @@ export function applyMapping(op: OperationSpec, record: unknown, outcomes: Map<s
   for (const [key, value] of Object.entries(record as Record<string, unknown>)) {
     const f = index.get(fold(key));
     if (f && outcomes.has(f.name)) continue;
+    // A column a msg source read (ChuHoSo for HoVaTen) is not reported as an unknown field.
+    if (!f && consumed.has(key)) continue;
     out[key] = value;
   }
   const problems: Problem[] = [];

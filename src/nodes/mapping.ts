@@ -1,5 +1,5 @@
 import type { OperationSpec } from '../lib/fields';
-import { applyMapping, NOT_SENT, rowsOf, type Mapping as LibMapping, type Outcome, type Row } from '../lib/mapping';
+import { applyMapping, consumedKeys, NOT_SENT, rowsOf, type Mapping as LibMapping, type Outcome, type Row } from '../lib/mapping';
 import type { Node, NodeMessage, Red } from './red';
 
 /**
@@ -61,12 +61,13 @@ function evaluator(RED: Red, node: object, row: Row): Evaluate {
 export function compileMapping(RED: Red, node: Node | object, op: OperationSpec, mapping: Mapping | undefined) {
   const { rows } = rowsOf(op, mapping);
   if (!rows.length) return async (record: unknown, _msg: NodeMessage): Promise<unknown> => record;
+  const consumed = consumedKeys(rows);
   const evaluators = rows.map((row) => ({ name: row.field.name, evaluate: evaluator(RED, node, row) }));
   return async (record: unknown, msg: NodeMessage): Promise<unknown> => {
     // A per-record message: the record as payload, the rest of msg shallow-copied (never mutated).
     const per: NodeMessage = { ...msg, payload: record };
     const outcomes = new Map<string, Outcome>();
     for (const e of evaluators) outcomes.set(e.name, await e.evaluate(record, per));
-    return applyMapping(op, record, outcomes);
+    return applyMapping(op, record, outcomes, consumed);
   };
 }
