@@ -116,4 +116,32 @@ describe("btxh-auth with Node-RED's tls-config and http proxy nodes", function (
       proxy.close();
     }
   });
+
+  describe('the three authentication shapes of D16', () => {
+    it('(b) a static AcceptKey in the body, one record per request, under /apiBTXH/', async () => {
+      sandbox = await createSandbox({ port: 0, ...CREDS, key: 'khoa-tinh-01' });
+      const f = await start({ sandbox, auth: { mode: 'key', pathDossier: '/apiBTXH/DongBoDVC' }, creds: { key: 'khoa-tinh-01' } });
+      const wait = outcome(f, (s) => records(s) === 2);
+      f.sync.receive({ payload: [dossier(1), dossier(2)] });
+      await wait;
+      assert.strictEqual(sandbox.records('dossier').length, 2);
+      assert.strictEqual(sandbox.stats.tokens, 0, 'no GetToken in this mode');
+      assert.ok(sandbox.records('dossier').every((r) => !('AcceptKey' in r.record)));
+    });
+
+    it('(c) through an LGSP gateway: Bearer from its token endpoint, and the BTXH token as well', async () => {
+      sandbox = await createSandbox({ port: 0, ...CREDS, gateway: { clientId: 'lgsp-tinh', clientSecret: 'lgsp-secret' } });
+      const gw = sandbox.url + '/gateway';
+      const f = await start({
+        sandbox,
+        auth: { mode: 'gateway', baseUrl: gw, gatewayTokenUrl: `${gw}/token`, gatewayHeaders: '{"SENDER_CODE": "", "TRAN_CODE": ""}' },
+        creds: { ...CREDS, gatewayClientId: 'lgsp-tinh', gatewayClientSecret: 'lgsp-secret' },
+      });
+      const wait = outcome(f, (s) => records(s) === 1);
+      f.sync.receive({ payload: dossier(1) });
+      await wait;
+      assert.strictEqual(sandbox.records('dossier').length, 1);
+      assert.strictEqual(sandbox.stats.tokens, 1);
+    });
+  });
 });
