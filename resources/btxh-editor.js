@@ -12,24 +12,6 @@
         return RED._(NS + key);
     }
 
-    function syncDefaults(extra) {
-        var d = {
-            name: { value: '' },
-            auth: { value: '', type: 'btxh-auth', required: true },
-            batchSize: { value: 50, required: true, validate: RED.validators.number() },
-            concurrency: { value: 2, required: true, validate: RED.validators.number() },
-            attempts: { value: 5, required: true, validate: RED.validators.number() },
-            backoffBase: { value: 1000, validate: RED.validators.number() },
-            backoffMax: { value: 60000, validate: RED.validators.number() },
-            unreachableAfter: { value: 5, validate: RED.validators.number() },
-            resend: { value: false },
-            dateFormats: { value: '' },
-            mapping: { value: {} }
-        };
-        Object.keys(extra || {}).forEach(function (k) { d[k] = extra[k]; });
-        return d;
-    }
-
     function row(id, key, input, icon) {
         return '<div class="form-row"><label for="node-input-' + id + '">' + (icon ? '<i class="fa fa-' + icon + '"></i> ' : '') +
             '<span data-i18n="' + NS + 'sync.' + key + '"></span></label>' + input + '</div>';
@@ -96,5 +78,5 @@
         return t(i === 0 ? 'sync.output1' : 'sync.output2');
     }
 
-    window.BtxhEditor = { syncDefaults: syncDefaults, template: template, prepare: prepare, save: save, outputLabel: outputLabel, t: t };
+    window.BtxhEditor = { template: template, prepare: prepare, save: save, outputLabel: outputLabel, t: t };
 })();
