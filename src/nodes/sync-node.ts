@@ -221,7 +221,10 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     node.on('input', (msg, send, done) => {
       handle(msg, send).then(
         () => done(),
-        (err: Error) => done(err),
+        // Not acknowledged. An outbox failure carries a problem: the Catch node and
+        // the log get "the outbox is full… nothing was written", not only the driver's words.
+        (err: Error & { problem?: Problem }) =>
+          done(err.problem ? Object.assign(new Error(renderProblem(RED, err.problem).message), { problem: err.problem, cause: err }) : err),
       );
     });
 
