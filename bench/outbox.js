@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * Speed of the outbox: how fast records are accepted (enqueue, committed) and
+ * how fast a Sender drains them to the BTXH sandbox, for SQLite with
+ * synchronous=FULL and NORMAL and for PostgreSQL (a throwaway server from
+ * test/support/postgres.js, with fsync switched back ON so it is comparable).
+ * Not a test: build first (`npx tsc -p .`), then `node bench/outbox.js`
+ * [records, default 100000]. Prints a table and the machine; writes only
+ * temp files, removed at the end.
+ *
+ * - enqueue/100: messages of 100 records, one commit each (an inject of a page
+ *   of dossiers); enqueue/1: one record per message, one commit each (a flow
+ *   that feeds record by record), measured on 2,000 messages.
+ * - drain: a Sender (batch 50, concurrency 2, the node defaults) with the real
+ *   Connection over loopback to the sandbox in this same process (which also
+ *   validates every record: the figure is for the pair, on one event loop).
+ */
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { createSandbox } = require('../sandbox/server');
+const { Connection, asEngineResult } = require('../lib/client');
+const { Sender } = require('../lib/engine');
+const { createStore } = require('../lib/outbox');
+const { operation } = require('../lib/fields');
+const { prepare } = require('../lib/normalise');
+const { dossier } = require('../test/support/records');
+const pg = require('../test/support/postgres');
+
+const N = Number(process.argv[2] || 100_000);
+const SINGLE = Math.min(2000, N);
+const op = operation('dossier');
+
+function wire(i) {
+  const p = prepare(op, dossier(i % 10000, { MaHoSo: `000.00.18.H26-2511-${String(i).padStart(6, '0')}` }), { strict: false });
+  if (!p.record) throw new Error(JSON.stringify(p.errors));
+  return p.record;
+}
+
+function machine() {
+  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || '?';
+  return `${os.availableParallelism ? os.availableParallelism() : os.cpus().length} CPU(s), ${cpu.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, temp dir ${os.tmpdir()}`;
+}
+
+async function run(name, store, sandbox, records) {
+  const owner = `bench-${name}`;
+  const conn = new Connection({ baseUrl: sandbox.url, mode: 'token', username: 'demo', password: 'demo', timeoutMs: 30_000, tokenLifetimeMs: 30 * 60_000, bodyShape: 'array' });
+  const sender = new Sender({
+    store, owner, op, batchSize: 50, concurrency: 2, attempts: 5,
+    send: async (r) => asEngineResult(await conn.send(op.api, r)),
+  });
+  const entries = records.map((r) => sender.entry(r));
+
+  // enqueue, one record per commit (sampled)
+  let t = process.hrtime.bigint();
+  for (let i = 0; i < SINGLE; i++) await store.enqueue([entries[i]]);
+  const single = SINGLE / (Number(process.hrtime.bigint() - t) / 1e9);
+  // enqueue, 100 records per commit (the rest)
+  t = process.hrtime.bigint();
+  for (let i = SINGLE; i < entries.length; i += 100) await store.enqueue(entries.slice(i, i + 100));
+  const hundred = (entries.length - SINGLE) / (Number(process.hrtime.bigint() - t) / 1e9);
+
+  // drain all N
+  let delivered = 0;
+  let dead = 0;
+  const done = new Promise((resolve) => {
+    sender.on('delivered', (list) => {
+      delivered += list.length;
+      if (delivered + dead >= entries.length) resolve();
+    });
+    sender.on('dead', () => {
+      dead += 1;
+      if (delivered + dead >= entries.length) resolve();
+    });
+  });
+  t = process.hrtime.bigint();
+  sender.start();
+  await done;
+  const drainS = Number(process.hrtime.bigint() - t) / 1e9;
+  await sender.stop();
+  conn.close();
+  if (dead) throw new Error(`${name}: ${dead} dead letters`);
+  const got = sandbox.counts().dossier;
+  sandbox.reset();
+  return { name, single, hundred, drain: delivered / drainS, drainS, got };
+}
+
+async function main() {
+  console.log(`outbox bench: ${N} records\nmachine: ${machine()}\n`);
+  const records = Array.from({ length: N }, (_, i) => wire(i + 1));
+  const sandbox = await createSandbox({ port: 0, strict: false });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-bench-'));
+  const rows = [];
+  let server;
+  try {
+    for (const sync of ['FULL', 'NORMAL']) {
+      const store = createStore('sqlite', { file: path.join(dir, `outbox-${sync}.sqlite`), synchronous: sync });
+      rows.push(await run(`SQLite ${sync}`, store, sandbox, records));
+      await store.close();
+      console.error(`done: SQLite ${sync}`);
+    }
+    const a = pg.available();
+    if (!a.ok) {
+      console.log(`PostgreSQL skipped: ${a.why}`);
+    } else {
+      server = await pg.start(a.bin);
+      // The throwaway server runs with fsync=off (command line, which ALTER SYSTEM
+      // cannot override): restart it with fsync on so the figure is comparable.
+      const data = path.join(server.socketDir, 'data');
+      const opts = `-p ${server.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${server.socketDir} -c fsync=on -c max_connections=50`;
+      const argv = [path.join(a.bin, 'pg_ctl'), '-D', data, '-o', opts, '-l', path.join(server.socketDir, 'server.log'), '-w', '-t', '60', 'restart'];
+      const root = process.getuid && process.getuid() === 0;
+      const r = spawnSync(root ? 'runuser' : argv[0], root ? ['-u', 'postgres', '--', ...argv] : argv.slice(1), { encoding: 'utf8', cwd: server.socketDir });
+      if (r.status !== 0) throw new Error(`pg_ctl restart failed: ${r.stderr}${r.stdout}`);
+      const { Client } = require('pg');
+      const c = new Client({ connectionString: server.connectionString });
+      await c.connect();
+      const fsync = (await c.query('SHOW fsync')).rows[0].fsync;
+      const sc = (await c.query('SHOW synchronous_commit')).rows[0].synchronous_commit;
+      await c.end();
+      const store = createStore('postgres', { connectionString: server.connectionString });
+      rows.push(await run(`PostgreSQL (fsync ${fsync}, synchronous_commit ${sc})`, store, sandbox, records));
+      await store.close();
+    }
+  } finally {
+    await sandbox.close();
+    if (server) server.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const w = Math.max(...rows.map((r) => r.name.length));
+  const fmt = (n) => Math.round(n).toLocaleString('en-US').padStart(12);
+  console.log(`${'store'.padEnd(w)} | enqueue/1 rec/s | enqueue/100 rec/s | drain rec/s | drain time`);
+  console.log(`${'-'.repeat(w)} | --------------- | ----------------- | ----------- | ----------`);
+  for (const r of rows) {
+    console.log(`${r.name.padEnd(w)} | ${fmt(r.single).padStart(15)} | ${fmt(r.hundred).padStart(17)} | ${fmt(r.drain).padStart(11)} | ${r.drainS.toFixed(1).padStart(8)} s`);
+    if (r.got !== N) console.log(`  !! the sandbox stored ${r.got}, expected ${N}`);
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
