@@ -23,7 +23,9 @@ function receipts(sandbox, pick = () => true) {
   return by;
 }
 
-const mahoso = (i) => dossier(i).MaHoSo;
+// MaHoSo allows 25 characters: rec(i)'s own goes invalid from i = 10,000, so the runs here number their own.
+const mahoso = (i) => `000.00.18.H26-2511-${String(i).padStart(6, '0')}`;
+const rec = (i, extra = {}) => dossier(i, { MaHoSo: mahoso(i), ...extra });
 const range = (from, n) => Array.from({ length: n }, (_, k) => from + k);
 
 /** A small deterministic PRNG (mulberry32): a failing run can be replayed with FAULT_SEED. */
@@ -83,11 +85,11 @@ describe('fault injection on a real Node-RED process (SQLite outbox)', function 
     for (let i = 0; i < ids.length; i += 250) chunks.push(ids.slice(i, i + 250));
     const answers = [];
     // First half, then BTXH goes down once 1,000 are in; the second half is accepted while it is down.
-    for (const c of chunks.slice(0, 10)) answers.push(await red.feed(c.map((i) => dossier(i))));
+    for (const c of chunks.slice(0, 10)) answers.push(await red.feed(c.map((i) => rec(i))));
     await until(() => sandbox.counts().dossier >= 1000, { what: '1,000 delivered before the outage' });
     sandbox.faults({ outage: true });
     const downAt = sandbox.counts().dossier;
-    for (const c of chunks.slice(10)) answers.push(await red.feed(c.map((i) => dossier(i))));
+    for (const c of chunks.slice(10)) answers.push(await red.feed(c.map((i) => rec(i))));
     await sleep(30_000);
     const duringOutage = sandbox.counts().dossier - downAt;
     sandbox.faults({});
@@ -124,7 +126,7 @@ describe('fault injection on a real Node-RED process (SQLite outbox)', function 
     // 150 ms per request and 20 requests two at a time: the 1 s tokens expire several times meanwhile.
     sandbox.faults({ latencyMs: 150 });
     const answers = [];
-    for (let i = 0; i < ids.length; i += 100) answers.push(await red.feed(ids.slice(i, i + 100).map((n) => dossier(n))));
+    for (let i = 0; i < ids.length; i += 100) answers.push(await red.feed(ids.slice(i, i + 100).map((n) => rec(n))));
     await until(() => receipts(sandbox, (m) => mine.has(m)).size === 1000, { what: '1,000 delivered' });
     sandbox.faults({});
     const st = await idle('drained');
@@ -150,7 +152,7 @@ describe('fault injection on a real Node-RED process (SQLite outbox)', function 
   it('(d) one poison record in a batch of 100: 99 delivered, 1 dead-lettered with the server\'s message', async function () {
     const before = red.readEvents().length;
     sandbox.faults({ rejectMaHoSo: [mahoso(poison)] });
-    const answer = await red.feed(batch.map((i) => dossier(i)));
+    const answer = await red.feed(batch.map((i) => rec(i)));
     assert.strictEqual(answer.status, 200);
     const st = await idle('the batch settled');
     const got = receipts(sandbox, (m) => inBatch.has(m));
@@ -193,12 +195,12 @@ describe('fault injection on a real Node-RED process (SQLite outbox)', function 
   it('the same records again are skipped and counted; a changed record is sent again', async function () {
     const before = await red.control('status');
     const total = sandbox.records('dossier').length;
-    const again = await red.feed(batch.map((i) => dossier(i)));
+    const again = await red.feed(batch.map((i) => rec(i)));
     assert.strictEqual(again.status, 200);
     const st = await red.control('status');
     assert.strictEqual(st.skipped - before.skipped, 100, 'all 100 already delivered with the same content');
     assert.strictEqual(st.waiting + st.inflight, 0);
-    const changed = dossier(batch[0], { HoVaTen: 'Nguyễn Thị Hoa Mới' });
+    const changed = rec(batch[0], { HoVaTen: 'Nguyễn Thị Hoa Mới' });
     assert.strictEqual((await red.feed([changed])).status, 200);
     await until(() => receipts(sandbox, (m) => m === changed.MaHoSo).get(changed.MaHoSo).length === 2, { what: 'the changed record' });
     await idle('settled');
@@ -253,7 +255,7 @@ describe('fault injection: Node-RED killed (SIGKILL) at random points', function
           const ids = range(next, 20);
           next += 20;
           try {
-            const r = await red.feed(ids.map((i) => dossier(i)), 10_000);
+            const r = await red.feed(ids.map((i) => rec(i)), 10_000);
             if (r.status === 200) for (const i of ids) accepted.set(mahoso(i), pid);
             else unknown += ids.length;
           } catch {
@@ -284,7 +286,7 @@ describe('fault injection: Node-RED killed (SIGKILL) at random points', function
     const lost = [...accepted.keys()].filter((m) => !got.has(m) && !deadKeys.has(`dossier:${m}`));
     assert.deepStrictEqual(lost, [], 'every accepted record is delivered or dead-lettered');
     assert.strictEqual(st.dead, 0, 'and here nothing had a reason to die');
-    assert.ok(next < 10000, 'dossier(i) makes valid MaHoSo only below 10,000');
+    assert.ok(next < 10000, 'rec(i) makes valid MaHoSo only below 10,000');
 
     // A record may reach BTXH twice only when a kill fell between its receipt and
     // the outbox marking it delivered: then the two receipts come from two runs
