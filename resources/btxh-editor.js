@@ -37,6 +37,7 @@
             row('backoffBase', 'backoffBase', text('backoffBase', 100), 'clock-o'),
             row('backoffMax', 'backoffMax', text('backoffMax', 100), 'clock-o'),
             row('unreachableAfter', 'unreachableAfter', text('unreachableAfter', 80), 'exclamation-triangle'),
+            row('lease', 'lease', text('lease', 80), 'lock'),
             row('resend', 'resend', '<input type="checkbox" id="node-input-resend" style="width:auto">', 'refresh'),
             op === 'decision' ? row('checkUrl', 'checkUrl', '<input type="checkbox" id="node-input-checkUrl" style="width:auto">', 'file-pdf-o') : '',
             row('dateFormats', 'dateFormats', text('dateFormats'), 'calendar'),
