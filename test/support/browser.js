@@ -4,54 +4,15 @@
 // Chromium driven by playwright-core. Loopback only.
 const { spawn } = require('child_process');
 const fs = require('fs');
-const http = require('http');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { freePort, request } = require('./net');
+
+/** One JSON exchange with the Node-RED admin API. */
+const adminApi = (port, method, urlPath, body, headers = {}) => request(port, method, urlPath, body, { headers });
 
 const ROOT = path.join(__dirname, '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** One JSON exchange with the Node-RED admin API. */
-function api(port, method, urlPath, body, headers = {}) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      {
-        host: '127.0.0.1', port, method, path: urlPath, agent: false,
-        headers: { ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}), ...headers },
-      },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-      },
-    );
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
 
 /** Starts Node-RED with an empty flow; resolves once its admin API answers. */
 async function startRed() {
@@ -84,7 +45,7 @@ async function startRed() {
   for (;;) {
     if (child.exitCode !== null) throw new Error(`Node-RED exited:\n${log}`);
     try {
-      const r = await api(port, 'GET', '/settings');
+      const r = await adminApi(port, 'GET', '/settings');
       if (r.status === 200) break;
     } catch {
       /* not listening yet */
@@ -97,7 +58,7 @@ async function startRed() {
     url: `http://127.0.0.1:${port}`,
     userDir,
     log: () => log,
-    api: (method, p, body, headers) => api(port, method, p, body, headers),
+    api: (method, p, body, headers) => adminApi(port, method, p, body, headers),
     async stop() {
       if (child.exitCode === null) {
         child.kill('SIGTERM');

@@ -5,9 +5,9 @@
 // server runs as the `postgres` system user through runuser.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { freePort } = require('./net');
 
 const INSTALL = 'apt-get install -y postgresql   (Debian/Ubuntu; or set PG_BIN to the directory holding initdb and pg_ctl)';
 
@@ -22,17 +22,6 @@ function findBin() {
   }
   dirs.push('/usr/local/pgsql/bin', '/usr/local/bin', '/usr/bin');
   return dirs.find((d) => fs.existsSync(path.join(d, 'initdb')) && fs.existsSync(path.join(d, 'pg_ctl')));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 function uidOf(user) {

@@ -14,10 +14,9 @@
 // (functionGlobalContext.note) so a SIGKILL loses at most the line being written.
 const { spawn } = require('child_process');
 const fs = require('fs');
-const http = require('http');
-const net = require('net');
 const os = require('os');
 const path = require('path');
+const { freePort, request } = require('./net');
 
 const ROOT = path.join(__dirname, '..', '..');
 const RED_JS = require.resolve('node-red/red.js');
@@ -33,47 +32,6 @@ process.on('exit', () => {
     }
   }
 });
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** One HTTP exchange on loopback; resolves {status, body} or rejects on a network error. */
-function request(port, method, urlPath, body, timeoutMs = 60_000) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
-    const req = http.request(
-      { host: '127.0.0.1', port, method, path: urlPath, agent: false, timeout: timeoutMs,
-        headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let parsed = text;
-          try {
-            parsed = JSON.parse(text);
-          } catch {
-            /* not JSON */
-          }
-          resolve({ status: res.statusCode, body: parsed });
-        });
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    if (data) req.write(data);
-    req.end();
-  });
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -212,7 +170,7 @@ module.exports = {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {
         if (me.exitCode !== null || me.signalCode !== null) throw new Error(`Node-RED exited at start (${me.exitCode ?? me.signalCode}):\n${handle.tail()}`);
-        const ok = await request(port, 'GET', '/ready', undefined, 2000).then((r) => r.status === 200, () => false);
+        const ok = await request(port, 'GET', '/ready', undefined, { timeoutMs: 2000 }).then((r) => r.status === 200, () => false);
         if (ok) return;
         await sleep(100);
       }
@@ -241,9 +199,9 @@ module.exports = {
       await gone;
       clearTimeout(t);
     },
-    post: (urlPath, body, timeoutMs) => request(port, 'POST', urlPath, body, timeoutMs),
+    post: (urlPath, body, timeoutMs) => request(port, 'POST', urlPath, body, { timeoutMs: timeoutMs }),
     /** Records to btxh-dossier; resolves the HTTP answer (200 = accepted), rejects on a network error. */
-    feed: (records, timeoutMs) => request(port, 'POST', '/feed', records, timeoutMs),
+    feed: (records, timeoutMs) => request(port, 'POST', '/feed', records, { timeoutMs: timeoutMs }),
     /** A control message (topic status | replay) and its answer on output 1. */
     control: async (topic, payload) => {
       const r = await request(port, 'POST', '/control', { topic, payload });
