@@ -286,7 +286,7 @@ describe('fault injection: Node-RED killed (SIGKILL) at random points', function
     const lost = [...accepted.keys()].filter((m) => !got.has(m) && !deadKeys.has(`dossier:${m}`));
     assert.deepStrictEqual(lost, [], 'every accepted record is delivered or dead-lettered');
     assert.strictEqual(st.dead, 0, 'and here nothing had a reason to die');
-    assert.ok(next < 10000, 'rec(i) makes valid MaHoSo only below 10,000');
+    assert.ok(next < 100000, 'dossier(i) makes a valid 12-digit CMND only below 100,000');
 
     // A record may reach BTXH twice only when a kill fell between its receipt and
     // the outbox marking it delivered: then the two receipts come from two runs
