@@ -110,4 +110,32 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.ok(s.notSent.every((m) => m.btxh.errors[0].params.reason === 'authFailed'), JSON.stringify(s.notSent[0].btxh.errors));
     assert.strictEqual(t.sandbox.records('dossier').length, 0);
   });
+
+  it('shows waiting records (with the oldest age) while BTXH is down, then dead letters in red', async () => {
+    const f = await start({ sandbox: t.sandbox, node: { attempts: 1000, backoffBase: 100, backoffMax: 300 } });
+    const statuses = [];
+    let seen;
+    const statusLike = (pred) =>
+      new Promise((resolve) => {
+        seen = () => statuses.some(pred) && resolve();
+        seen();
+      });
+    f.sync.on('call:status', (call) => {
+      statuses.push(call.args[0]);
+      seen?.();
+    });
+    t.sandbox.faults({ outage: true });
+    f.sync.receive({ payload: [dossier(1), dossier(2)] });
+    await statusLike((st) => st.text?.endsWith('status.countsWaiting') && st.fill === 'blue');
+    // BTXH comes back and refuses both: two dead letters.
+    t.sandbox.faults({ rejectMaHoSo: [dossier(1).MaHoSo, dossier(2).MaHoSo] });
+    await statusLike((st) => st.text?.endsWith('status.counts') && st.fill === 'red');
+    const answer = outcome(f, (s) => s.sent.some((m) => m.topic === 'status'));
+    f.sync.receive({ topic: 'status' });
+    const st = (await answer).sent.find((m) => m.topic === 'status').payload;
+    assert.strictEqual(st.dead, 2);
+    assert.strictEqual(st.waiting, 0);
+    assert.strictEqual(st.deadLetters.length, 2);
+    assert.ok(st.deadLetters.every((d) => d.reason === 'rejected' && d.attempts >= 1 && d.key.startsWith('dossier:')));
+  });
 });

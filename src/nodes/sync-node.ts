@@ -52,6 +52,14 @@ function parseFormats(text: string | undefined): Record<string, string> {
   }
 }
 
+/** How long the oldest record has waited, short enough for a node status: "40 s", "12 min", "3 h". */
+export function age(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  if (s < 7200) return `${Math.round(s / 60)} min`;
+  return `${Math.round(s / 3600)} h`;
+}
+
 /** A record shown in a warning or log: its key, with the personal id masked. */
 export function describe(record: unknown): string {
   const r = (record ?? {}) as Record<string, unknown>;
@@ -72,7 +80,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       return;
     }
     const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...parseFormats(config.dateFormats) } };
-    const counts = { sent: 0, failed: 0, skipped: 0 };
+    const counts = { sent: 0, invalid: 0, skipped: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
     let unreachable = false;
 
@@ -103,8 +111,9 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         statusTimer = undefined;
         sender.counts().then(
           (c) => {
-            const text = T(RED, 'status.counts', { sent: counts.sent, failed: counts.failed, inflight: sender.inFlight, waiting: c.waiting });
-            const fill = unreachable ? 'yellow' : counts.failed > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
+            const values = { sent: counts.sent, waiting: c.waiting, inflight: sender.inFlight, dead: c.dead, invalid: counts.invalid, oldest: age(c.oldestMs) };
+            const text = T(RED, c.waiting > 0 ? 'status.countsWaiting' : 'status.counts', values);
+            const fill = unreachable ? 'yellow' : c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
             node.status({ fill, shape: sender.inFlight > 0 ? 'ring' : 'dot', text });
           },
           () => undefined,
@@ -130,7 +139,6 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     });
     sender.on('dead', (entry: Entry, reason: string, problems: Problem[]) => {
       if (closed) return;
-      counts.failed += 1;
       node.send([null, notSent(entry.original, reason, problems, { key: entry.key, attempts: entry.attempts })]);
       node.warn(T(RED, 'warn.notSent', { record: describe(entry.record), reason }));
       showStatus();
@@ -204,7 +212,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           meta: msg._msgid ? { _msgid: msg._msgid } : undefined,
         });
       }
-      counts.failed += invalid.length;
+      counts.invalid += invalid.length;
       for (const m of invalid) send([null, m]);
       if (entries.length) {
         // Resolves only once a durable store has committed: then, and only then, is the input acknowledged.
