@@ -132,4 +132,19 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     assert.strictEqual(s.sent[0].payload[0].MaTTHC, '1.001776');
     assert.ok(s.sent[0].payload[0].TenTTHC.startsWith('Thực hiện, điều chỉnh, thôi hưởng'));
   });
+
+  it("the editor's Replay button puts dead letters back and they are delivered once BTXH accepts them", async () => {
+    const f = await start({ sandbox: t.sandbox });
+    t.sandbox.faults({ rejectMaHoSo: [dossier(1).MaHoSo] });
+    let wait = outcome(f, (s) => s.notSent.length === 1 && records(s) === 1);
+    f.sync.receive({ payload: [dossier(1), dossier(2)] });
+    await wait;
+    t.sandbox.faults({});
+    wait = outcome(f, (s) => records(s) === 1);
+    const res = await helper.request().post('/btxh/sync/replay').send({}).expect(200);
+    assert.deepStrictEqual(res.body, { replayed: 1 });
+    const s = await wait;
+    assert.strictEqual(s.sent[0].payload[0].MaHoSo, dossier(1).MaHoSo);
+    await helper.request().post('/btxh/nothing-here/replay').expect(404);
+  });
 });
