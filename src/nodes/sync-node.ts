@@ -174,7 +174,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
               sent: counts.sent,
               skipped: counts.skipped,
               queue: auth!.queueKind,
-              deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, at: e.createdAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
+              deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
             },
           },
           null,

@@ -37,6 +37,12 @@ export interface Entry extends NewEntry {
   notBefore: number;
   lastError?: Problem[];
   reason?: DeadReason;
+  /**
+   * Epoch ms the entry was dead-lettered (rejected by the server or out of
+   * attempts); set only while it is dead, cleared by replay. PostgreSQL uses
+   * the database's clock, as for `createdAt`.
+   */
+  deadAt?: number;
 }
 
 export interface EnqueueResult {
