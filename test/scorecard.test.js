@@ -178,4 +178,17 @@ describe('Flow Library scorecard (offline rules of node-red-dev validate)', func
     const missing = Object.keys(allDefs).filter((t) => allDefs[t].category !== 'config' && !used.has(t));
     assert.deepStrictEqual(missing, [], `examples missing for: ${missing.join(', ')}`);
   });
+
+  it('publishes every file the editor and the runtime load (package.json "files")', function () {
+    this.timeout(60000);
+    const { execFileSync } = require('child_process');
+    const out = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' }));
+    const packed = new Set(out[0].files.map((f) => f.path));
+    const needed = ['resources/btxh-editor.js', 'resources/btxh-mapping.js', 'data/catalog/units-pre-2025.json', 'lib/catalog/index.js', 'sandbox/cli.js'];
+    for (const n of Object.values(pkg['node-red'].nodes)) needed.push(n, n.replace(/\.js$/, '.html'));
+    for (const html of fs.readdirSync(path.join(ROOT, 'nodes')).filter((f) => f.endsWith('.html'))) {
+      for (const m of fs.readFileSync(path.join(ROOT, 'nodes', html), 'utf8').matchAll(/src="resources\/@motcua\/node-red-btxh\/([^"]+)"/g)) needed.push(`resources/${m[1]}`);
+    }
+    for (const f of needed) assert.ok(packed.has(f), `${f} is not in the published package`);
+  });
 });
