@@ -171,7 +171,9 @@ describe('fault injection on a real Node-RED process (SQLite outbox)', function 
     assert.strictEqual(letter.key, `dossier:${mahoso(poison)}`);
     assert.strictEqual(letter.reason, 'rejected');
     assert.ok(letter.attempts >= 1);
-    assert.ok(letter.at > 0, 'the dead letter has a time');
+    assert.ok(letter.acceptedAt > 0, 'the dead letter tells when it was accepted');
+    assert.ok(letter.deadAt >= letter.acceptedAt && letter.deadAt <= Date.now(), 'and when it died');
+    assert.strictEqual(letter.at, undefined, 'no ambiguous "at" any more');
     assert.ok(letter.errors[0].message.includes(mahoso(poison)), 'the dead letter keeps the last error');
   });
 

@@ -75,11 +75,14 @@ describe('MemoryStore', function () {
     await store.dead([got[2].id], 'rejected', [{ field: null, code: 'rejectedByServer' }]);
     const dead = await store.deadLetters('a');
     assert.deepStrictEqual(dead.map((e) => [e.record.MaHoSo, e.reason]), [['H1', 'undeliverable'], ['H2', 'rejected'], ['H3', 'rejected']]);
+    for (const e of dead) {
+      assert.ok(e.deadAt >= e.createdAt && e.deadAt <= Date.now(), `deadAt ${e.deadAt} is when it died`);
+    }
     assert.strictEqual(await store.replay('a', { reason: 'undeliverable' }), 1);
     assert.strictEqual(await store.replay('a', { keys: [got[2].key] }), 1);
     const back = await store.claim('a', 10, 60000);
     assert.deepStrictEqual(back.map((e) => e.record.MaHoSo), ['H1', 'H3']);
-    assert.ok(back.every((e) => e.attempts === 0 && e.reason === undefined));
+    assert.ok(back.every((e) => e.attempts === 0 && e.reason === undefined && e.deadAt === undefined), 'replay clears deadAt');
     assert.strictEqual(back[0].key, h1.key);
     assert.deepStrictEqual((await store.deadLetters('a')).map((e) => e.record.MaHoSo), ['H2']);
   });

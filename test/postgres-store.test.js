@@ -58,7 +58,7 @@ describe('PostgresStore', function () {
     assert.deepStrictEqual(counts[2], { waiting: 0, inflight: 0, dead: 0, delivered: 0, oldestMs: 0 });
     const tables = await one(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'btxh' AND table_name LIKE $1 ORDER BY 1`, [`${table}%`]);
     assert.deepStrictEqual(tables.map((r) => r.table_name), [table, `${table}_delivered`, `${table}_schema`]);
-    assert.deepStrictEqual(await one(`SELECT version FROM btxh.${table}_schema`), [{ version: 1 }]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh.${table}_schema`), [{ version: 2 }]);
     const idx = await one(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = $2`, [table, `${table}_inflight_key`]);
     assert.match(idx[0].indexdef, /UNIQUE INDEX .* \(key\) WHERE \(state = 'inflight'::text\)/);
   });
@@ -152,11 +152,16 @@ describe('PostgresStore', function () {
     const [a, b, c] = await s.claim('n1', 3, 60_000);
     const bad = [{ field: 'NgaySinh', code: 'format' }];
     await s.dead([a.id, b.id], 'rejected', bad);
+    await sql.query('SELECT pg_sleep(0.05)');
     await s.dead([c.id], 'undeliverable', []);
     await s.retry([a.id], [], Date.now());
     const dl = await s.deadLetters('n1');
     assert.deepStrictEqual(dl.map((x) => [x.key, x.reason, x.state]),
       [['progress:HS1', 'rejected', 'dead'], ['progress:HS2', 'rejected', 'dead'], ['progress:HS3', 'undeliverable', 'dead']]);
+    const [db] = await one(`SELECT floor(extract(epoch FROM now()) * 1000)::float8 AS ms`);
+    for (const x of dl) assert.ok(x.deadAt >= x.createdAt && x.deadAt <= db.ms, `deadAt ${x.deadAt} lies between acceptance and now`);
+    assert.strictEqual(dl[0].deadAt, dl[1].deadAt, 'one dead() is one database instant');
+    assert.ok(dl[2].deadAt >= dl[0].deadAt + 50, 'a later dead() is later');
     assert.deepStrictEqual(dl[0].lastError, bad);
     assert.strictEqual((await s.deadLetters('n1', 2)).length, 2);
     assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
@@ -164,7 +169,8 @@ describe('PostgresStore', function () {
     assert.strictEqual(await s.replay('n1', { keys: ['progress:HS2'] }), 1);
     assert.strictEqual(await s.replay('n2'), 0);
     const back = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(back.map((x) => [x.key, x.attempts, x.reason]), [['progress:HS2', 0, undefined], ['progress:HS3', 0, undefined]]);
+    assert.deepStrictEqual(back.map((x) => [x.key, x.attempts, x.reason, x.deadAt]), [['progress:HS2', 0, undefined, undefined], ['progress:HS3', 0, undefined, undefined]]);
+    assert.deepStrictEqual(await one(`SELECT key FROM btxh.${table} WHERE dead_at IS NOT NULL`), [{ key: 'progress:HS1' }], 'replay clears dead_at');
     assert.strictEqual(await s.replay('n1'), 1);
     assert.strictEqual((await s.counts('n1')).dead, 0);
   });
@@ -267,6 +273,9 @@ describe('PostgresStore', function () {
       assert.ok(Number(row.s) > 50 && Number(row.s) <= 60, `lease is one minute of database time, got ${row.s}s`);
       const [db] = await one(`SELECT floor(extract(epoch FROM now()) * 1000)::float8 AS ms`);
       assert.ok(Math.abs(held.createdAt - db.ms) < 600_000, 'createdAt is the database time');
+      await a.dead([held.id], 'rejected', []);
+      const [dead] = await a.deadLetters('n1');
+      assert.ok(Math.abs(dead.deadAt - db.ms) < 600_000, 'deadAt is the database time');
     } finally {
       Date.now = realNow;
     }
@@ -295,6 +304,74 @@ describe('PostgresStore', function () {
     assert.ok(err, 'enqueue must reject');
     assert.strictEqual(err.problem.code, 'outboxUnavailable');
     assert.strictEqual(err.problem.params.store, 'postgres');
+  });
+
+  it('migrates a version 1 schema to version 2, once, even when instances start together, and keeps its entries', async function () {
+    const t = `btxh."${table}"`;
+    await sql.query(`CREATE SCHEMA IF NOT EXISTS btxh;
+      CREATE TABLE btxh."${table}_schema" (version integer NOT NULL);
+      CREATE TABLE ${t} (
+        id          bigserial PRIMARY KEY,
+        owner       text        NOT NULL,
+        op          text        NOT NULL,
+        key         text        NOT NULL,
+        hash        text        NOT NULL,
+        record      json        NOT NULL,
+        original    json,
+        meta        json,
+        state       text        NOT NULL,
+        attempts    integer     NOT NULL DEFAULT 0,
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        not_before  timestamptz NOT NULL DEFAULT now(),
+        lease_until timestamptz,
+        claimer     text,
+        last_error  json,
+        reason      text
+      );
+      CREATE INDEX "${table}_claim" ON ${t} (owner, state, not_before);
+      CREATE INDEX "${table}_key" ON ${t} (key, state);
+      CREATE UNIQUE INDEX "${table}_inflight_key" ON ${t} (key) WHERE state = 'inflight';
+      CREATE TABLE btxh."${table}_delivered" (
+        key   text        PRIMARY KEY,
+        hash  text        NOT NULL,
+        owner text        NOT NULL,
+        at    timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX "${table}_delivered_owner" ON btxh."${table}_delivered" (owner);
+      INSERT INTO btxh."${table}_schema" (version) VALUES (1);`);
+    const add = `INSERT INTO ${t} (owner, op, key, hash, record, original, meta, state, attempts, last_error, reason)
+      VALUES ($1, $2, $3, $4, $5::json, $6::json, $7::json, $8, $9, $10::json, $11)`;
+    const row = (i, state, attempts, err, reason) => {
+      const e = entry(i);
+      return sql.query(add, [e.owner, e.op, e.key, e.hash, JSON.stringify(e.record), JSON.stringify(e.original), JSON.stringify(e.meta),
+        state, attempts, err, reason]);
+    };
+    await row(1, 'waiting', 0, null, null);
+    await row(2, 'dead', 3, JSON.stringify([{ field: null, code: 'undeliverable' }]), 'undeliverable');
+    await sql.query(`INSERT INTO btxh."${table}_delivered" (key, hash, owner) VALUES ('progress:HS9', 'h9', 'n1')`);
+
+    const stores = [store(), store(), store()];
+    const counts = await Promise.all(stores.map((s) => s.counts('n1')));
+    assert.deepStrictEqual(counts.map((c) => [c.waiting, c.dead, c.delivered]), [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 2 }]);
+    assert.deepStrictEqual(await one(`SELECT data_type FROM information_schema.columns WHERE table_schema = 'btxh' AND table_name = $1 AND column_name = 'dead_at'`, [table]),
+      [{ data_type: 'timestamp with time zone' }]);
+
+    const s = stores[0];
+    const [old] = await s.deadLetters('n1');
+    assert.deepStrictEqual([old.key, old.reason, old.attempts, old.deadAt], ['progress:HS2', 'undeliverable', 3, undefined],
+      'a letter that died before the migration has no deadAt');
+    assert.deepStrictEqual((await s.enqueue([entry(9)])).skipped.map((x) => x.key), ['progress:HS9'], 'delivered keys are still remembered');
+    const [e] = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: e.createdAt, notBefore: e.notBefore });
+    await s.dead([e.id], 'rejected', []);
+    const dl = await s.deadLetters('n1');
+    assert.deepStrictEqual(dl.map((x) => x.key), ['progress:HS1', 'progress:HS2']);
+    assert.ok(dl[0].deadAt >= dl[0].createdAt);
+    assert.strictEqual(await s.replay('n1'), 2);
+    // A later instance finds version 2 and changes nothing.
+    assert.strictEqual((await store().counts('n1')).waiting, 2);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 2 }]);
   });
 
   it('refuses tables written by a newer schema version', async function () {

@@ -21,6 +21,36 @@ function entry(i, over = {}) {
   };
 }
 
+// The schema of version 1 (before dead letters recorded when they died), kept to test the migration.
+const V1_SCHEMA = `
+CREATE TABLE entries (
+  id          INTEGER PRIMARY KEY,
+  owner       TEXT    NOT NULL,
+  op          TEXT    NOT NULL,
+  key         TEXT    NOT NULL,
+  hash        TEXT    NOT NULL,
+  record      TEXT    NOT NULL,
+  original    TEXT,
+  meta        TEXT,
+  state       TEXT    NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  created_at  INTEGER NOT NULL,
+  not_before  INTEGER NOT NULL,
+  lease_until INTEGER,
+  last_error  TEXT,
+  reason      TEXT
+);
+CREATE INDEX entries_claim ON entries (owner, state, not_before);
+CREATE INDEX entries_key ON entries (key, state);
+CREATE TABLE delivered (
+  key   TEXT PRIMARY KEY,
+  hash  TEXT NOT NULL,
+  owner TEXT NOT NULL,
+  at    INTEGER NOT NULL
+);
+CREATE INDEX delivered_owner ON delivered (owner);
+`;
+
 describe('SqliteStore', function () {
   let dir;
   let open = [];
@@ -42,14 +72,15 @@ describe('SqliteStore', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the directory, WAL journal and schema version 1', async function () {
+  it('creates the directory, WAL journal and schema version 2', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 1);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 2);
+      assert.ok(raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries').includes('dead_at'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       assert.deepStrictEqual(tables, ['delivered', 'entries']);
     } finally {
@@ -157,15 +188,20 @@ describe('SqliteStore', function () {
   it('dead letters are listed, replayed by key or reason, and retry leaves them dead', async function () {
     const s = store();
     await s.enqueue([entry(1), entry(2), entry(3)]);
+    const accepted = t;
     const [a, b, c] = await s.claim('n1', 3, 60_000);
     const bad = [{ field: 'NgaySinh', code: 'format' }];
     await s.retry([a.id], [], t);
+    t += 5000;
     await s.dead([a.id, b.id], 'rejected', bad);
+    t += 2000;
     await s.dead([c.id], 'undeliverable', []);
     await s.retry([a.id], [], t); // a late retry must not revive a dead letter
     let dl = await s.deadLetters('n1');
     assert.deepStrictEqual(dl.map((x) => [x.key, x.reason]),
       [['dossier:HS1', 'rejected'], ['dossier:HS2', 'rejected'], ['dossier:HS3', 'undeliverable']]);
+    assert.deepStrictEqual(dl.map((x) => [x.createdAt, x.deadAt]),
+      [[accepted, accepted + 5000], [accepted, accepted + 5000], [accepted, accepted + 7000]], 'accepted and died, on the store clock');
     assert.deepStrictEqual(dl[0].lastError, bad);
     assert.strictEqual(dl[0].attempts, 1);
     assert.strictEqual((await s.deadLetters('n1', 1)).length, 1);
@@ -177,7 +213,13 @@ describe('SqliteStore', function () {
     assert.strictEqual(await s.replay('other'), 0);
     const back = await s.claim('n1', 10, 60_000);
     assert.deepStrictEqual(back.map((x) => x.key), ['dossier:HS2', 'dossier:HS3']);
-    assert.ok(back.every((x) => x.attempts === 0 && x.reason === undefined));
+    assert.ok(back.every((x) => x.attempts === 0 && x.reason === undefined && x.deadAt === undefined), 'replay clears deadAt');
+    const raw = new Database(path.join(dir, 'outbox.sqlite'), { readonly: true });
+    try {
+      assert.deepStrictEqual(raw.prepare("SELECT key FROM entries WHERE dead_at IS NOT NULL").pluck().all(), ['dossier:HS1']);
+    } finally {
+      raw.close();
+    }
     assert.strictEqual(await s.replay('n1'), 1);
     assert.strictEqual((await s.counts('n1')).dead, 0);
   });
@@ -265,6 +307,46 @@ describe('SqliteStore', function () {
     fs.mkdirSync(path.join(dir, 'a-dir.sqlite'));
     assert.throws(() => new SqliteStore({ file: path.join(dir, 'a-dir.sqlite') }),
       (e) => e.code === 'SQLITE_CANTOPEN' && e.problem.code === 'outboxUnavailable');
+  });
+
+  it('migrates a version 1 file to version 2 on open and keeps its entries', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    raw.exec(V1_SCHEMA);
+    const row = raw.prepare(`INSERT INTO entries (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before, lease_until, last_error, reason)
+      VALUES (@owner, @op, @key, @hash, @record, @original, @meta, @state, @attempts, @t, @t, NULL, @err, @reason)`);
+    row.run({ ...entry(1), record: JSON.stringify(entry(1).record), original: JSON.stringify(entry(1).original), meta: JSON.stringify(entry(1).meta),
+      state: 'waiting', attempts: 0, t: t - 1000, err: null, reason: null });
+    row.run({ ...entry(2), record: JSON.stringify(entry(2).record), original: JSON.stringify(entry(2).original), meta: JSON.stringify(entry(2).meta),
+      state: 'dead', attempts: 3, t: t - 2000, err: JSON.stringify([{ field: null, code: 'undeliverable' }]), reason: 'undeliverable' });
+    raw.prepare('INSERT INTO delivered (key, hash, owner, at) VALUES (?, ?, ?, ?)').run('dossier:HS9', 'h9', 'n1', t - 3000);
+    raw.pragma('user_version = 1');
+    raw.close();
+
+    const s = store();
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
+      assert.ok(check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries').includes('dead_at'));
+    } finally {
+      check.close();
+    }
+    assert.deepStrictEqual(await s.counts('n1'), { waiting: 1, inflight: 0, dead: 1, delivered: 1, oldestMs: 1000 });
+    const [old] = await s.deadLetters('n1');
+    assert.deepStrictEqual([old.key, old.reason, old.attempts, old.createdAt, old.deadAt], ['dossier:HS2', 'undeliverable', 3, t - 2000, undefined],
+      'a letter that died before the migration has no deadAt');
+    assert.deepStrictEqual((await s.enqueue([entry(9)])).skipped.map((x) => x.key), ['dossier:HS9'], 'delivered keys are still remembered');
+    const [e] = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: t - 1000, notBefore: t - 1000 });
+    t += 500;
+    await s.dead([e.id], 'rejected', []);
+    assert.deepStrictEqual((await s.deadLetters('n1')).map((x) => [x.key, x.deadAt]), [['dossier:HS1', t], ['dossier:HS2', undefined]]);
+    assert.strictEqual(await s.replay('n1'), 2);
+    await s.close();
+    // Opening again finds version 2 and changes nothing.
+    const again = store();
+    assert.strictEqual((await again.counts('n1')).waiting, 2);
   });
 
   it('refuses a file written by a newer schema version', function () {

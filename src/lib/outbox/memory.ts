@@ -83,6 +83,7 @@ export class MemoryStore implements Store {
   }
 
   async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
+    const now = Date.now();
     for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
@@ -90,6 +91,7 @@ export class MemoryStore implements Store {
       e.state = 'dead';
       e.reason = reason;
       e.lastError = error;
+      e.deadAt = now;
       this.leases.delete(id);
     }
   }
@@ -105,6 +107,7 @@ export class MemoryStore implements Store {
       e.attempts = 0;
       e.notBefore = 0;
       delete e.reason;
+      delete e.deadAt;
       n++;
     }
     return n;

@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 1;
+const VERSION = 2;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -23,7 +23,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
  * The outbox in PostgreSQL, shared by several Node-RED instances running the
  * same flow (so the same owner). Instances never hand out one entry twice:
  * claims lock rows with FOR UPDATE SKIP LOCKED, and a partial unique index
- * allows one in-flight entry per key. Times (created, not before, leases) are
+ * allows one in-flight entry per key. Times (created, not before, leases, dead) are
  * the database's clock, so instances whose clocks drift still agree.
  */
 export class PostgresStore implements Store {
@@ -151,13 +151,14 @@ export class PostgresStore implements Store {
 
   async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
     await this.run(
-      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL, attempts = attempts + $4
+      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL,
+         attempts = attempts + $4, dead_at = now()
        WHERE id = ANY($1::bigint[])`, [ids, reason, JSON.stringify(error), opts.tried ? 1 : 0]);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
     const r = await this.run(
-      `UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL
+      `UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL, dead_at = NULL
        WHERE owner = $1 AND state = 'dead' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)`,
       [owner, filter.keys ?? null, filter.reason ?? null]);
     return r.rowCount ?? 0;
@@ -265,7 +266,8 @@ export class PostgresStore implements Store {
             lease_until timestamptz,
             claimer     text,
             last_error  json,
-            reason      text
+            reason      text,
+            dead_at     timestamptz
           );
           CREATE INDEX "${table}_claim" ON ${this.t} (owner, state, not_before);
           CREATE INDEX "${table}_key" ON ${this.t} (key, state);
@@ -277,7 +279,11 @@ export class PostgresStore implements Store {
             at    timestamptz NOT NULL DEFAULT now()
           );
           CREATE INDEX "${table}_delivered_owner" ON ${this.d} (owner);
-          INSERT INTO ${this.v} (version) VALUES (1);`);
+          INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
+      } else if (found < 2) {
+        // 1 -> 2: dead letters record when they died (NULL for those that died before).
+        await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS dead_at timestamptz`);
+        await c.query(`UPDATE ${this.v} SET version = 2`);
       }
       await c.query('COMMIT');
     } catch (err) {
@@ -295,5 +301,6 @@ function cols(t: string): string {
     ${t}.meta::text AS meta, ${t}.state, ${t}.attempts,
     floor(extract(epoch FROM ${t}.created_at) * 1000)::float8 AS created_ms,
     floor(extract(epoch FROM ${t}.not_before) * 1000)::float8 AS not_before_ms,
-    ${t}.last_error::text AS last_error, ${t}.reason`;
+    ${t}.last_error::text AS last_error, ${t}.reason,
+    floor(extract(epoch FROM ${t}.dead_at) * 1000)::float8 AS dead_ms`;
 }

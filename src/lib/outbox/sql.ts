@@ -24,6 +24,8 @@ export interface Row {
   not_before_ms: number;
   last_error: string | null;
   reason: string | null;
+  /** When it was dead-lettered; NULL unless dead. */
+  dead_ms: number | null;
 }
 
 /** JSON for a column; undefined (an absent `original` or `meta`) is stored as NULL. */
@@ -48,6 +50,7 @@ export function toEntry(r: Row): Entry {
   if (r.meta !== null) e.meta = JSON.parse(r.meta) as Record<string, unknown>;
   if (r.last_error !== null) e.lastError = JSON.parse(r.last_error) as Problem[];
   if (r.reason !== null) e.reason = r.reason as DeadReason;
+  if (r.dead_ms !== null && r.dead_ms !== undefined) e.deadAt = Number(r.dead_ms);
   return e;
 }
 

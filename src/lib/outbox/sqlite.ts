@@ -19,7 +19,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 1;
+const VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS entries (
   not_before  INTEGER NOT NULL,
   lease_until INTEGER,
   last_error  TEXT,
-  reason      TEXT
+  reason      TEXT,
+  dead_at     INTEGER
 );
 CREATE INDEX IF NOT EXISTS entries_claim ON entries (owner, state, not_before);
 CREATE INDEX IF NOT EXISTS entries_key ON entries (key, state);
@@ -51,7 +52,7 @@ CREATE INDEX IF NOT EXISTS delivered_owner ON delivered (owner);
 `;
 
 const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attempts,
-  created_at AS created_ms, not_before AS not_before_ms, last_error, reason`;
+  created_at AS created_ms, not_before AS not_before_ms, last_error, reason, dead_at AS dead_ms`;
 
 /**
  * The outbox in one SQLite file, for one Node-RED process. better-sqlite3 is
@@ -157,10 +158,12 @@ export class SqliteStore implements Store {
   }
 
   async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
-    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL, attempts = attempts + ? WHERE id = ?`);
+    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL,
+      attempts = attempts + ?, dead_at = ? WHERE id = ?`);
     this.tx(() => {
       const err = JSON.stringify(error);
-      for (const id of ids) bury.run(reason, err, opts.tried ? 1 : 0, id);
+      const now = this.now();
+      for (const id of ids) bury.run(reason, err, opts.tried ? 1 : 0, now, id);
     }, 'immediate');
   }
 
@@ -176,7 +179,7 @@ export class SqliteStore implements Store {
       where.push('reason = ?');
       args.push(filter.reason);
     }
-    const stmt = this.st(`UPDATE entries SET state = 'waiting', attempts = 0, not_before = ?, reason = NULL
+    const stmt = this.st(`UPDATE entries SET state = 'waiting', attempts = 0, not_before = ?, reason = NULL, dead_at = NULL
       WHERE ${where.join(' AND ')}`);
     return this.tx(() => stmt.run(this.now(), ...args).changes, 'immediate');
   }
@@ -247,12 +250,22 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const found = this.db.pragma('user_version', { simple: true }) as number;
-    if (found > VERSION) tooNew('sqlite', found, VERSION);
-    if (found === VERSION) return;
+    const version = () => this.db.pragma('user_version', { simple: true }) as number;
+    const seen = version();
+    if (seen > VERSION) tooNew('sqlite', seen, VERSION);
+    if (seen === VERSION) return;
     this.db.transaction(() => {
-      // Version 0 is an empty file. Later versions add `if (found < 2) …` steps here.
-      this.db.exec(SCHEMA);
+      // Read again under the write lock: another connection may have migrated meanwhile.
+      const found = version();
+      if (found > VERSION) tooNew('sqlite', found, VERSION);
+      if (found === VERSION) return;
+      if (found === 0) {
+        // An empty file: the current schema at once.
+        this.db.exec(SCHEMA);
+      } else {
+        // 1 -> 2: dead letters record when they died (NULL for those that died before).
+        if (found < 2) this.db.exec('ALTER TABLE entries ADD COLUMN dead_at INTEGER');
+      }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();
   }
