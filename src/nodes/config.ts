@@ -1,5 +1,6 @@
 import type { ConnectionConfig } from '../lib/client';
 import { defaultSettings, type Settings } from '../lib/settings';
+import { json, num } from './props';
 import type { Red } from './red';
 
 /**
@@ -41,20 +42,6 @@ export interface AuthCredentials {
   gatewayClientSecret?: string;
   gatewayAccessToken?: string;
   pgConnection?: string;
-}
-
-function num(v: unknown, fallback: number): number {
-  const n = Number(v);
-  return Number.isFinite(n) && String(v).trim() !== '' ? n : fallback;
-}
-
-function json<T>(text: string | undefined, fallback: T): T {
-  if (!text || !text.trim()) return fallback;
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    return fallback;
-  }
 }
 
 export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): ConnectionConfig {

@@ -9,6 +9,7 @@ import type { Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
+import { int, json, num } from './props';
 import type { Node, NodeMessage, Red, Send } from './red';
 
 /**
@@ -35,21 +36,6 @@ export interface SyncConfig {
   /** Seconds a claim holds its entries (default 300). With a shared PostgreSQL outbox this is how long the records of a killed instance wait; keep it well above the connection timeout. */
   lease?: number | string;
   mapping?: Mapping;
-}
-
-function int(v: unknown, fallback: number, min = 1): number {
-  const n = Math.floor(Number(v));
-  return Number.isFinite(n) && n >= min && String(v).trim() !== '' ? n : fallback;
-}
-
-function parseFormats(text: string | undefined): Record<string, string> {
-  if (!text || !text.trim()) return {};
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' ? (v as Record<string, string>) : {};
-  } catch {
-    return {};
-  }
 }
 
 /** How long the oldest record has waited, short enough for a node status: "40 s", "12 min", "3 h". */
@@ -79,7 +65,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       node.on('input', (_msg, _send, done) => done(new Error(broken)));
       return;
     }
-    const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...parseFormats(config.dateFormats) } };
+    const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...json<Record<string, string>>(config.dateFormats, {}) } };
     const counts = { sent: 0, invalid: 0, skipped: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
     let unreachable = false;
@@ -94,7 +80,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       attempts: int(config.attempts, 5),
       backoff: { baseMs: int(config.backoffBase, 1000, 0), maxMs: int(config.backoffMax, 60_000, 0) },
       // Minutes, fractions allowed (0.5 = 30 s).
-      unreachableAfterMs: Math.round((Number.isFinite(Number(config.unreachableAfter)) && String(config.unreachableAfter ?? '').trim() !== '' && Number(config.unreachableAfter) >= 0 ? Number(config.unreachableAfter) : 5) * 60_000),
+      unreachableAfterMs: Math.round(num(config.unreachableAfter, 5, 0) * 60_000),
       leaseMs: int(config.lease, 300) * 1000,
     });
 
