@@ -99,3 +99,8 @@ export function settingsOf(p: AuthProps): Settings {
     procedureMap: json<Record<string, string>>(p.procedureMap, {}),
   };
 }
+
+/** A sync node's settings: its connection's, with the node's own date formats on top (D3). */
+export function syncSettings(base: Settings, dateFormats: unknown): Settings {
+  return { ...base, dateFormats: { ...base.dateFormats, ...json<Record<string, string>>(dateFormats, {}) } };
+}

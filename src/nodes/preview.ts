@@ -7,6 +7,7 @@ import { render, type Lang } from '../lib/messages';
 import { fold } from '../lib/normalise/keys';
 import type { Problem } from '../lib/problem';
 import { defaultSettings, type Settings } from '../lib/settings';
+import { syncSettings } from './config';
 import { compileMapping, type Mapping } from './mapping';
 import type { Red } from './red';
 
@@ -45,16 +46,6 @@ function langOf(l: unknown): Lang {
   return typeof l === 'string' && /^vi/i.test(l) ? 'vi' : 'en-US';
 }
 
-function formats(text: unknown): Record<string, string> {
-  if (typeof text !== 'string' || !text.trim()) return {};
-  try {
-    const v = JSON.parse(text);
-    return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
-  } catch {
-    return {};
-  }
-}
-
 /** A node-like object for sources that need one before the first deploy: empty flow and global context. */
 function detachedNode(id: string) {
   const empty = {
@@ -90,7 +81,7 @@ export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) 
   }
   const auth = req.auth ? (RED.nodes.getNode(req.auth) as { settings?: Settings } | null) : null;
   const base = auth?.settings ?? defaultSettings;
-  const settings: Settings = { ...base, dateFormats: { ...base.dateFormats, ...formats(req.dateFormats) } };
+  const settings: Settings = syncSettings(base, req.dateFormats);
 
   const map = compileMapping(RED, deployed ?? detachedNode(req.id ?? 'preview'), op, req.mapping);
   const raw = await map(input, { payload: input });

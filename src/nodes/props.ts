@@ -16,11 +16,11 @@ export function int(v: unknown, fallback: number, min = 1): number {
 }
 
 /** A JSON object typed in a text field, or `fallback` when empty or not an object. */
-export function json<T extends object>(text: string | undefined, fallback: T): T {
-  if (!text || !text.trim()) return fallback;
+export function json<T extends object>(text: unknown, fallback: T): T {
+  if (typeof text !== 'string' || !text.trim()) return fallback;
   try {
     const v = JSON.parse(text);
-    return v && typeof v === 'object' ? (v as T) : fallback;
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as T) : fallback;
   } catch {
     return fallback;
   }

@@ -9,7 +9,8 @@ import type { Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
-import { int, json, num } from './props';
+import { syncSettings } from './config';
+import { int, num } from './props';
 import type { Node, NodeMessage, Red, Send } from './red';
 
 /**
@@ -65,7 +66,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       node.on('input', (_msg, _send, done) => done(new Error(broken)));
       return;
     }
-    const settings = { ...auth.settings, dateFormats: { ...auth.settings.dateFormats, ...json<Record<string, string>>(config.dateFormats, {}) } };
+    const settings = syncSettings(auth.settings, config.dateFormats);
     const counts = { sent: 0, invalid: 0, skipped: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
     let unreachable = false;
