@@ -61,7 +61,7 @@ export interface ConnectionConfig {
   userAgent?: string;
 }
 
-/** Why a request failed, as a message key (docs/errors/client.json). */
+/** Why a request failed, as a message key (errors.<code> in nodes/locales/<lang>/btxh-auth.json). */
 export type FailureCode =
   | 'network'
   | 'timeout'

@@ -54,7 +54,7 @@ export function toEntry(r: Row): Entry {
   return e;
 }
 
-/** Problem codes (docs/errors/outbox.json) by driver error code: SQLite names and PostgreSQL SQLSTATEs. */
+/** Problem codes (messages under errors. in nodes/locales/<lang>/btxh-auth.json) by driver error code: SQLite names and PostgreSQL SQLSTATEs. */
 const CODES: Record<string, string> = {
   SQLITE_FULL: 'outboxFull',
   SQLITE_READONLY: 'outboxReadOnly',
