@@ -4,6 +4,9 @@
 // real credentials: give Node-RED a credentialSecret in production.
 module.exports = {
   uiHost: '127.0.0.1',
+  // Messages on output 2 and in statuses follow the runtime's language: Vietnamese first for the demo
+  // (BTXH_LANG=en-US npm start for English). The editor follows the browser's language.
+  lang: process.env.BTXH_LANG || 'vi',
   flowFile: 'flows.json',
   credentialSecret: false,
   flowFilePretty: true,
