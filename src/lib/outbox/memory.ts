@@ -11,7 +11,8 @@ const REMEMBERED_KEYS = 100_000;
  * - entries of one key go out oldest first and never two at once (a newer step
  *   must not overtake an older one, nor race it);
  * - a key delivered with the same content is skipped on enqueue (unless resend);
- * - a lease that expires (a crashed or stuck sender) makes the entry claimable again.
+ * - a lease that expires (a crashed or stuck sender) makes the entry claimable again;
+ * - delivering an entry supersedes the older dead (or replayed, waiting) entries of its key.
  */
 export class MemoryStore implements Store {
   /** Waiting, in-flight and dead entries; Map order = id order = oldest first. */
@@ -20,13 +21,19 @@ export class MemoryStore implements Store {
   /** Last delivered hash per key; re-set on update so the oldest key is evicted first. */
   private deliveredHash = new Map<string, string>();
   private deliveredCount = new Map<string, number>();
+  /** Ids of the waiting, in-flight and dead entries of each key. */
+  private byKey = new Map<string, Set<number>>();
   private nextId = 1;
+  private readonly now: () => number;
 
-  constructor(private readonly opts: { rememberKeys?: number } = {}) {}
+  /** `now`: clock in epoch ms (tests move it to expire leases without sleeping). */
+  constructor(private readonly opts: { rememberKeys?: number; now?: () => number } = {}) {
+    this.now = opts.now ?? Date.now;
+  }
 
   async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
     const result: EnqueueResult = { accepted: [], skipped: [] };
-    const now = Date.now();
+    const now = this.now();
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key) === item.hash) {
         result.skipped.push(item);
@@ -34,13 +41,16 @@ export class MemoryStore implements Store {
       }
       const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: 0 };
       this.entries.set(entry.id, entry);
+      let ids = this.byKey.get(entry.key);
+      if (!ids) this.byKey.set(entry.key, (ids = new Set()));
+      ids.add(entry.id);
       result.accepted.push(copy(entry));
     }
     return result;
   }
 
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
-    const now = Date.now();
+    const now = this.now();
     const out: Entry[] = [];
     // Only the oldest unfinished entry of a key may go; any owner's entry holds the key.
     const seen = new Set<string>();
@@ -50,8 +60,7 @@ export class MemoryStore implements Store {
       if (seen.has(e.key)) continue;
       seen.add(e.key);
       if (e.owner !== owner) continue;
-      const leased = e.state === 'inflight' && (this.leases.get(e.id) ?? 0) > now;
-      if (leased || e.notBefore > now) continue;
+      if (e.notBefore > now || this.held(e.key, now)) continue;
       e.state = 'inflight';
       this.leases.set(e.id, now + leaseMs);
       out.push(copy(e));
@@ -60,13 +69,26 @@ export class MemoryStore implements Store {
   }
 
   async delivered(ids: number[]): Promise<void> {
+    const now = this.now();
     for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
       this.entries.delete(id);
       this.leases.delete(id);
+      const same = this.byKey.get(e.key);
+      same?.delete(id);
       this.remember(e.key, e.hash);
       this.deliveredCount.set(e.owner, (this.deliveredCount.get(e.owner) ?? 0) + 1);
+      // Older versions of the key must never be sent after this one.
+      for (const other of same ?? []) {
+        const o = this.entries.get(other);
+        if (!o || o.id > id || o.reason === 'superseded') continue;
+        if (o.state !== 'dead' && o.state !== 'waiting') continue;
+        o.state = 'dead';
+        o.reason = 'superseded';
+        o.deadAt = now;
+      }
+      if (same && !same.size) this.byKey.delete(e.key);
     }
   }
 
@@ -83,7 +105,7 @@ export class MemoryStore implements Store {
   }
 
   async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
-    const now = Date.now();
+    const now = this.now();
     for (const id of ids) {
       const e = this.entries.get(id);
       if (!e) continue;
@@ -103,6 +125,7 @@ export class MemoryStore implements Store {
       if (e.owner !== owner || e.state !== 'dead') continue;
       if (keys && !keys.has(e.key)) continue;
       if (filter.reason && e.reason !== filter.reason) continue;
+      if (e.reason === 'superseded') continue;
       e.state = 'waiting';
       e.attempts = 0;
       e.notBefore = 0;
@@ -123,7 +146,7 @@ export class MemoryStore implements Store {
   }
 
   async counts(owner: string): Promise<Counts> {
-    const now = Date.now();
+    const now = this.now();
     const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, oldestMs: 0 };
     let oldest = Infinity;
     for (const e of this.entries.values()) {
@@ -146,6 +169,15 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     // Nothing to flush: the memory store is not durable by design.
+  }
+
+  /** Another entry of the key is in flight under a live lease (e.g. a newer one sent while an older was replayed). */
+  private held(key: string, now: number): boolean {
+    for (const id of this.byKey.get(key) ?? []) {
+      const o = this.entries.get(id);
+      if (o?.state === 'inflight' && (this.leases.get(id) ?? 0) > now) return true;
+    }
+    return false;
   }
 
   private remember(key: string, hash: string): void {

@@ -133,8 +133,16 @@ export class PostgresStore implements Store {
   async delivered(ids: number[]): Promise<void> {
     if (!ids.length) return;
     // The payload holds personal data: once delivered only key, hash and time stay.
+    // Older versions of the key (lower id) must never be sent after this one: dead
+    // ones, or waiting ones replayed while this one was on the wire, are superseded.
     await this.run(
-      `WITH gone AS (DELETE FROM ${this.t} WHERE id = ANY($1::bigint[]) RETURNING id, key, hash, owner)
+      `WITH gone AS (DELETE FROM ${this.t} WHERE id = ANY($1::bigint[]) RETURNING id, key, hash, owner),
+       newest AS (SELECT key, max(id) AS id FROM gone GROUP BY key),
+       superseded AS (
+         UPDATE ${this.t} o SET state = 'dead', reason = 'superseded', lease_until = NULL, claimer = NULL, dead_at = now()
+         FROM newest n
+         WHERE o.key = n.key AND o.id < n.id
+           AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded')))
        INSERT INTO ${this.d} (key, hash, owner, at)
        SELECT DISTINCT ON (key) key, hash, owner, now() FROM gone ORDER BY key, id DESC
        ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`, [ids]);
@@ -159,7 +167,7 @@ export class PostgresStore implements Store {
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
     const r = await this.run(
       `UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL, dead_at = NULL
-       WHERE owner = $1 AND state = 'dead' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)`,
+       WHERE owner = $1 AND state = 'dead' AND reason IS DISTINCT FROM 'superseded' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)`,
       [owner, filter.keys ?? null, filter.reason ?? null]);
     return r.rowCount ?? 0;
   }

@@ -137,12 +137,18 @@ export class SqliteStore implements Store {
       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`);
     // The payload holds personal data: once delivered only key, hash and time stay.
     const drop = this.st('DELETE FROM entries WHERE id = ?');
+    // Older versions of the key (lower id: both rows exist, so ids are in acceptance
+    // order) must never be sent after this one: dead ones, or waiting ones replayed
+    // while this one was on the wire.
+    const supersede = this.st(`UPDATE entries SET state = 'dead', reason = 'superseded', lease_until = NULL, dead_at = ?
+      WHERE key = ? AND id < ? AND (state = 'waiting' OR (state = 'dead' AND reason IS NOT 'superseded'))`);
     this.tx(() => {
       const now = this.now();
       for (const id of ids) {
         const e = get.get(id) as { owner: string; key: string; hash: string } | undefined;
         if (!e) continue;
         remember.run(e.key, e.hash, e.owner, now);
+        supersede.run(now, e.key, id);
         drop.run(id);
       }
     }, 'immediate');
@@ -168,7 +174,7 @@ export class SqliteStore implements Store {
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
-    const where = ["owner = ?", "state = 'dead'"];
+    const where = ["owner = ?", "state = 'dead'", "reason IS NOT 'superseded'"];
     const args: unknown[] = [owner];
     if (filter.keys) {
       // json_each keeps one statement whatever the number of keys.

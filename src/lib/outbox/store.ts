@@ -7,7 +7,13 @@ import type { Problem } from '../problem';
  */
 
 export type EntryState = 'waiting' | 'inflight' | 'delivered' | 'dead';
-export type DeadReason = 'rejected' | 'undeliverable';
+/**
+ * Why an entry is dead: `rejected` by the server, `undeliverable` (out of
+ * attempts), or `superseded`: a newer entry of its key (accepted after it) was
+ * delivered, so sending it again would overwrite newer content at BTXH. Replay
+ * never picks a superseded letter; it stays listed so nothing disappears silently.
+ */
+export type DeadReason = 'rejected' | 'undeliverable' | 'superseded';
 
 export interface NewEntry {
   /** The node that accepted the record and reports its outcome (a Node-RED node id). */
@@ -74,12 +80,21 @@ export interface Store {
    * a key already in flight is never claimed twice. Expired leases are claimable.
    */
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
+  /**
+   * The entries reached the server: forget their payload, remember key and hash.
+   * Older entries of the same keys (accepted before, i.e. lower id) that are dead,
+   * or waiting because they were replayed while the newer one was on the wire,
+   * become dead letters with reason `superseded`.
+   */
   delivered(ids: number[]): Promise<void>;
   /** Back to waiting after a transient failure: attempts += 1, not before `notBefore`. */
   retry(ids: number[], error: Problem[], notBefore: number): Promise<void>;
   /** `tried`: the entries were just sent and failed, so that try counts as an attempt (a dead letter tells how many tries it got). */
   dead(ids: number[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<void>;
-  /** Dead letters of `owner` back to waiting (attempts reset, key kept). Returns how many. */
+  /**
+   * Dead letters of `owner` back to waiting (attempts reset, key kept). Returns how
+   * many. Superseded letters are never replayed, whatever the filter.
+   */
   replay(owner: string, filter?: ReplayFilter): Promise<number>;
   /** In-flight entries of `owner` back to waiting (clean shutdown). */
   release(owner: string): Promise<void>;
