@@ -253,9 +253,44 @@ describe('engine: Sender', function () {
     sender.start();
     await sender.accept(Array.from({ length: 30 }, (_, i) => sender.entry(record(i))));
     await until(() => send.calls.length === 2);
+    assert.strictEqual(sender.renewals.size, 2, 'each batch on the wire has its lease renewed');
     await sender.stop({ timeoutMs: 5 });
+    assert.strictEqual(sender.renewals.size, 0, 'what is handed back is no longer renewed');
     const c = await sender.counts();
     assert.deepStrictEqual([c.waiting, c.inflight, c.delivered], [30, 0, 0]);
+  });
+
+  it('renews the lease of a request slower than the lease, so a second sender on the store does not take the key', async function () {
+    const store = new MemoryStore();
+    const extend = store.extend.bind(store);
+    let renewals = 0;
+    store.extend = (...args) => {
+      renewals += 1;
+      return extend(...args);
+    };
+    let answer;
+    const slow = fakeSend(() => new Promise((r) => { answer = () => r(OK); }));
+    const other = fakeSend();
+    const a = track(make({ store, send: slow, leaseMs: 300 }));
+    a.sender.start();
+    await a.sender.accept([a.sender.entry(record(1))]);
+    await until(() => slow.calls.length === 1);
+    const [id] = store.leases.keys();
+    const claimed = store.leases.get(id); // the lease the claim gave
+    // Same owner, same store: another instance of the node, polling every 5 ms.
+    const b = track(make({ store, send: other, leaseMs: 300 }));
+    b.sender.start();
+    await until(() => renewals >= 4 && Date.now() > claimed);
+    assert.ok(store.leases.get(id) > claimed, 'the lease was renewed past the one the claim gave');
+    assert.strictEqual((await store.counts('n1')).inflight, 1);
+    assert.deepStrictEqual(other.calls, [], 'the other sender did not take the key while it was on the wire');
+    answer();
+    await settled(a.sender);
+    await until(() => a.seen.delivered.length === 1);
+    assert.deepStrictEqual(slow.calls, [['H0001']]);
+    assert.deepStrictEqual(other.calls, []);
+    assert.strictEqual(a.sender.renewals.size, 0, 'the renewal ends with the batch');
+    assert.deepStrictEqual(a.seen.storeError, []);
   });
 
   it('skips content already delivered, sends changed content, and resends on request', async function () {

@@ -157,6 +157,23 @@ describe('MemoryStore', function () {
     assert.deepStrictEqual(await store.counts('a'), { waiting: 0, inflight: 0, dead: 1, delivered: 2, oldestMs: 0 });
   });
 
+  it('extend renews the lease of entries still in flight, and leaves the others as they are', async function () {
+    let t = 1_700_000_000_000;
+    store = new MemoryStore({ now: () => t });
+    await store.enqueue([entry('a', 'H1'), entry('a', 'H2'), entry('a', 'H3'), entry('a', 'H4')]);
+    const [h1, h2, h3] = await store.claim('a', 3, 30000);
+    await store.retry([h2.id], [], t + 100000);
+    await store.dead([h3.id], 'rejected', []);
+    t += 20000;
+    await store.extend([h1.id, h2.id, h3.id, h3.id + 1, 999], 30000);
+    const c = await store.counts('a');
+    assert.deepStrictEqual([c.waiting, c.inflight, c.dead], [2, 1, 1], 'nothing but the in-flight entry changed state');
+    t += 15000; // past the claim's lease, within the renewed one
+    assert.deepStrictEqual((await store.claim('a', 10, 30000)).map((e) => e.record.MaHoSo), ['H4'], 'H1 is still held');
+    t += 15001;
+    assert.deepStrictEqual((await store.claim('a', 10, 30000)).map((e) => e.id), [h1.id], 'the renewed lease ends too');
+  });
+
   it('release puts in-flight entries of the owner back to waiting', async function () {
     await store.enqueue([entry('a', 'H1'), entry('b', 'H2')]);
     await store.claim('a', 1, 60000);

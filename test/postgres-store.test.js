@@ -334,6 +334,34 @@ describe('PostgresStore', function () {
     assert.strictEqual((await other.counts('n1')).delivered, 2);
   });
 
+  it('extend renews, on the database clock, only the leases this instance holds', async function () {
+    const a = store();
+    const b = store();
+    await a.enqueue([entry(1), entry(2), entry(3)]);
+    const [held, backing] = await a.claim('n1', 2, 300);
+    await a.retry([backing.id], [], Date.now() + 60_000);
+    const lease = async (id) => (await one(`SELECT state, claimer IS NOT NULL AS claimed, extract(epoch FROM lease_until - now())::float8 AS s
+      FROM btxh.${table} WHERE id = $1`, [id]))[0];
+    await a.extend([held.id, backing.id], 60_000);
+    const renewed = await lease(held.id);
+    assert.ok(renewed.s > 50 && renewed.s <= 60, `lease is one minute of database time, got ${renewed.s}s`);
+    assert.deepStrictEqual(await lease(backing.id), { state: 'waiting', claimed: false, s: null }, 'an entry no longer in flight is left alone');
+    await sql.query('SELECT pg_sleep(0.4)'); // past the claim's lease
+    assert.deepStrictEqual((await b.claim('n1', 10, 60_000)).map((e) => e.key), ['progress:HS3'], 'the renewed entry is not taken over');
+    const before = await one(`SELECT lease_until FROM btxh.${table} WHERE id = $1`, [held.id]);
+    await b.extend([held.id], 1);
+    assert.deepStrictEqual(await one(`SELECT lease_until FROM btxh.${table} WHERE id = $1`, [held.id]), before, 'another instance cannot renew it');
+
+    // A lease that ended and was taken over belongs to the new holder: the old one cannot renew it.
+    await a.enqueue([entry(4)]);
+    const [late] = await a.claim('n1', 10, 300);
+    await sql.query('SELECT pg_sleep(0.4)');
+    const [taken] = await b.claim('n1', 10, 300);
+    assert.strictEqual(taken.id, late.id);
+    await a.extend([late.id], 60_000);
+    assert.ok((await lease(late.id)).s < 1, 'still the new holder\'s short lease');
+  });
+
   it('leases and delays use the database clock, not the instances\' clocks', async function () {
     const a = store();
     const b = store();

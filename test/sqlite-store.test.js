@@ -322,6 +322,30 @@ describe('SqliteStore', function () {
     assert.strictEqual(again.id, e.id);
   });
 
+  it('extend renews the lease of entries still in flight, and leaves the others as they are', async function () {
+    const s = store();
+    const other = store(); // another connection to the file, as a second claimer
+    await s.enqueue([entry(1), entry(2), entry(3), entry(4)]);
+    const [e1, e2, e3] = await s.claim('n1', 3, 30_000);
+    await s.retry([e2.id], [], t + 100_000);
+    await s.dead([e3.id], 'rejected', []);
+    t += 20_000;
+    await s.extend([e1.id, e2.id, e3.id, e3.id + 1, 999], 30_000);
+    const c = await s.counts('n1');
+    assert.deepStrictEqual([c.waiting, c.inflight, c.dead], [2, 1, 1], 'nothing but the in-flight entry changed state');
+    const raw = new Database(path.join(dir, 'outbox.sqlite'), { readonly: true });
+    try {
+      assert.deepStrictEqual(raw.prepare('SELECT id, lease_until FROM entries ORDER BY id').raw().all(),
+        [[e1.id, t + 30_000], [e2.id, null], [e3.id, null], [e3.id + 1, null]]);
+    } finally {
+      raw.close();
+    }
+    t += 15_000; // past the claim's lease, within the renewed one
+    assert.deepStrictEqual((await other.claim('n1', 10, 30_000)).map((e) => e.key), ['dossier:HS4'], 'HS1 is still held');
+    t += 15_001;
+    assert.deepStrictEqual((await other.claim('n1', 10, 30_000)).map((e) => e.id), [e1.id], 'the renewed lease ends too');
+  });
+
   it('keeps entries across closing and reopening the file, leases included', async function () {
     const s = store();
     await s.enqueue([entry(1), entry(2)]);

@@ -23,7 +23,11 @@ export interface SenderOptions {
   /** Total tries per record before it is dead-lettered as undeliverable. */
   attempts?: number;
   backoff?: { baseMs?: number; maxMs?: number };
-  /** How long a claim holds entries; a crashed sender's entries come back after it. */
+  /**
+   * How long a claim holds entries; a crashed sender's entries come back after it.
+   * While a batch is being worked on (its request, its retries' bookkeeping, the
+   * requests of a split) the sender renews its lease every leaseMs / 3.
+   */
   leaseMs?: number;
   /** How often to look for due work when idle. */
   pollMs?: number;
@@ -74,6 +78,8 @@ export class Sender extends EventEmitter {
   private batches = 0;
   private records = 0;
   private readonly tasks = new Set<Promise<void>>();
+  /** Lease renewal timers, one per batch being worked on. */
+  private readonly renewals = new Set<NodeJS.Timeout>();
   /** notBefore values this sender set, to wake up when the first one is due. */
   private dues: number[] = [];
   private lastClaimAt = 0;
@@ -161,6 +167,9 @@ export class Sender extends EventEmitter {
     });
     await Promise.race([settled, expired]);
     clearTimeout(timeout);
+    // What is still on the wire is handed back now: its lease must not be renewed.
+    for (const t of this.renewals) clearInterval(t);
+    this.renewals.clear();
     try {
       await this.store.release(this.owner);
     } catch (err) {
@@ -236,6 +245,7 @@ export class Sender extends EventEmitter {
 
   private launch(batch: Entry[]): void {
     this.batches += 1;
+    const renewal = this.renew(batch.map((e) => e.id));
     const task: Promise<void> = this.deliver(batch)
       .catch((err) => {
         // The outcome could not be recorded: the entries stay leased and come back after leaseMs.
@@ -243,12 +253,38 @@ export class Sender extends EventEmitter {
         this.fire('storeError', err);
       })
       .finally(() => {
+        clearInterval(renewal);
+        this.renewals.delete(renewal);
         this.batches -= 1;
         this.tasks.delete(task);
         this.fire('change');
         this.kick();
       });
     this.tasks.add(task);
+  }
+
+  /**
+   * Renews the batch's lease every leaseMs / 3 until it settles, so a request
+   * (or a split batch's requests) slower than the lease is not taken over by
+   * another instance. The store renews only entries still in flight and held
+   * here; a renewal that fails is reported and tried again at the next tick.
+   */
+  private renew(ids: number[]): NodeJS.Timeout {
+    let pending = false;
+    const timer = setInterval(() => {
+      if (pending) return;
+      pending = true;
+      this.store.extend(ids, this.leaseMs).then(
+        () => undefined,
+        (err: unknown) => this.fire('storeError', err),
+      ).finally(() => {
+        pending = false;
+      });
+    }, Math.min(2 ** 31 - 1, Math.max(1, Math.floor(this.leaseMs / 3)))); // setInterval turns longer delays into 1 ms
+    // A batch in flight is waited for by stop(), never by the timer.
+    timer.unref();
+    this.renewals.add(timer);
+    return timer;
   }
 
   /** One request; a rejected batch is split in halves until the bad record is alone. */

@@ -136,6 +136,13 @@ export class MemoryStore implements Store {
     return n;
   }
 
+  async extend(ids: number[], leaseMs: number): Promise<void> {
+    const until = this.now() + leaseMs;
+    for (const id of ids) {
+      if (this.entries.get(id)?.state === 'inflight') this.leases.set(id, until);
+    }
+  }
+
   async release(owner: string): Promise<void> {
     for (const e of this.entries.values()) {
       if (e.owner === owner && e.state === 'inflight') {

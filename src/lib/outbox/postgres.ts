@@ -172,6 +172,18 @@ export class PostgresStore implements Store {
     return r.rowCount ?? 0;
   }
 
+  /**
+   * Renews the lease of entries this instance still holds (in flight under its
+   * claimer), on the database clock. An entry another instance took over after
+   * the lease ended, or one no longer in flight, is left alone.
+   */
+  async extend(ids: number[], leaseMs: number): Promise<void> {
+    if (!ids.length) return;
+    await this.run(
+      `UPDATE ${this.t} SET lease_until = now() + $2 * interval '1 millisecond'
+       WHERE id = ANY($1::bigint[]) AND state = 'inflight' AND claimer = $3`, [ids, Math.max(0, leaseMs), this.claimer]);
+  }
+
   async release(owner: string): Promise<void> {
     // Other instances share the owner: release only what this instance holds.
     await this.run(

@@ -190,6 +190,19 @@ export class SqliteStore implements Store {
     return this.tx(() => stmt.run(this.now(), ...args).changes, 'immediate');
   }
 
+  /**
+   * The file belongs to one process, so an entry in flight is this process's:
+   * renew its lease. Entries no longer in flight (delivered, retried, dead,
+   * released) are left as they are.
+   */
+  async extend(ids: number[], leaseMs: number): Promise<void> {
+    const renew = this.st(`UPDATE entries SET lease_until = ? WHERE id = ? AND state = 'inflight'`);
+    this.tx(() => {
+      const until = this.now() + leaseMs;
+      for (const id of ids) renew.run(until, id);
+    }, 'immediate');
+  }
+
   async release(owner: string): Promise<void> {
     const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL WHERE owner = ? AND state = 'inflight'`);
     this.tx(() => stmt.run(owner), 'immediate');

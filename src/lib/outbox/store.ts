@@ -96,6 +96,13 @@ export interface Store {
    * many. Superseded letters are never replayed, whatever the filter.
    */
   replay(owner: string, filter?: ReplayFilter): Promise<number>;
+  /**
+   * Renews for `leaseMs` (from now) the lease of those `ids` still in flight and
+   * held by this store instance, while their request is still being worked on.
+   * Entries delivered, retried, dead, released or taken over by another instance
+   * (postgres: another claimer) are left as they are.
+   */
+  extend(ids: number[], leaseMs: number): Promise<void>;
   /** In-flight entries of `owner` back to waiting (clean shutdown). */
   release(owner: string): Promise<void>;
   /**
