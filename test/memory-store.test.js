@@ -1,5 +1,6 @@
 'use strict';
 const assert = require('assert');
+const { supersede } = require('./support/store-contract');
 const { MemoryStore, createStore } = require('../lib/outbox');
 const { keyOf, hashOf } = require('../lib/engine/key');
 const { decision } = require('../lib/fields');
@@ -87,75 +88,7 @@ describe('MemoryStore', function () {
     assert.deepStrictEqual((await store.deadLetters('a')).map((e) => e.record.MaHoSo), ['H2']);
   });
 
-  it('a newer version delivered supersedes an older dead letter of its key: replay leaves it dead, listed', async function () {
-    const bad = [{ field: null, code: 'rejectedByServer' }];
-    await store.enqueue([entry('a', 'H1', { Url: 'https://x.test/v1.pdf' })]);
-    const [v1] = await store.claim('a', 1, 60000);
-    await store.dead([v1.id], 'rejected', bad, { tried: true });
-    await store.enqueue([entry('a', 'H1', { Url: 'https://x.test/v2.pdf' })]);
-    const [v2] = await store.claim('a', 1, 60000);
-    await store.delivered([v2.id]);
-    assert.strictEqual(await store.replay('a'), 0);
-    assert.strictEqual(await store.replay('a', { keys: [v1.key] }), 0);
-    assert.strictEqual(await store.replay('a', { reason: 'superseded' }), 0, 'not even when asked by reason');
-    const dl = await store.deadLetters('a');
-    assert.deepStrictEqual(dl.map((e) => [e.id, e.state, e.reason, e.attempts, e.record.Url]), [[v1.id, 'dead', 'superseded', 1, 'https://x.test/v1.pdf']]);
-    assert.deepStrictEqual(dl[0].lastError, bad, 'the error that killed it is kept');
-    assert.deepStrictEqual(await store.claim('a', 10, 60000), []);
-    assert.strictEqual((await store.counts('a')).dead, 1);
-  });
-
-  it('the same content delivered after a letter was accepted supersedes it too; delivered before (a resend) does not', async function () {
-    // Accepted again while the first copy was dead, and delivered: the letter's content is already there.
-    await store.enqueue([entry('a', 'H1')]);
-    const [first] = await store.claim('a', 1, 60000);
-    await store.dead([first.id], 'undeliverable', []);
-    await store.enqueue([entry('a', 'H1')]);
-    await store.delivered((await store.claim('a', 1, 60000)).map((e) => e.id));
-    assert.strictEqual(await store.replay('a'), 0);
-    assert.deepStrictEqual((await store.deadLetters('a')).map((e) => [e.id, e.reason]), [[first.id, 'superseded']]);
-    // Delivered, then accepted again on purpose (resend): the letter is newer than the delivery and is replayed.
-    await store.enqueue([entry('a', 'H2')]);
-    await store.delivered((await store.claim('a', 1, 60000)).map((e) => e.id));
-    const [again] = (await store.enqueue([entry('a', 'H2')], { resend: true })).accepted;
-    await store.claim('a', 1, 60000);
-    await store.dead([again.id], 'rejected', []);
-    assert.strictEqual(await store.replay('a'), 1);
-    assert.deepStrictEqual((await store.claim('a', 10, 60000)).map((e) => e.id), [again.id]);
-  });
-
-  it('an older version delivered after a newer one was accepted does not supersede the newer letter', async function () {
-    await store.enqueue([entry('a', 'H1', { Url: 'https://x.test/v1.pdf' }), entry('a', 'H1', { Url: 'https://x.test/v2.pdf' })]);
-    const [v1] = await store.claim('a', 10, 60000);
-    await store.delivered([v1.id]);
-    const [v2] = await store.claim('a', 10, 60000);
-    await store.dead([v2.id], 'rejected', []);
-    assert.strictEqual(await store.replay('a'), 1);
-    assert.deepStrictEqual((await store.claim('a', 10, 60000)).map((e) => e.record.Url), ['https://x.test/v2.pdf']);
-  });
-
-  it('a letter replayed while a newer version is on the wire waits for it, then goes only if that one was not delivered', async function () {
-    await store.enqueue([entry('a', 'H1', { Url: 'https://x.test/v1.pdf' })]);
-    const [v1] = await store.claim('a', 1, 60000);
-    await store.dead([v1.id], 'rejected', []);
-    await store.enqueue([entry('a', 'H1', { Url: 'https://x.test/v2.pdf' }), entry('a', 'H2')]);
-    const [v2, h2] = await store.claim('a', 10, 60000);
-    assert.strictEqual(await store.replay('a'), 1);
-    assert.deepStrictEqual(await store.claim('a', 10, 60000), [], 'the key is in flight');
-    // The newer one fails: the older goes first again, as accepted.
-    await store.retry([v2.id], [], 0);
-    const [back] = await store.claim('a', 10, 60000);
-    assert.strictEqual(back.id, v1.id);
-    await store.dead([v1.id], 'rejected', []);
-    const [v2again] = await store.claim('a', 10, 60000);
-    assert.strictEqual(v2again.id, v2.id);
-    assert.strictEqual(await store.replay('a'), 1);
-    // The newer one is delivered: the replayed older one is superseded, never sent.
-    await store.delivered([v2.id, h2.id]);
-    assert.deepStrictEqual(await store.claim('a', 10, 60000), []);
-    assert.deepStrictEqual((await store.deadLetters('a')).map((e) => [e.id, e.reason]), [[v1.id, 'superseded']]);
-    assert.deepStrictEqual(await store.counts('a'), { waiting: 0, inflight: 0, dead: 1, delivered: 2, oldestMs: 0 });
-  });
+  supersede(() => new MemoryStore());
 
   it('extend renews the lease of entries still in flight, and leaves the others as they are', async function () {
     let t = 1_700_000_000_000;
