@@ -48,7 +48,7 @@ async function run(name, store, sandbox, records) {
   const owner = `bench-${name}`;
   const conn = new Connection({ baseUrl: sandbox.url, mode: 'token', username: 'demo', password: 'demo', timeoutMs: 30_000, tokenLifetimeMs: 30 * 60_000, bodyShape: 'array' });
   const sender = new Sender({
-    store, owner, op, batchSize: 50, concurrency: 2, attempts: 5,
+    store, owner, op, batchSize: 50, concurrency: 2,
     send: async (r) => asEngineResult(await conn.send(op.api, r)),
   });
   const entries = records.map((r) => sender.entry(r));

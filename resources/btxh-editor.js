@@ -17,8 +17,9 @@
             '<span data-i18n="' + NS + 'sync.' + key + '"></span></label>' + input + '</div>';
     }
 
-    function text(id, width) {
-        return '<input type="text" id="node-input-' + id + '"' + (width ? ' style="width:' + width + 'px"' : '') + '>';
+    function text(id, width, placeholder) {
+        return '<input type="text" id="node-input-' + id + '"' + (width ? ' style="width:' + width + 'px"' : '') +
+            (placeholder !== undefined ? ' placeholder="' + placeholder + '"' : '') + '>';
     }
 
     /** Adds the dialog template of a sync node to the page (one template for the three nodes). */
@@ -31,13 +32,12 @@
             '<div id="btxh-tabs-' + op + '-content">',
             '<div id="btxh-tab-' + op + '-mapping" class="btxh-tab"><div class="btxh-mapping"></div></div>',
             '<div id="btxh-tab-' + op + '-delivery" class="btxh-tab">',
-            row('batchSize', 'batchSize', text('batchSize', 80), 'th-large'),
-            row('concurrency', 'concurrency', text('concurrency', 80), 'random'),
-            row('attempts', 'attempts', text('attempts', 80), 'repeat'),
-            row('backoffBase', 'backoffBase', text('backoffBase', 100), 'clock-o'),
-            row('backoffMax', 'backoffMax', text('backoffMax', 100), 'clock-o'),
-            row('unreachableAfter', 'unreachableAfter', text('unreachableAfter', 80), 'exclamation-triangle'),
-            row('lease', 'lease', text('lease', 80), 'lock'),
+            // Empty = the default in the placeholder (src/lib/engine/sender.ts SENDER_DEFAULTS).
+            row('batchSize', 'batchSize', text('batchSize', 80, '50'), 'th-large'),
+            row('concurrency', 'concurrency', text('concurrency', 80, '2'), 'random'),
+            row('giveUpAfter', 'giveUpAfter', text('giveUpAfter', 80, '7'), 'hourglass-end'),
+            row('unreachableAfter', 'unreachableAfter', text('unreachableAfter', 80, '5'), 'exclamation-triangle'),
+            row('lease', 'lease', text('lease', 80, '300'), 'lock'),
             row('resend', 'resend', '<input type="checkbox" id="node-input-resend" style="width:auto">', 'refresh'),
             op === 'decision' ? row('checkUrl', 'checkUrl', '<input type="checkbox" id="node-input-checkUrl" style="width:auto">', 'file-pdf-o') : '',
             row('dateFormats', 'dateFormats', text('dateFormats'), 'calendar'),
@@ -52,7 +52,18 @@
         document.body.appendChild(s);
     }
 
+    /** Version 1 bounded delivery by attempts/backoff (src/nodes/migrate.ts): they are dropped, the time budget replaces them. */
+    function migrate(node) {
+        if (Number(node.version || 1) < 2) {
+            delete node.attempts;
+            delete node.backoffBase;
+            delete node.backoffMax;
+            node.version = 2;
+        }
+    }
+
     function prepare(node, op) {
+        migrate(node);
         var tabs = RED.tabs.create({
             id: 'btxh-tabs-' + op,
             onchange: function (tab) {

@@ -15,7 +15,9 @@ const auth = (id) => ({
   gatewayTokenUrl: '', gatewayHeaders: '', ethnicityCode: 'id', codeSet: 'pre-2025', district2025: 'old', strict: false,
   statusMap: '', queue: 'sqlite', queueFile: '', synchronous: 'FULL',
 });
-const delivery = { batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 1000, backoffMax: 60000, unreachableAfter: 5, resend: false, dateFormats: '' };
+// Delivery settings are left out on purpose: an imported example runs with the shipped defaults
+// (src/lib/engine/sender.ts SENDER_DEFAULTS), and a later version's better defaults reach it.
+const delivery = { version: 2, resend: false, dateFormats: '' };
 const debug = (id, z, name, x, y) => ({ id, type: 'debug', z, name, active: true, tosidebar: true, console: false, tostatus: false, complete: 'true', targetType: 'full', x, y, wires: [] });
 const write = (name, nodes) => fs.writeFileSync(path.join(root, 'examples', name), JSON.stringify(nodes, null, 2) + '\n');
 
@@ -40,8 +42,7 @@ const flow = [
   },
   {
     id: 'b7d1c0a1e0f00004', type: 'btxh-dossier', z: 'b7d1c0a1e0f00001', name: '', auth: 'b7d1c0a1e0f00009',
-    batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 1000, backoffMax: 60000, unreachableAfter: 5,
-    resend: false, dateFormats: '', mapping: {}, x: 420, y: 140, wires: [['b7d1c0a1e0f00005'], ['b7d1c0a1e0f00006']],
+    ...delivery, mapping: {}, x: 420, y: 140, wires: [['b7d1c0a1e0f00005'], ['b7d1c0a1e0f00006']],
   },
   { id: 'b7d1c0a1e0f00005', type: 'debug', z: 'b7d1c0a1e0f00001', name: 'đã gửi / sent', active: true, tosidebar: true, console: false, tostatus: true, complete: 'btxh', targetType: 'msg', statusVal: 'payload.length', statusType: 'msg', x: 660, y: 120, wires: [] },
   { id: 'b7d1c0a1e0f00006', type: 'debug', z: 'b7d1c0a1e0f00001', name: 'không gửi được / not sent', active: true, tosidebar: true, console: false, tostatus: false, complete: 'btxh', targetType: 'msg', statusVal: '', statusType: 'auto', x: 690, y: 160, wires: [] },

@@ -2,7 +2,7 @@
 // The SQLite outbox against the Store contract (src/lib/outbox/store.ts), on real
 // files in a temp dir. A movable clock expires leases and backoff without sleeping.
 const assert = require('assert');
-const { supersede } = require('./support/store-contract');
+const { contract } = require('./support/store-contract');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -73,17 +73,18 @@ describe('SqliteStore', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates the directory, WAL journal and schema version 2', async function () {
+  it('creates the directory, WAL journal and schema version 3', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 2);
-      assert.ok(raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries').includes('dead_at'));
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 3);
+      const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
+      assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepStrictEqual(tables, ['delivered', 'entries']);
+      assert.deepStrictEqual(tables, ['counters', 'delivered', 'entries']);
     } finally {
       raw.close();
     }
@@ -101,175 +102,23 @@ describe('SqliteStore', function () {
     assert.throws(() => store({ synchronous: 'OFF' }), /FULL or NORMAL/);
   });
 
-  it('enqueues in one go and claims oldest first, up to the limit, as inflight', async function () {
+  contract(() => ({ store: store(), advance: (ms) => (t += ms) }));
+
+  it('recover at start: what a dead run left in flight, waiting in backoff or delivered unreported is due at once', async function () {
     const s = store();
-    const { accepted, skipped } = await s.enqueue([entry(1), entry(2), entry(3)]);
-    assert.strictEqual(skipped.length, 0);
-    assert.deepStrictEqual(accepted.map((e) => e.state), ['waiting', 'waiting', 'waiting']);
-    assert.ok(accepted[0].id < accepted[1].id && accepted[1].id < accepted[2].id);
-    assert.strictEqual(accepted[0].createdAt, t);
-
-    const first = await s.claim('n1', 2, 60_000);
-    assert.deepStrictEqual(first.map((e) => e.key), ['dossier:HS1', 'dossier:HS2']);
-    assert.deepStrictEqual(first[0].record, { MaHoSo: 'HS1', HoTen: 'Nguyễn Thị Hoa' });
-    assert.deepStrictEqual(first[0].original, { maHoSo: 'HS1' });
-    assert.deepStrictEqual(first[0].meta, { _msgid: 'm1' });
-    assert.strictEqual(first[0].state, 'inflight');
-    const rest = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(rest.map((e) => e.key), ['dossier:HS3']);
-    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), [], 'leased entries are not claimed again');
-    assert.deepStrictEqual(await s.claim('other', 10, 60_000), [], 'claims are by owner');
-    const c = await s.counts('n1');
-    assert.deepStrictEqual(c, { waiting: 0, inflight: 3, dead: 0, delivered: 0, oldestMs: 0 });
-    t += 5000;
-    assert.strictEqual((await s.counts('n1')).oldestMs, 5000);
-  });
-
-  it('never hands out a key twice: one entry per key, oldest first, any owner holds it', async function () {
-    const s = store();
-    await s.enqueue([entry(1, { hash: 'a' }), entry(1, { hash: 'b' }), entry(2)]);
-    const one = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(one.map((e) => [e.key, e.hash]), [['dossier:HS1', 'a'], ['dossier:HS2', 'h2']]);
-    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
-    await s.delivered([one[0].id]);
-    const two = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(two.map((e) => e.hash), ['b']);
-
-    // Another owner's entry of a key in flight waits too.
-    await s.enqueue([entry(7, { owner: 'n2' })]);
-    const held = await s.claim('n2', 10, 60_000);
-    assert.strictEqual(held.length, 1);
-    await s.enqueue([entry(7, { owner: 'n1', hash: 'newer' })]);
-    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
-    await s.retry([held[0].id], [], t + 60_000);
-    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), [], 'an older waiting entry of the key goes first');
-  });
-
-  it('delivered keeps only key, hash and time, and skips the same content later unless resend', async function () {
-    const s = store();
-    const [e] = (await s.enqueue([entry(1)])).accepted;
-    await s.claim('n1', 10, 60_000);
-    await s.delivered([e.id]);
-    await s.delivered([e.id]); // twice is harmless
-    const c = await s.counts('n1');
-    assert.deepStrictEqual([c.waiting, c.inflight, c.delivered], [0, 0, 1]);
-
-    const raw = new Database(path.join(dir, 'outbox.sqlite'), { readonly: true });
-    try {
-      assert.strictEqual(raw.prepare('SELECT count(*) FROM entries').pluck().get(), 0, 'no personal data lingers');
-      assert.deepStrictEqual(raw.prepare('SELECT key, hash, owner, at FROM delivered').all(),
-        [{ key: 'dossier:HS1', hash: 'h1', owner: 'n1', at: t }]);
-    } finally {
-      raw.close();
-    }
-
-    const again = await s.enqueue([entry(1), entry(1, { hash: 'changed' })]);
-    assert.deepStrictEqual(again.skipped.map((x) => x.hash), ['h1']);
-    assert.deepStrictEqual(again.accepted.map((x) => x.hash), ['changed']);
-    const forced = await s.enqueue([entry(1)], { resend: true });
-    assert.strictEqual(forced.accepted.length, 1);
-    assert.strictEqual((await s.counts('n1')).waiting, 2);
-  });
-
-  it('retry counts the attempt and waits until notBefore', async function () {
-    const s = store();
-    await s.enqueue([entry(1)]);
-    const [e] = await s.claim('n1', 1, 60_000);
-    const why = [{ field: null, code: 'transient', params: { status: 503 } }];
-    await s.retry([e.id], why, t + 1000);
-    assert.deepStrictEqual(await s.claim('n1', 1, 60_000), []);
-    t += 1000;
-    const [back] = await s.claim('n1', 1, 60_000);
-    assert.strictEqual(back.id, e.id);
-    assert.strictEqual(back.attempts, 1);
-    assert.strictEqual(back.notBefore, t);
-    assert.deepStrictEqual(back.lastError, why);
-  });
-
-  it('dead letters are listed, replayed by key or reason, and retry leaves them dead', async function () {
-    const s = store();
-    await s.enqueue([entry(1), entry(2), entry(3)]);
-    const accepted = t;
+    await s.enqueue([entry(1), entry(2), entry(3), entry(4, { owner: 'n2' })]);
     const [a, b, c] = await s.claim('n1', 3, 60_000);
-    const bad = [{ field: 'NgaySinh', code: 'format' }];
-    await s.retry([a.id], [], t);
-    t += 5000;
-    await s.dead([a.id, b.id], 'rejected', bad);
-    t += 2000;
-    await s.dead([c.id], 'undeliverable', []);
-    await s.retry([a.id], [], t); // a late retry must not revive a dead letter
-    let dl = await s.deadLetters('n1');
-    assert.deepStrictEqual(dl.map((x) => [x.key, x.reason]),
-      [['dossier:HS1', 'rejected'], ['dossier:HS2', 'rejected'], ['dossier:HS3', 'undeliverable']]);
-    assert.deepStrictEqual(dl.map((x) => [x.createdAt, x.deadAt]),
-      [[accepted, accepted + 5000], [accepted, accepted + 5000], [accepted, accepted + 7000]], 'accepted and died, on the store clock');
-    assert.deepStrictEqual(dl[0].lastError, bad);
-    assert.strictEqual(dl[0].attempts, 1);
-    assert.strictEqual((await s.deadLetters('n1', 1)).length, 1);
-    assert.strictEqual((await s.counts('n1')).dead, 3);
-    assert.deepStrictEqual(await s.claim('n1', 10, 60_000), [], 'dead letters are not claimed');
-
-    assert.strictEqual(await s.replay('n1', { reason: 'undeliverable' }), 1);
-    assert.strictEqual(await s.replay('n1', { keys: ['dossier:HS2'] }), 1);
-    assert.strictEqual(await s.replay('other'), 0);
-    const back = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(back.map((x) => x.key), ['dossier:HS2', 'dossier:HS3']);
-    assert.ok(back.every((x) => x.attempts === 0 && x.reason === undefined && x.deadAt === undefined), 'replay clears deadAt');
-    const raw = new Database(path.join(dir, 'outbox.sqlite'), { readonly: true });
-    try {
-      assert.deepStrictEqual(raw.prepare("SELECT key FROM entries WHERE dead_at IS NOT NULL").pluck().all(), ['dossier:HS1']);
-    } finally {
-      raw.close();
-    }
-    assert.strictEqual(await s.replay('n1'), 1);
-    assert.strictEqual((await s.counts('n1')).dead, 0);
-  });
-
-  supersede(() => store());
-
-  it('release puts in-flight entries of the owner back to waiting', async function () {
-    const s = store();
-    await s.enqueue([entry(1), entry(2, { owner: 'n2' })]);
-    await s.claim('n1', 10, 60_000);
-    await s.claim('n2', 10, 60_000);
-    await s.release('n1');
-    assert.deepStrictEqual([(await s.counts('n1')).waiting, (await s.counts('n2')).inflight], [1, 1]);
-    assert.strictEqual((await s.claim('n1', 10, 60_000)).length, 1);
-  });
-
-  it('an expired lease (a crashed run) is claimed again', async function () {
-    const s = store();
-    await s.enqueue([entry(1)]);
-    const [e] = await s.claim('n1', 10, 30_000);
-    t += 29_999;
-    assert.deepStrictEqual(await s.claim('n1', 10, 30_000), []);
-    t += 2;
-    const [again] = await s.claim('n1', 10, 30_000);
-    assert.strictEqual(again.id, e.id);
-  });
-
-  it('extend renews the lease of entries still in flight, and leaves the others as they are', async function () {
-    const s = store();
-    const other = store(); // another connection to the file, as a second claimer
-    await s.enqueue([entry(1), entry(2), entry(3), entry(4)]);
-    const [e1, e2, e3] = await s.claim('n1', 3, 30_000);
-    await s.retry([e2.id], [], t + 100_000);
-    await s.dead([e3.id], 'rejected', []);
-    t += 20_000;
-    await s.extend([e1.id, e2.id, e3.id, e3.id + 1, 999], 30_000);
-    const c = await s.counts('n1');
-    assert.deepStrictEqual([c.waiting, c.inflight, c.dead], [2, 1, 1], 'nothing but the in-flight entry changed state');
-    const raw = new Database(path.join(dir, 'outbox.sqlite'), { readonly: true });
-    try {
-      assert.deepStrictEqual(raw.prepare('SELECT id, lease_until FROM entries ORDER BY id').raw().all(),
-        [[e1.id, t + 30_000], [e2.id, null], [e3.id, null], [e3.id + 1, null]]);
-    } finally {
-      raw.close();
-    }
-    t += 15_000; // past the claim's lease, within the renewed one
-    assert.deepStrictEqual((await other.claim('n1', 10, 30_000)).map((e) => e.key), ['dossier:HS4'], 'HS1 is still held');
-    t += 15_001;
-    assert.deepStrictEqual((await other.claim('n1', 10, 30_000)).map((e) => e.id), [e1.id], 'the renewed lease ends too');
+    await s.retry([b], [], 3600_000); // a wait counted on the dead run's clock
+    await s.delivered([c]);
+    await s.claim('n2', 1, 60_000);
+    await s.close();
+    const r = store();
+    assert.strictEqual(await r.recover('n1'), 1);
+    const due = await r.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(due.map((e) => e.id), [a.id, b.id], 'in flight and backing off: both due now');
+    assert.deepStrictEqual((await r.unreported('n1', 10, 60_000)).map((e) => e.id), [c.id], 'its output is reported again');
+    assert.strictEqual((await r.counts('n2')).inflight, 1, 'only the starting owner is recovered');
+    assert.deepStrictEqual(await r.delivered([a]), [], 'the dead run\'s token is worthless now');
   });
 
   it('keeps entries across closing and reopening the file, leases included', async function () {
@@ -282,7 +131,7 @@ describe('SqliteStore', function () {
     const r = store();
     assert.deepStrictEqual(await r.counts('n1'), { waiting: 1, inflight: 1, dead: 0, delivered: 0, oldestMs: 0 });
     const [e2] = await r.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e2, { ...entry(2), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t });
+    assert.deepStrictEqual(e2, { ...entry(2), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t, lease: e2.lease });
     t += 60_001;
     assert.strictEqual((await r.claim('n1', 10, 60_000))[0].id, e1.id);
   });
@@ -336,7 +185,7 @@ describe('SqliteStore', function () {
       (e) => e.code === 'SQLITE_CANTOPEN' && e.problem.code === 'outboxUnavailable');
   });
 
-  it('migrates a version 1 file to version 2 on open and keeps its entries', async function () {
+  it('migrates a version 1 file to version 3 on open and keeps its entries', async function () {
     const file = path.join(dir, 'outbox.sqlite');
     const raw = new Database(file);
     raw.pragma('journal_mode = WAL');
@@ -354,8 +203,9 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 2);
-      assert.ok(check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries').includes('dead_at'));
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 3);
+      const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
+      assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
     } finally {
       check.close();
     }
@@ -365,15 +215,37 @@ describe('SqliteStore', function () {
       'a letter that died before the migration has no deadAt');
     assert.deepStrictEqual((await s.enqueue([entry(9)])).skipped.map((x) => x.key), ['dossier:HS9'], 'delivered keys are still remembered');
     const [e] = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: t - 1000, notBefore: t - 1000 });
+    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: t - 1000, notBefore: t - 1000, lease: e.lease });
     t += 500;
-    await s.dead([e.id], 'rejected', []);
+    await s.dead([e], 'rejected', []);
     assert.deepStrictEqual((await s.deadLetters('n1')).map((x) => [x.key, x.deadAt]), [['dossier:HS1', t], ['dossier:HS2', undefined]]);
     assert.strictEqual(await s.replay('n1'), 2);
     await s.close();
-    // Opening again finds version 2 and changes nothing.
+    // Opening again finds version 3 and changes nothing.
     const again = store();
     assert.strictEqual((await again.counts('n1')).waiting, 2);
+  });
+
+  it('migrates a version 2 file to version 3: delivered keys become the delivered count, entries in flight come back', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const raw = new Database(file);
+    raw.pragma('journal_mode = WAL');
+    raw.exec(V1_SCHEMA);
+    raw.exec('ALTER TABLE entries ADD COLUMN dead_at INTEGER');
+    const row = raw.prepare(`INSERT INTO entries (owner, op, key, hash, record, state, attempts, created_at, not_before, lease_until)
+      VALUES ('n1', 'dossier', @key, 'h', '{}', @state, 0, @t, @t, @lease)`);
+    row.run({ key: 'dossier:HS1', state: 'inflight', t, lease: t + 60_000 });
+    row.run({ key: 'dossier:HS2', state: 'waiting', t, lease: null });
+    const done = raw.prepare('INSERT INTO delivered (key, hash, owner, at) VALUES (?, ?, ?, ?)');
+    for (const k of ['dossier:HS7', 'dossier:HS8', 'dossier:HS9']) done.run(k, 'h', 'n1', t);
+    raw.pragma('user_version = 2');
+    raw.close();
+    const s = store();
+    assert.deepStrictEqual(await s.counts('n1'), { waiting: 2, inflight: 0, dead: 0, delivered: 3, oldestMs: 0 });
+    const got = await s.claim('n1', 10, 60_000);
+    assert.strictEqual(got.length, 2);
+    assert.deepStrictEqual(await s.delivered(got), got.map((e) => e.id));
+    assert.strictEqual((await s.counts('n1')).delivered, 5);
   });
 
   it('refuses a file written by a newer schema version', function () {

@@ -1,11 +1,13 @@
 import { join } from 'path';
 import { tmpdir } from 'os';
-import { ConfigError, Connection } from '../lib/client';
+import { ConfigError, Connection, type Api } from '../lib/client';
+import { Circuit } from '../lib/engine/circuit';
 import type { Problem } from '../lib/problem';
 import { createStore } from '../lib/outbox';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
 import { connectionConfig, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
+import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
 
@@ -29,8 +31,10 @@ export interface AuthNode extends Node {
   configProblem?: Problem;
   settings: Settings;
   queueKind: 'sqlite' | 'postgres' | 'memory';
-  /** The outbox, opened on first use so an unused connection opens no database. */
+  /** The outbox, opened on first use so an unused connection opens no database; throws (with a `problem`) when it cannot be opened. */
   store(): Store;
+  /** The health of one operation on this connection, shared by every sync node that sends to it. */
+  circuit(api: Api): Circuit;
   /** Sync nodes register so the store is closed only after they have stopped. */
   use(stopped: Promise<void>): void;
 }
@@ -64,6 +68,15 @@ module.exports = function (RED: Red) {
       return store;
     };
 
+    const circuits = new Map<Api, Circuit>();
+    // Minutes, fractions allowed; at least a second between probes.
+    const probeMaxMs = Math.max(1000, Math.round(num(config.probeMax, 5, 0) * 60_000));
+    node.circuit = (api) => {
+      let c = circuits.get(api);
+      if (!c) circuits.set(api, (c = new Circuit({ probeMaxMs })));
+      return c;
+    };
+
     const users: Promise<void>[] = [];
     node.use = (stopped) => users.push(stopped);
 
@@ -73,6 +86,7 @@ module.exports = function (RED: Red) {
         .then(() => store?.close())
         .catch((err: Error) => node.warn(T(RED, 'auth.closeFailed', { message: err.message })))
         .finally(() => {
+          for (const c of circuits.values()) c.close();
           node.connection?.close();
           done();
         });

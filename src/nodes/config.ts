@@ -32,6 +32,10 @@ export interface AuthProps {
   strict?: boolean;
   statusMap?: string;
   procedureMap?: string;
+  /** error_code values that mean "busy / maintenance", comma-separated (default "-1"). */
+  busyCodes?: string;
+  /** Longest wait between probes of a connection that is down, in minutes (default 5). */
+  probeMax?: number | string;
 }
 
 export interface AuthCredentials {
@@ -61,6 +65,7 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     tokenLifetimeMs: num(p.tokenLifetime, 30) * 60_000,
     bodyShape: p.bodyShape ?? 'array',
     userAgent: 'node-red-btxh',
+    busyCodes: codeList(p.busyCodes),
   };
   if (cfg.mode === 'gateway') {
     const headers = json<Record<string, string>>(p.gatewayHeaders, {});
@@ -103,4 +108,10 @@ export function settingsOf(p: AuthProps): Settings {
 /** A sync node's settings: its connection's, with the node's own date formats on top (D3). */
 export function syncSettings(base: Settings, dateFormats: unknown): Settings {
   return { ...base, dateFormats: { ...base.dateFormats, ...json<Record<string, string>>(dateFormats, {}) } };
+}
+
+/** "-1, 503" -> ['-1', '503']; absent -> the default list (undefined); "" -> none. */
+export function codeList(text: unknown): string[] | undefined {
+  if (text === undefined || text === null) return undefined;
+  return String(text).split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
 }

@@ -1,15 +1,18 @@
-import { asEngineResult } from '../lib/client';
-import { Sender } from '../lib/engine/sender';
+import { DateTime } from 'luxon';
+import { systemClock } from '../lib/clock';
+import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo } from '../lib/engine/sender';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { prepareMapped } from '../lib/mapping';
 import { problem, type Problem } from '../lib/problem';
-import type { Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
+import * as P from '../lib/engine/problems';
+import type { Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
 import { syncSettings } from './config';
+import { migrateSync, type SyncConfig } from './migrate';
 import { int, num } from './props';
 import type { Node, NodeMessage, Red, Send } from './red';
 
@@ -21,23 +24,7 @@ import type { Node, NodeMessage, Red, Send } from './red';
  * batch, 2 "not sent" per record.
  */
 
-export interface SyncConfig {
-  id: string;
-  name?: string;
-  auth: string;
-  batchSize?: number | string;
-  concurrency?: number | string;
-  attempts?: number | string;
-  backoffBase?: number | string;
-  backoffMax?: number | string;
-  dateFormats?: string;
-  resend?: boolean;
-  checkUrl?: boolean;
-  unreachableAfter?: number | string;
-  /** Seconds a claim holds its entries (default 300). With a shared PostgreSQL outbox this is how long the records of a killed instance wait; keep it well above the connection timeout. */
-  lease?: number | string;
-  mapping?: Mapping;
-}
+export type { SyncConfig } from './migrate';
 
 /** How long the oldest record has waited, short enough for a node status: "40 s", "12 min", "3 h". */
 export function age(ms: number): string {
@@ -45,6 +32,12 @@ export function age(ms: number): string {
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.round(s / 60)} min`;
   return `${Math.round(s / 3600)} h`;
+}
+
+/** A clock time for the status, as people in Vietnam read it: "10:42" (with the date when not today). */
+export function clockTime(at: number): string {
+  const t = DateTime.fromMillis(at, { zone: 'Asia/Ho_Chi_Minh' });
+  return t.hasSame(DateTime.now().setZone('Asia/Ho_Chi_Minh'), 'day') ? t.toFormat('HH:mm') : t.toFormat('dd/MM HH:mm');
 }
 
 /** A record shown in a warning or log: its key, with the personal id masked. */
@@ -55,34 +48,49 @@ export function describe(record: unknown): string {
 }
 
 export function registerSyncNode(RED: Red, type: string, op: OperationSpec): void {
-  function SyncNode(this: Node, config: SyncConfig) {
+  function SyncNode(this: Node, raw: SyncConfig) {
+    const config = migrateSync(raw);
     RED.nodes.createNode(this, config);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
-    const broken = !auth ? T(RED, 'status.noAuth') : auth.configProblem ? renderProblem(RED, auth.configProblem).message : undefined;
-    if (!auth || broken) {
+    let broken = !auth ? T(RED, 'status.noAuth') : auth.configProblem ? renderProblem(RED, auth.configProblem).message : undefined;
+    let store: Store | undefined;
+    if (auth && !broken) {
+      try {
+        store = auth.store();
+      } catch (err) {
+        // A bad file path, PostgreSQL without a connection string…: the node exists, says why, and refuses its inputs.
+        const p = (err as { problem?: Problem }).problem ?? problem(null, 'outboxUnavailable', { store: auth.queueKind, detail: (err as Error).message });
+        broken = T(RED, 'status.noStore', { message: renderProblem(RED, p).message });
+      }
+    }
+    if (!auth || !store || broken) {
       // Not acknowledged: done(err) reaches Catch nodes, and the record is not lost silently.
-      node.status({ fill: 'red', shape: 'ring', text: broken });
-      node.on('input', (_msg, _send, done) => done(new Error(broken)));
+      const why = broken as string;
+      node.status({ fill: 'red', shape: 'ring', text: why.length > 120 ? why.slice(0, 119) + '…' : why });
+      node.error(why);
+      node.on('input', (_msg, _send, done) => done(new Error(why)));
       return;
     }
     const settings = syncSettings(auth.settings, config.dateFormats);
-    const counts = { sent: 0, invalid: 0, skipped: 0 };
+    const counts = { invalid: 0, skipped: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
-    let unreachable = false;
+    const outbox = store;
 
     const sender = new Sender({
-      store: auth.store(),
+      store: outbox,
       owner: node.id,
       op,
-      send: async (records) => asEngineResult(await auth.connection!.send(op.api, records)),
-      batchSize: int(config.batchSize, 50),
-      concurrency: int(config.concurrency, 2),
-      attempts: int(config.attempts, 5),
-      backoff: { baseMs: int(config.backoffBase, 1000, 0), maxMs: int(config.backoffMax, 60_000, 0) },
+      send: (records) => auth.connection!.send(op.api, records),
+      // One record per request (static key, bodyShape object): each record is its own batch, so an accepted one is marked at once.
+      batchSize: Math.min(int(config.batchSize, SENDER_DEFAULTS.batchSize), auth.connection!.recordsPerRequest),
+      concurrency: int(config.concurrency, SENDER_DEFAULTS.concurrency),
+      // Days, fractions allowed.
+      giveUpAfterMs: Math.round(num(config.giveUpAfter, SENDER_DEFAULTS.giveUpAfterMs / DAY_MS, 0) * DAY_MS),
       // Minutes, fractions allowed (0.5 = 30 s).
-      unreachableAfterMs: Math.round(num(config.unreachableAfter, 5, 0) * 60_000),
-      leaseMs: int(config.lease, 300) * 1000,
+      unreachableAfterMs: Math.round(num(config.unreachableAfter, SENDER_DEFAULTS.unreachableAfterMs / 60_000, 0) * 60_000),
+      leaseMs: int(config.lease, SENDER_DEFAULTS.leaseMs / 1000) * 1000,
+      circuit: auth.circuit(op.api),
     });
 
     const notSent = (original: unknown, reason: string, problems: Problem[], extra: Record<string, unknown> = {}): NodeMessage => ({
@@ -98,9 +106,17 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         statusTimer = undefined;
         sender.counts().then(
           (c) => {
-            const values = { sent: counts.sent, waiting: c.waiting, inflight: sender.inFlight, dead: c.dead, invalid: counts.invalid, oldest: age(c.oldestMs) };
+            const health = sender.health();
+            const values = { sent: c.delivered, waiting: c.waiting, inflight: sender.inFlight, dead: c.dead, invalid: counts.invalid, oldest: age(c.oldestMs) };
+            if (!health.up) {
+              // The circuit counts on the monotonic clock; the status shows the wall-clock time it began.
+              const since = clockTime(Date.now() - (systemClock.now() - health.since));
+              const auth = health.failure.code === 'authFailed';
+              node.status({ fill: auth ? 'red' : 'yellow', shape: 'ring', text: T(RED, auth ? 'status.authDown' : 'status.down', { ...values, since }) });
+              return;
+            }
             const text = T(RED, c.waiting > 0 ? 'status.countsWaiting' : 'status.counts', values);
-            const fill = unreachable ? 'yellow' : c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
+            const fill = c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
             node.status({ fill, shape: sender.inFlight > 0 ? 'ring' : 'dot', text });
           },
           () => undefined,
@@ -112,16 +128,14 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     // A request still on the wire when stop() gave up may answer after close: its entries were
     // already released (and, with a memory queue, reported on output 2), so late events are ignored.
     let closed = false;
-    sender.on('delivered', (entries: Entry[], info: { status: number; body: unknown; attempts: number }) => {
+    sender.on('delivered', (entries: Entry[], info: DeliveredInfo) => {
       if (closed) return;
-      counts.sent += entries.length;
-      node.send([
-        {
-          payload: entries.map((e) => e.record),
-          btxh: { operation: op.api, status: info.status, response: info.body, attempts: info.attempts, keys: entries.map((e) => e.key) },
-        },
-        null,
-      ]);
+      const btxh: Record<string, unknown> = { operation: op.api, status: info.status, response: info.body, attempts: info.attempts, keys: entries.map((e) => e.key) };
+      if (info.recovered) {
+        btxh.recovered = true;
+        node.log(T(RED, 'log.recovered', { count: entries.length }));
+      }
+      node.send([{ payload: entries.map((e) => e.record), btxh }, null]);
       showStatus();
     });
     sender.on('dead', (entry: Entry, reason: string, problems: Problem[]) => {
@@ -130,18 +144,15 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       node.warn(T(RED, 'warn.notSent', { record: describe(entry.record), reason }));
       showStatus();
     });
+    sender.on('fenced', (ids: number[]) => node.log(T(RED, 'log.fenced', { count: ids.length })));
     sender.on('change', showStatus);
     sender.on('unreachable', (sinceMs: number, p: Problem) => {
-      unreachable = true;
       const text = T(RED, 'warn.unreachable', { minutes: Math.round(sinceMs / 60_000) });
-      // node.error with a msg reaches Catch nodes; the status reaches Status nodes.
+      // One error per outage: node.error with a msg reaches Catch nodes; the status reaches Status nodes.
       node.error(text, { payload: { sinceMs }, btxh: { operation: op.api, reason: 'unreachable', errors: [renderProblem(RED, p)] } });
       showStatus();
     });
-    sender.on('reachable', () => {
-      unreachable = false;
-      showStatus();
-    });
+    sender.on('reachable', showStatus);
     sender.on('storeError', (err: Error) => node.error(T(RED, 'warn.storeError', { message: err.message })));
 
     async function control(msg: NodeMessage, send: Send): Promise<void> {
@@ -151,16 +162,19 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         send([{ ...msg, payload: { replayed } }, null]);
       } else {
         const c = await sender.counts();
-        const dead = await auth!.store().deadLetters(node.id, 100);
+        const dead = await outbox.deadLetters(node.id, 100);
+        const health = sender.health();
         send([
           {
             ...msg,
             payload: {
               ...c,
               inflight: Math.max(c.inflight, sender.inFlight),
-              sent: counts.sent,
+              sent: c.delivered,
               skipped: counts.skipped,
               queue: auth!.queueKind,
+              reachable: health.up,
+              ...(health.up ? {} : { unreachableSince: Date.now() - (systemClock.now() - health.since), lastError: renderProblem(RED, P.sendFailed(health.failure)) }),
               deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
             },
           },
@@ -205,7 +219,11 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         // Resolves only once a durable store has committed: then, and only then, is the input acknowledged.
         const result = await sender.accept(entries, { resend: config.resend === true });
         counts.skipped += result.skipped.length;
-        if (result.skipped.length) node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
+        if (result.skipped.length) {
+          node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
+          // Already at BTXH with this content: said on output 1, so a flow that marks rows "synced" closes the loop.
+          send([{ payload: result.skipped.map((e) => e.record), btxh: { operation: op.api, skipped: true, keys: result.skipped.map((e) => e.key) } }, null]);
+        }
       }
       showStatus();
     }
@@ -232,12 +250,10 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         await sender.stop({ timeoutMs: 10_000 });
         closed = true;
         if (auth.queueKind === 'memory') {
-          // Nothing survives a memory queue: what is still waiting leaves on output 2, never silently.
-          const store = auth.store();
-          const left = await store.claim(node.id, Number.MAX_SAFE_INTEGER, 60_000);
+          // Nothing survives a memory queue: every record not yet delivered — waiting, in backoff
+          // or still on the wire — leaves on output 2, never silently.
           const p = problem(null, 'shutdown');
-          if (left.length) await store.dead(left.map((e) => e.id), 'undeliverable', [p]);
-          for (const e of left) node.send([null, notSent(e.original, 'undeliverable', [p], { key: e.key, attempts: e.attempts })]);
+          for (const e of await outbox.abandon(node.id, [p])) node.send([null, notSent(e.original, 'undeliverable', [p], { key: e.key, attempts: e.attempts })]);
         }
       })()
         .catch((err: Error) => node.warn(T(RED, 'warn.storeError', { message: err.message })))

@@ -47,7 +47,7 @@ function feedFlow({ sandboxUrl, auth = {}, sync = {} }) {
   return [
     { id: z, type: 'tab', label: 'fault' },
     {
-      id: 'auth', type: 'btxh-auth', name: 'sandbox', baseUrl: sandboxUrl, mode: 'token', timeout: 5, tokenLifetime: 30,
+      id: 'auth', type: 'btxh-auth', name: 'sandbox', baseUrl: sandboxUrl, mode: 'token',
       bodyShape: 'array', queue: 'sqlite', ethnicityCode: 'id', codeSet: 'pre-2025', district2025: 'old', strict: false, ...auth,
     },
     { id: 'feed', type: 'http in', url: '/feed', method: 'post', upload: false, ...pos, wires: [['sync']] },
@@ -57,7 +57,7 @@ function feedFlow({ sandboxUrl, auth = {}, sync = {} }) {
       func: 'msg.topic = msg.payload.topic; msg.payload = msg.payload.payload; return msg;', wires: [['sync']],
     },
     {
-      id: 'sync', type: 'btxh-dossier', name: '', auth: 'auth', batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 50, backoffMax: 1000,
+      id: 'sync', type: 'btxh-dossier', name: '', auth: 'auth', version: 2,
       ...pos, ...sync, wires: [['out1'], ['out2']],
     },
     {

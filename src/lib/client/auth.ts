@@ -3,7 +3,7 @@
  * and a provincial LGSP gateway's OAuth2 client-credentials endpoint (D16 c).
  * Both answer a Fetched for TokenCache and never expose what they sent.
  */
-import { classifyResponse, classifyError, parseJson, serverMessage } from './classify';
+import { classifyResponse, classifyError, parseJson, serverMessage, type AnswerRules } from './classify';
 import type { Http } from './http';
 import type { Fetched } from './token';
 import type { Failure, GatewayConfig } from './types';
@@ -12,8 +12,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A 2xx without a token is a broken answer, not a verdict on the credentials: retried like an outage. */
 function noToken(status: number, body: unknown, what: string): Failure {
-  return { ok: false, kind: 'rejected', code: 'badResponse', status, message: serverMessage(body) ?? `no ${what} in the answer`, body };
+  return { ok: false, kind: 'transient', code: 'badResponse', status, message: serverMessage(body) ?? `no ${what} in the answer`, body };
 }
 
 /** GetToken: POST {username, password}; D10 answer with `token`. */
@@ -24,6 +25,7 @@ export async function btxhToken(
   username: string,
   password: string,
   timeoutMs: number,
+  rules: AnswerRules = {},
 ): Promise<Fetched> {
   const x = await http.request({
     method: 'POST',
@@ -33,7 +35,7 @@ export async function btxhToken(
     timeoutMs,
   });
   if (x.error) return classifyError(x.error);
-  const r = classifyResponse(x.response);
+  const r = classifyResponse(x.response, Date.now(), rules);
   if (!r.ok) {
     // the server understood and refused the credentials; a 404 or a redirect keeps its own code
     if (r.code === 'apiError' || r.status === 401 || r.status === 403) return { ...r, code: 'authFailed' };

@@ -1,8 +1,13 @@
 /**
  * D10 and the retry classification, in one place so the engine can trust
- * `kind`: `transient` failures are worth retrying (network, timeout, 5xx, 429),
- * `rejected` ones will fail the same way again (4xx, 3xx, a BTXH error_code,
- * an unreadable answer, a certificate the connection does not trust).
+ * `kind`: `rejected` is a verdict on the records (a 4xx, a BTXH error_code),
+ * which the same records will get again; `transient` is anything that says
+ * nothing about them: network, timeout, 5xx, 429, and answers that cannot be a
+ * verdict (a 2xx that is not JSON, such as a proxy's HTML page; JSON without
+ * `error_code`; a body over the size cap; an error_code the connection lists
+ * as "busy/maintenance"). Connection faults (credentials, certificate, proxy,
+ * redirect, wrong path) are turned transient by `./fault` after the token
+ * refresh has had its chance.
  */
 import type { Exchange, Response, TransportError } from './exchange';
 import { retryAfterMs } from './retry-after';
@@ -45,8 +50,9 @@ export function classifyError(e: TransportError): Failure {
     const status = Number(proxy[1]);
     return failure(status === 407 ? 'rejected' : 'transient', 'proxy', e.message, { status });
   }
+  // An answer over the size cap, or one the HTTP layer could not read, is no verdict on the records.
   if (e.code === 'ERR_FR_MAX_BODY_LENGTH_EXCEEDED' || e.code === 'ERR_BAD_RESPONSE') {
-    return failure('rejected', 'badResponse', e.message);
+    return failure('transient', 'badResponse', e.message);
   }
   // Unknown transport errors happened before any answer: treat them as network
   // trouble, which the engine retries with a cap rather than dead-lettering data.
@@ -89,7 +95,19 @@ function snippet(text: string): string {
   return t.length > MAX_TEXT ? t.slice(0, MAX_TEXT) + '…' : t;
 }
 
-export function classifyResponse(r: Response, now: number = Date.now()): SendResult {
+/** How a connection reads BTXH's answers. */
+export interface AnswerRules {
+  /** error_code values meaning "busy / under maintenance, try later" (compared as trimmed strings). */
+  busyCodes?: readonly (string | number)[];
+}
+
+function listed(code: unknown, list: readonly (string | number)[] | undefined): boolean {
+  if (!list || !list.length || code === undefined || code === null) return false;
+  const c = String(code).trim();
+  return list.some((x) => String(x).trim() === c);
+}
+
+export function classifyResponse(r: Response, now: number = Date.now(), rules: AnswerRules = {}): SendResult {
   const { status } = r;
   const json = parseJson(r.text);
   const body = json === undefined ? (r.text.trim() === '' ? undefined : snippet(r.text)) : json;
@@ -106,9 +124,12 @@ export function classifyResponse(r: Response, now: number = Date.now()): SendRes
   if (status === 401 || status === 403) return failure('rejected', 'authFailed', message, { status, body });
   if (status < 200 || status >= 300) return failure('rejected', 'http', message, { status, body });
 
-  if (json === undefined) return failure('rejected', 'badResponse', message, { status, body });
+  // A 2xx that is not BTXH's answer (a gateway's HTML page, an empty or truncated body,
+  // JSON without error_code) says nothing about the records: retried, never their dead letter.
+  if (json === undefined) return failure('transient', 'badResponse', message, { status, body });
   const code = errorCode(json);
-  if (code === undefined || code === null) return failure('rejected', 'badResponse', message, { status, body });
+  if (code === undefined || code === null) return failure('transient', 'badResponse', message, { status, body });
+  if (listed(code, rules.busyCodes)) return failure('transient', 'busy', message, { status, body });
   if (!isSuccessCode(code)) return failure('rejected', 'apiError', message, { status, body });
   const ok: SendResult = { ok: true, status, body: json };
   const m = serverMessage(json);
@@ -116,8 +137,8 @@ export function classifyResponse(r: Response, now: number = Date.now()): SendRes
   return ok;
 }
 
-export function classify(x: Exchange, now?: number): SendResult {
-  return x.response ? classifyResponse(x.response, now) : classifyError(x.error);
+export function classify(x: Exchange, now?: number, rules?: AnswerRules): SendResult {
+  return x.response ? classifyResponse(x.response, now, rules) : classifyError(x.error);
 }
 
 /** Lower case, no diacritics, đ -> d: "Khoá truy cập" and "khóa truy cập" compare equal. */

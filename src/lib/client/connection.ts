@@ -7,9 +7,11 @@
 import { operation, TOKEN_PATH } from '../fields';
 import type { Problem } from '../problem';
 import { problem } from '../problem';
+import { MAX_TIMER_MS } from '../clock';
 import { Agents } from './agents';
 import { btxhToken, gatewayToken } from './auth';
-import { classify, isTokenRejection } from './classify';
+import { classify, isTokenRejection, type AnswerRules } from './classify';
+import { asConnectionResult } from './fault';
 import { checkDocument } from './document';
 import { Http } from './http';
 import { Scrubber } from './scrub';
@@ -20,6 +22,8 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60_000;
 const DEFAULT_USER_AGENT = 'node-red-btxh';
 const APIS: Api[] = ['DongBoDVC', 'XuLyHoSo', 'FileQuyetDinh'];
+/** Peers answer -1 while BTXH is under maintenance; a connection may list others or none. */
+export const DEFAULT_BUSY_CODES: readonly (string | number)[] = [-1];
 
 /** A configuration the connection cannot work with; `message` is the code, never a secret. */
 export class ConfigError extends Error {
@@ -57,6 +61,7 @@ export class Connection {
   private readonly auth: BtxhAuth;
   private readonly oneByOne: boolean;
   private readonly timeoutMs: number;
+  private readonly rules: AnswerRules;
   private readonly agents: Agents;
   private readonly docAgents: Agents;
   private readonly http: Http;
@@ -86,7 +91,8 @@ export class Connection {
 
     // D16 (b): the key rides in each record's body, so records travel one per request
     this.oneByOne = c.bodyShape === 'object' || this.auth === 'key';
-    this.timeoutMs = c.timeoutMs && c.timeoutMs > 0 ? c.timeoutMs : DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = c.timeoutMs && c.timeoutMs > 0 ? Math.min(c.timeoutMs, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
+    this.rules = { busyCodes: c.busyCodes ?? DEFAULT_BUSY_CODES };
     const lifetime = c.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
 
     this.scrub = new Scrubber([c.password, c.key, c.gateway?.clientSecret, c.proxy?.password, ...Object.values(c.gateway?.headers ?? {})]);
@@ -110,7 +116,7 @@ export class Connection {
         const h = await this.gatewayHeaders();
         if (!h.ok) return h.failure;
         this.stats.tokenRequests++;
-        const r = await btxhToken(this.http, this.urls.GetToken, h.headers, c.username as string, c.password as string, this.timeoutMs);
+        const r = await btxhToken(this.http, this.urls.GetToken, h.headers, c.username as string, c.password as string, this.timeoutMs, this.rules);
         if (r.ok) this.scrub.addToken(r.token);
         return r;
       }, lifetime);
@@ -143,11 +149,20 @@ export class Connection {
     headers['Content-Type'] = 'application/json; charset=utf-8';
     this.stats.requests++;
     const x = await this.http.request({ method: 'POST', url: this.urls[api], headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs });
-    return { result: classify(x), used };
+    return { result: classify(x, Date.now(), this.rules), used };
   }
 
-  /** D11: a request refused for its token gets one refresh and one resend. */
+  /**
+   * D11: a request refused for its token gets one refresh and one resend. What
+   * is left of a refusal then is a connection fault (wrong credentials, a
+   * certificate, a redirect, a wrong path): `asConnectionResult` makes it
+   * transient, so the engine waits for the connection instead of blaming the records.
+   */
   private async post(api: Api, body: unknown): Promise<SendResult> {
+    return asConnectionResult(await this.refreshing(api, body));
+  }
+
+  private async refreshing(api: Api, body: unknown): Promise<SendResult> {
     const first = await this.attempt(api, body);
     if (!isTokenRejection(first.result)) return first.result;
     const refreshable = first.used.btxh !== undefined || first.used.gateway !== undefined;
@@ -157,6 +172,11 @@ export class Connection {
     const second = await this.attempt(api, body);
     if (isTokenRejection(second.result)) return { ...(second.result as Failure), code: 'authFailed' };
     return second.result;
+  }
+
+  /** Records per request: 1 when each record travels alone (bodyShape 'object' or a static key). */
+  get recordsPerRequest(): number {
+    return this.oneByOne ? 1 : Infinity;
   }
 
   private withKey(record: Record<string, unknown>): Record<string, unknown> {

@@ -15,7 +15,7 @@ export function isConnectionFault(r: SendResult): boolean {
   return CONNECTION_CODES.has(r.code) || (r.status !== undefined && CONNECTION_STATUS.has(r.status));
 }
 
-/** The same result, as the engine should see it. */
-export function asEngineResult(r: SendResult): SendResult {
+/** The same result with connection faults made transient: what `Connection.send` returns. */
+export function asConnectionResult(r: SendResult): SendResult {
   return !r.ok && r.kind === 'rejected' && isConnectionFault(r) ? { ...r, kind: 'transient' } : r;
 }

@@ -59,6 +59,11 @@ export interface ConnectionConfig {
   tls?: TlsConfig;
   proxy?: ProxyConfig;
   userAgent?: string;
+  /**
+   * error_code values that mean "BTXH is busy or under maintenance" (default
+   * [-1]): such an answer is retried like an outage, never a record's dead letter.
+   */
+  busyCodes?: (string | number)[];
 }
 
 /** Why a request failed, as a message key (errors.<code> in nodes/locales/<lang>/btxh-auth.json). */
@@ -71,6 +76,7 @@ export type FailureCode =
   | 'http'
   | 'redirect'
   | 'badResponse'
+  | 'busy'
   | 'apiError'
   | 'authFailed'
   | 'tls'
@@ -83,6 +89,11 @@ export interface Success {
   message?: string;
 }
 
+/**
+ * `rejected`: a verdict on the records (the same records get it again).
+ * `transient`: says nothing about them (network, timeout, 5xx, 429, a broken or
+ * "busy" answer, a connection fault): retried under the time budget.
+ */
 export interface Failure {
   ok: false;
   kind: 'transient' | 'rejected';
@@ -93,10 +104,14 @@ export interface Failure {
   /** The server's body (rejected only), secrets scrubbed. */
   body?: unknown;
   retryAfterMs?: number;
-  /** bodyShape 'object': how many records were delivered before this failure. */
+  /**
+   * One record per request (bodyShape 'object' or a static key): how many of
+   * the records, in order, were accepted before this failure. They are delivered.
+   */
   delivered?: number;
 }
 
+/** The outcome of one `Connection.send`: the only result type the engine knows. */
 export type SendResult = Success | Failure;
 
 export interface DocumentCheck {

@@ -21,3 +21,18 @@ export function delay(attempt: number, opts: BackoffOptions = {}, random: () => 
   const asked = opts.retryAfterMs != null && Number.isFinite(opts.retryAfterMs) ? Math.max(0, opts.retryAfterMs) : 0;
   return Math.max(jittered, Math.ceil(asked));
 }
+
+/**
+ * Wait before probe number `n` (1 after the first failure) of a connection
+ * that is down: base * 2^(n-1) capped at `maxMs`, drawn from its upper half
+ * ("equal jitter"), so probes neither hammer nor all fire together; a
+ * Retry-After asking for longer wins.
+ */
+export function probeDelay(n: number, opts: BackoffOptions = {}, random: () => number = Math.random): number {
+  const base = Math.max(1, opts.baseMs ?? 1000);
+  const max = Math.max(base, opts.maxMs ?? 300_000);
+  const cap = Math.min(max, base * Math.pow(2, Math.max(0, Math.floor(n) - 1)));
+  const jittered = Math.floor(cap / 2 + random() * (cap / 2));
+  const asked = opts.retryAfterMs != null && Number.isFinite(opts.retryAfterMs) ? Math.max(0, opts.retryAfterMs) : 0;
+  return Math.max(jittered, Math.ceil(Math.min(asked, max)));
+}

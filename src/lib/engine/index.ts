@@ -1,5 +1,5 @@
 export { delay, type BackoffOptions } from './backoff';
 export { keyOf, hashOf, canonical } from './key';
 export { Sender, type SenderOptions, type DeliveredInfo } from './sender';
-export type { SendResult, SendFailure } from './result';
+export { Circuit, type CircuitOptions, type CircuitState } from './circuit';
 export * as problems from './problems';

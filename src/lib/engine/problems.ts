@@ -1,6 +1,6 @@
 import { maskText } from '../mask';
 import { problem, type Problem } from '../problem';
-import type { SendFailure } from './result';
+import type { Failure as SendFailure } from '../client/types';
 
 /** A server may answer with a whole HTML page: keep enough to diagnose, not a megabyte per entry. */
 const MAX_MESSAGE = 1000;
@@ -30,9 +30,14 @@ export function rejectedByServer(r: SendFailure): Problem {
   return problem(null, 'rejectedByServer', serverParams(r));
 }
 
-/** Attempts exhausted; carries the last error. */
-export function undeliverable(r: SendFailure, attempts: number): Problem {
-  return problem(null, 'undeliverable', { attempts, ...serverParams(r) });
+/** The time budget ("give up after") ran out while only transient failures came back; carries the last error. */
+export function undeliverable(r: SendFailure, budgetMs: number): Problem {
+  return problem(null, 'undeliverable', { days: Math.round((budgetMs / 86_400_000) * 100) / 100, ...serverParams(r) });
+}
+
+/** BTXH failed (5xx or no answer in time) on this record alone, again and again, while it took other records. */
+export function failsOnRecord(r: SendFailure, times: number): Problem {
+  return problem(null, 'failsOnRecord', { times, ...serverParams(r) });
 }
 
 /** The server has failed transiently for a while (for the node status and a warning). */

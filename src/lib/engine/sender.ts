@@ -1,13 +1,34 @@
 import { EventEmitter } from 'events';
+import type { Failure, SendResult } from '../client/types';
+import { MAX_TIMER_MS, systemClock, type Clock, type Timer } from '../clock';
 import type { OperationSpec } from '../fields/types';
-import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from '../outbox/store';
+import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from '../outbox/store';
 import type { Problem } from '../problem';
-import { delay, type BackoffOptions } from './backoff';
+import { delay } from './backoff';
+import { Circuit, type CircuitState } from './circuit';
 import { hashOf, keyOf } from './key';
 import * as P from './problems';
-import type { SendFailure, SendResult } from './result';
 
-export type { SendResult, SendFailure } from './result';
+export const DAY_MS = 24 * 3600_000;
+
+/** Defaults, in one place: the README and the editor say the same. */
+export const SENDER_DEFAULTS = {
+  batchSize: 50,
+  concurrency: 2,
+  giveUpAfterMs: 7 * DAY_MS,
+  leaseMs: 5 * 60_000,
+  unreachableAfterMs: 5 * 60_000,
+  pollMs: 1000,
+} as const;
+
+/** Waits between tries of one record that failed transiently while its connection stays up. */
+const RETRY = { baseMs: 1000, maxMs: 60_000 };
+/** How often delivered entries whose output went out are forgotten (one write for many). */
+const REPORT_EVERY_MS = 1000;
+/** A record that fails alone this many times with a 5xx or a timeout, while others go through, is the cause. */
+const FAULTS_ALONE = 3;
+/** How often the time budget is checked for records that wait while the connection is down. */
+const SWEEP_EVERY_MS = 10 * 60_000;
 
 export interface SenderOptions {
   store: Store;
@@ -20,40 +41,60 @@ export interface SenderOptions {
   batchSize?: number;
   /** Requests outstanding at once. */
   concurrency?: number;
-  /** Total tries per record before it is dead-lettered as undeliverable. */
-  attempts?: number;
-  backoff?: { baseMs?: number; maxMs?: number };
+  /**
+   * How long after it was accepted a record that fails only transiently
+   * (outage, timeout, 5xx, 429, wrong credentials…) is given up on and
+   * dead-lettered `undeliverable`. Default 7 days.
+   */
+  giveUpAfterMs?: number;
   /**
    * How long a claim holds entries; a crashed sender's entries come back after it.
-   * While a batch is being worked on (its request, its retries' bookkeeping, the
-   * requests of a split) the sender renews its lease every leaseMs / 3.
+   * While a batch is being worked on the sender renews its lease every leaseMs / 3.
    */
   leaseMs?: number;
   /** How often to look for due work when idle. */
   pollMs?: number;
-  /** Raise 'unreachable' after the server has failed transiently for this long. */
+  /** Raise 'unreachable' once the connection has been down this long. */
   unreachableAfterMs?: number;
+  /** The health of this operation on the connection, shared by its senders; a private one when absent. */
+  circuit?: Circuit;
+  /** Time and timers (tests inject one they move by hand). */
+  clock?: Clock;
   /** Jitter source (tests make it deterministic). */
   random?: () => number;
 }
 
 export interface DeliveredInfo {
-  status: number;
-  body: unknown;
+  status?: number;
+  body?: unknown;
   /** Tries it took, this one included (the largest in the batch). */
   attempts: number;
+  /** Delivered by an earlier run whose output was lost (a crash between the two). */
+  recovered?: boolean;
+}
+
+interface Suspect {
+  /** Size of the batch it last failed in with a 5xx or a timeout. */
+  size: number;
+  /** Failures alone (size 1) while the server answered others. */
+  alone: number;
+  /** When it failed (clock ms): later answers from the server clear the server. */
+  at: number;
 }
 
 /**
  * Drains one node's entries from the outbox to BTXH: batches, bounded
- * concurrency, retry with backoff, poison isolation, dead letters.
+ * concurrency, a shared circuit that stops hammering a server that is down,
+ * a time budget instead of a try count, poison isolation, fencing, dead letters.
  *
- * Events: 'delivered' (entries, info) per delivered request; 'dead' (entry,
- * reason, problems) per dead letter; 'retry' (entries, problems, delayMs);
- * 'unreachable' (sinceMs, problem) / 'reachable' (); 'change' () when counts
- * may have moved; 'storeError' (err) when the outbox fails (the sender backs
- * off and carries on); 'listenerError' (err) when a listener throws. 'error' is
- * never emitted: a delivery outcome is data, not a crash.
+ * Events: 'delivered' (entries, info) per delivered request (and for what an
+ * earlier run delivered without reporting); 'dead' (entry, reason, problems)
+ * per dead letter; 'retry' (entries, problems, delayMs); 'unreachable'
+ * (sinceMs, problem) / 'reachable' (); 'fenced' (ids) when the store refused
+ * an outcome because another claim holds the entries now; 'change' () when
+ * counts may have moved; 'storeError' (err) when the outbox fails (the sender
+ * backs off and carries on); 'listenerError' (err) when a listener throws.
+ * 'error' is never emitted: a delivery outcome is data, not a crash.
  */
 export class Sender extends EventEmitter {
   private readonly store: Store;
@@ -62,30 +103,44 @@ export class Sender extends EventEmitter {
   private readonly sendFn: SenderOptions['send'];
   private readonly batchSize: number;
   private readonly concurrency: number;
-  private readonly attempts: number;
-  private readonly backoff: BackoffOptions;
+  private readonly giveUpAfterMs: number;
   private readonly leaseMs: number;
   private readonly pollMs: number;
   private readonly unreachableAfterMs: number;
+  private readonly circuit: Circuit;
+  private readonly ownCircuit: boolean;
+  private readonly clock: Clock;
   private readonly random: () => number;
 
   private running = false;
   private pumping = false;
   private again = false;
   private pumpPromise: Promise<void> = Promise.resolve();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: Timer | undefined;
   /** Batches being worked on; each holds one concurrency slot, splits included. */
   private batches = 0;
   private records = 0;
   private readonly tasks = new Set<Promise<void>>();
-  /** Lease renewal timers, one per batch being worked on. */
-  private readonly renewals = new Set<NodeJS.Timeout>();
-  /** notBefore values this sender set, to wake up when the first one is due. */
+  /** Claimed entries whose outcome is not written yet: released at a stop. */
+  private readonly holding = new Map<number, Held>();
+  private readonly renewals = new Set<Timer>();
+  private readonly suspects = new Map<number, Suspect>();
+  private toReport: Held[] = [];
+  private reportTimer: Timer | undefined;
+  private reporting: Promise<void> = Promise.resolve();
+  /** notBefore values (clock ms) this sender set, to wake up when the first one is due. */
   private dues: number[] = [];
   private lastClaimAt = 0;
+  private lastUnreportedAt = -Infinity;
+  private lastSweepAt = -Infinity;
   private storeFailures = 0;
-  private failingSince: number | undefined;
-  private down = false;
+  private probing = false;
+  private warnTimer: Timer | undefined;
+  /** The outage this sender warned about (its `since`), so one outage warns once. */
+  private warnedFor: number | undefined;
+  private readonly onWake = () => this.kick();
+  private readonly onDown = (s: CircuitState) => this.armWarning(s);
+  private readonly onUp = () => this.recovered();
 
   constructor(opts: SenderOptions) {
     super();
@@ -93,19 +148,26 @@ export class Sender extends EventEmitter {
     this.owner = opts.owner;
     this.op = opts.op;
     this.sendFn = opts.send;
-    this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? 50));
-    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? 2));
-    this.attempts = Math.max(1, Math.floor(opts.attempts ?? 5));
-    this.backoff = { baseMs: opts.backoff?.baseMs ?? 1000, maxMs: opts.backoff?.maxMs ?? 60000 };
-    this.leaseMs = opts.leaseMs ?? 5 * 60000;
-    this.pollMs = Math.max(1, opts.pollMs ?? 1000);
-    this.unreachableAfterMs = opts.unreachableAfterMs ?? 5 * 60000;
+    this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? SENDER_DEFAULTS.batchSize));
+    this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? SENDER_DEFAULTS.concurrency));
+    this.giveUpAfterMs = Math.max(0, opts.giveUpAfterMs ?? SENDER_DEFAULTS.giveUpAfterMs);
+    this.leaseMs = Math.max(1, opts.leaseMs ?? SENDER_DEFAULTS.leaseMs);
+    this.pollMs = Math.max(1, opts.pollMs ?? SENDER_DEFAULTS.pollMs);
+    this.unreachableAfterMs = Math.max(0, opts.unreachableAfterMs ?? SENDER_DEFAULTS.unreachableAfterMs);
+    this.clock = opts.clock ?? systemClock;
     this.random = opts.random ?? Math.random;
+    this.ownCircuit = !opts.circuit;
+    this.circuit = opts.circuit ?? new Circuit({ clock: this.clock, random: this.random });
   }
 
   /** Records in an HTTP request right now. */
   get inFlight(): number {
     return this.records;
+  }
+
+  /** The connection's health for this operation, for the node status. */
+  health(): CircuitState {
+    return this.circuit.snapshot();
   }
 
   /** An outbox entry for a wire record of this sender's operation. */
@@ -115,10 +177,15 @@ export class Sender extends EventEmitter {
     return e;
   }
 
-  /** Begin draining; this also picks up what a previous run left waiting (in-flight entries come back when their lease ends). */
+  /** Begin draining; this also picks up what a previous run left waiting, in flight or unreported. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.circuit.on('wake', this.onWake);
+    this.circuit.on('up', this.onUp);
+    this.circuit.on('down', this.onDown);
+    const s = this.circuit.snapshot();
+    if (!s.up) this.armWarning(s);
     if (!this.store.recover) return this.kick();
     // A one-process store (sqlite): entries left in flight by a run that died are due now, not after their lease.
     this.pumping = true;
@@ -151,30 +218,41 @@ export class Sender extends EventEmitter {
 
   /**
    * Stop claiming, let the requests on the wire finish (up to timeoutMs), then
-   * hand every entry still held back to the queue. A split batch does not start
-   * new requests once stopping.
+   * hand every entry still held back to the queue. A request that answers after
+   * that finds its entries released: the store refuses its outcome (fencing),
+   * and the next run sends them.
    */
   async stop(opts: { timeoutMs?: number } = {}): Promise<void> {
     const wasRunning = this.running;
     this.running = false;
     this.clearTimer();
+    this.circuit.off('wake', this.onWake);
+    this.circuit.off('up', this.onUp);
+    this.circuit.off('down', this.onDown);
+    this.clock.clearTimeout(this.warnTimer);
     if (!wasRunning) return;
-    let timeout: NodeJS.Timeout | undefined;
+    let timeout: Timer | undefined;
     const settled = Promise.all([this.pumpPromise, ...this.tasks]).then(() => undefined);
     const expired = new Promise<void>((resolve) => {
-      timeout = setTimeout(resolve, Math.max(0, opts.timeoutMs ?? 10000));
-      timeout.unref();
+      timeout = this.clock.setTimeout(resolve, Math.max(0, opts.timeoutMs ?? 10000));
     });
     await Promise.race([settled, expired]);
-    clearTimeout(timeout);
-    // What is still on the wire is handed back now: its lease must not be renewed.
-    for (const t of this.renewals) clearInterval(t);
+    this.clock.clearTimeout(timeout);
+    for (const t of this.renewals) this.clock.clearTimeout(t);
     this.renewals.clear();
+    if (this.probing) {
+      this.probing = false;
+      this.circuit.release();
+    }
+    const held = [...this.holding.values()];
+    this.holding.clear();
     try {
-      await this.store.release(this.owner);
+      if (held.length) await this.store.release(held);
+      await this.flushReports();
     } catch (err) {
       this.fire('storeError', err);
     }
+    if (this.ownCircuit) this.circuit.close();
     this.fire('change');
   }
 
@@ -189,23 +267,47 @@ export class Sender extends EventEmitter {
     return n;
   }
 
-  /** Claim and launch batches while slots are free; then sleep until work is due. */
+  /** Claim and launch batches while slots are free and the connection lets us; then sleep until work is due. */
   private async drain(): Promise<void> {
     this.clearTimer();
     let failed = false;
     try {
+      await this.housekeeping();
       do {
         this.again = false;
         while (this.running && this.batches < this.concurrency) {
-          const want = (this.concurrency - this.batches) * this.batchSize;
-          this.lastClaimAt = Date.now();
-          const claimed = await this.store.claim(this.owner, want, this.leaseMs);
+          const permit = this.circuit.permit();
+          if (permit === 'wait') break;
+          const probe = permit === 'probe';
+          // A probe is one record: the least a server that may still be down is asked to take.
+          const want = probe ? 1 : (this.concurrency - this.batches) * this.batchSize;
+          this.lastClaimAt = this.clock.now();
+          let claimed: Entry[];
+          try {
+            claimed = await this.store.claim(this.owner, want, this.leaseMs);
+          } catch (err) {
+            if (probe) this.circuit.release();
+            throw err;
+          }
           this.storeFailures = 0;
-          // Stopped while claiming: the entries stay in flight and stop() releases them.
-          if (!this.running) break;
-          for (let i = 0; i < claimed.length; i += this.batchSize) this.launch(claimed.slice(i, i + this.batchSize));
+          for (const e of claimed) this.holding.set(e.id, e);
+          // Stopped while claiming: the entries stay held and stop() releases them.
+          if (!this.running) {
+            if (probe) this.circuit.release();
+            break;
+          }
+          if (probe) {
+            if (!claimed.length) {
+              this.circuit.release();
+              break;
+            }
+            this.probing = true;
+            this.launch(claimed, true);
+          } else {
+            for (const group of this.group(claimed)) this.launch(group, false);
+          }
           if (claimed.length) this.fire('change');
-          if (claimed.length < want) break;
+          if (probe || claimed.length < want) break;
         }
       } while (this.again && this.running);
     } catch (err) {
@@ -218,43 +320,101 @@ export class Sender extends EventEmitter {
     if (this.running) this.schedule(failed);
   }
 
+  /**
+   * What is not sending: outputs an earlier run delivered and never reported,
+   * and, while the connection is down, records whose time budget ran out.
+   */
+  private async housekeeping(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.lastUnreportedAt >= this.leaseMs / 3) {
+      this.lastUnreportedAt = now;
+      for (;;) {
+        const left = await this.store.unreported(this.owner, 500, this.leaseMs);
+        if (!left.length) break;
+        this.fire('delivered', left.map((e) => ({ ...e, state: 'delivered' as const })), { attempts: Math.max(1, ...left.map((e) => e.attempts + 1)), recovered: true } satisfies DeliveredInfo);
+        this.report(left);
+        if (left.length < 500) break;
+      }
+    }
+    const down = this.circuit.snapshot();
+    if (!down.up && now - this.lastSweepAt >= Math.min(SWEEP_EVERY_MS, Math.max(1000, this.giveUpAfterMs / 10))) {
+      this.lastSweepAt = now;
+      const gone = await this.store.expire(this.owner, this.giveUpAfterMs, [P.undeliverable(down.failure, this.giveUpAfterMs)]);
+      for (const e of gone) this.fire('dead', e, 'undeliverable', e.lastError ?? []);
+      if (gone.length) this.fire('change');
+    }
+  }
+
+  /**
+   * Claimed entries into batches. A record that failed with a 5xx or a timeout
+   * while the server answered others is a suspect: it goes in a batch half the
+   * size of the one it failed in, so a record that makes BTXH fail is found
+   * without sinking its batch-mates again.
+   */
+  private group(claimed: Entry[]): Entry[][] {
+    const out: Entry[][] = [];
+    let plain: Entry[] = [];
+    const split = new Map<number, Entry[]>();
+    for (const e of claimed) {
+      const s = this.suspects.get(e.id);
+      if (s && this.circuit.lastAnswerAt > s.at) {
+        const size = Math.max(1, Math.ceil(s.size / 2));
+        const list = split.get(size) ?? [];
+        list.push(e);
+        split.set(size, list);
+        continue;
+      }
+      plain.push(e);
+      if (plain.length === this.batchSize) {
+        out.push(plain);
+        plain = [];
+      }
+    }
+    if (plain.length) out.push(plain);
+    for (const [size, list] of split) for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+    return out;
+  }
+
   private schedule(storeFailed: boolean): void {
     this.clearTimer();
     let wait: number;
     if (storeFailed) {
-      wait = delay(this.storeFailures, this.backoff, this.random);
+      wait = delay(this.storeFailures, RETRY, this.random);
     } else {
       // All slots busy: a finishing batch drains again.
       if (this.batches >= this.concurrency) return;
       this.dues = this.dues.filter((t) => t > this.lastClaimAt);
       const first = this.dues.reduce((a, b) => Math.min(a, b), Infinity);
-      wait = Math.min(this.pollMs, first - Date.now());
+      wait = Math.min(this.pollMs, first - this.clock.now());
+      // The circuit wakes its senders itself when a probe may go.
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.kick();
     }, Math.max(0, wait));
-    // A waiting outbox must not keep Node-RED (or a test run) alive.
-    this.timer.unref();
   }
 
   private clearTimer(): void {
-    if (this.timer) clearTimeout(this.timer);
+    this.clock.clearTimeout(this.timer);
     this.timer = undefined;
   }
 
-  private launch(batch: Entry[]): void {
+  private launch(batch: Entry[], probe: boolean): void {
     this.batches += 1;
-    const renewal = this.renew(batch.map((e) => e.id));
-    const task: Promise<void> = this.deliver(batch)
+    const renewal = this.renew(batch);
+    const task: Promise<void> = this.deliver(batch, probe)
       .catch((err) => {
         // The outcome could not be recorded: the entries stay leased and come back after leaseMs.
         this.storeFailures += 1;
         this.fire('storeError', err);
       })
       .finally(() => {
-        clearInterval(renewal);
-        this.renewals.delete(renewal);
+        renewal.stop();
+        if (probe && this.probing) {
+          // The probe ended without telling the circuit (stopped, or the store failed).
+          this.probing = false;
+          this.circuit.release();
+        }
         this.batches -= 1;
         this.tasks.delete(task);
         this.fire('change');
@@ -266,49 +426,110 @@ export class Sender extends EventEmitter {
   /**
    * Renews the batch's lease every leaseMs / 3 until it settles, so a request
    * (or a split batch's requests) slower than the lease is not taken over by
-   * another instance. The store renews only entries still in flight and held
-   * here; a renewal that fails is reported and tried again at the next tick.
+   * another instance. The store renews only entries still held under their
+   * token; a renewal that fails is reported and tried again at the next tick.
    */
-  private renew(ids: number[]): NodeJS.Timeout {
-    let pending = false;
-    const timer = setInterval(() => {
-      if (pending) return;
-      pending = true;
-      this.store.extend(ids, this.leaseMs).then(
-        () => undefined,
+  private renew(batch: Entry[]): { stop(): void } {
+    let timer: Timer | undefined;
+    let stopped = false;
+    const every = Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(this.leaseMs / 3)));
+    const tick = () => {
+      const held = batch.filter((e) => this.holding.has(e.id));
+      this.store.extend(held, this.leaseMs).then(
+        (ok) => this.fenced(held, ok),
         (err: unknown) => this.fire('storeError', err),
       ).finally(() => {
-        pending = false;
+        if (stopped) return;
+        timer = this.clock.setTimeout(tick, every);
+        this.renewals.add(timer);
       });
-    }, Math.min(2 ** 31 - 1, Math.max(1, Math.floor(this.leaseMs / 3)))); // setInterval turns longer delays into 1 ms
-    // A batch in flight is waited for by stop(), never by the timer.
-    timer.unref();
+    };
+    timer = this.clock.setTimeout(tick, every);
     this.renewals.add(timer);
-    return timer;
+    return {
+      stop: () => {
+        stopped = true;
+        this.clock.clearTimeout(timer);
+        if (timer) this.renewals.delete(timer);
+      },
+    };
   }
 
-  /** One request; a rejected batch is split in halves until the bad record is alone. */
-  private async deliver(batch: Entry[]): Promise<void> {
+  /**
+   * One request. A rejected batch is split in halves until the bad record is
+   * alone; a 5xx or a timeout while the server answers other requests is
+   * split the same way; any other failure waits for the connection.
+   */
+  private async deliver(batch: Entry[], probe = false): Promise<void> {
     if (!this.running || !batch.length) return;
+    const sentAt = this.clock.now();
     const result = await this.exchange(batch);
     if (result.ok) {
-      this.reachable();
-      await this.store.delivered(batch.map((e) => e.id));
-      const tries = batch.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
-      const done = batch.map((e) => ({ ...e, state: 'delivered' as const, attempts: e.attempts + 1 }));
-      this.fire('delivered', done, { status: result.status, body: result.body, attempts: tries } satisfies DeliveredInfo);
+      this.answered(probe);
+      await this.done(batch, result.status, result.body);
       return;
     }
-    if (result.kind === 'transient') return this.failed(batch, result);
-    this.reachable(); // it answered, even if it said no
+    // One record per request: those before the failing one went through.
+    const through = Math.max(0, Math.min(batch.length, Math.floor(result.delivered ?? 0)));
+    if (through > 0) {
+      await this.done(batch.slice(0, through), result.status, result.body);
+      batch = batch.slice(through);
+    }
+    if (result.kind === 'rejected') {
+      this.answered(probe);
+      if (through > 0) {
+        // The first of the rest is the one refused; the others were never sent.
+        await this.bury(batch.slice(0, 1), 'rejected', [P.rejectedByServer(result)]);
+        return this.deliver(batch.slice(1));
+      }
+      if (batch.length > 1) {
+        // In sequence, not in parallel: splitting must not exceed the concurrency the server was promised.
+        const mid = Math.ceil(batch.length / 2);
+        await this.deliver(batch.slice(0, mid));
+        await this.deliver(batch.slice(mid));
+        return;
+      }
+      await this.bury(batch, 'rejected', [P.rejectedByServer(result)]);
+      return;
+    }
+    // The server answered other requests while this one failed: the records may be the cause.
+    if (mayBeRecords(result) && this.circuit.lastAnswerAt > sentAt) {
+      if (probe) this.answered(true);
+      return this.isolate(batch, result);
+    }
+    this.circuit.failed(result, probe);
+    if (probe) this.probing = false;
+    if (mayBeRecords(result)) {
+      const at = this.clock.now();
+      for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: this.suspects.get(e.id)?.alone ?? 0, at });
+    }
+    await this.failed(batch, result);
+  }
+
+  /** A 5xx or a timeout on this batch while others go through: split it, or, alone, count it against the record. */
+  private async isolate(batch: Entry[], result: Failure): Promise<void> {
+    const at = this.clock.now();
     if (batch.length > 1) {
-      // In sequence, not in parallel: splitting must not exceed the concurrency the server was promised.
+      for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: 0, at });
       const mid = Math.ceil(batch.length / 2);
       await this.deliver(batch.slice(0, mid));
       await this.deliver(batch.slice(mid));
       return;
     }
-    await this.bury(batch, 'rejected', [P.rejectedByServer(result)]);
+    const [e] = batch;
+    const alone = (this.suspects.get(e.id)?.alone ?? 0) + 1;
+    if (alone >= FAULTS_ALONE) {
+      this.suspects.delete(e.id);
+      await this.bury(batch, 'rejected', [P.failsOnRecord(result, alone)]);
+      return;
+    }
+    this.suspects.set(e.id, { size: 1, alone, at });
+    await this.failed(batch, result);
+  }
+
+  private answered(probe: boolean): void {
+    if (probe) this.probing = false;
+    this.circuit.answered();
   }
 
   private async exchange(batch: Entry[]): Promise<SendResult> {
@@ -323,50 +544,106 @@ export class Sender extends EventEmitter {
     }
   }
 
-  private async failed(batch: Entry[], result: SendFailure): Promise<void> {
-    const now = Date.now();
-    this.unreachable(result, now);
-    const exhausted = new Map<number, Entry[]>();
-    const again: Entry[] = [];
-    for (const e of batch) {
-      const tries = e.attempts + 1;
-      if (tries >= this.attempts) exhausted.set(tries, [...(exhausted.get(tries) ?? []), e]);
-      else again.push(e);
-    }
-    for (const [tries, entries] of exhausted) await this.bury(entries, 'undeliverable', [P.undeliverable(result, tries)]);
+  /** Delivered: written, reported on output 1, forgotten once the output is out. */
+  private async done(batch: Entry[], status: number | undefined, body: unknown): Promise<void> {
+    const ok = await this.store.delivered(batch);
+    const mine = this.settle(batch, ok);
+    for (const e of batch) this.suspects.delete(e.id);
+    if (!mine.length) return;
+    const tries = mine.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
+    const out = mine.map((e) => ({ ...e, state: 'delivered' as const, attempts: e.attempts + 1 }));
+    this.fire('delivered', out, { status, body, attempts: tries } satisfies DeliveredInfo);
+    this.report(mine);
+  }
+
+  /** Transient failure: wait and try again, unless the record's time budget is spent. */
+  private async failed(batch: Entry[], result: Failure): Promise<void> {
+    const now = this.clock.now();
+    const over = batch.filter((e) => now - e.createdAt > this.giveUpAfterMs);
+    if (over.length) await this.bury(over, 'undeliverable', [P.undeliverable(result, this.giveUpAfterMs)]);
+    const again = batch.filter((e) => !over.includes(e));
     if (!again.length) return;
     const problems = [P.sendFailed(result)];
     const attempt = again.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
-    const wait = delay(attempt, { ...this.backoff, retryAfterMs: result.retryAfterMs }, this.random);
-    const notBefore = now + wait;
-    await this.store.retry(again.map((e) => e.id), problems, notBefore);
-    this.dues.push(notBefore);
-    const waiting = again.map((e) => ({ ...e, state: 'waiting' as const, attempts: e.attempts + 1, notBefore, lastError: problems }));
-    this.fire('retry', waiting, problems, wait);
+    const wait = delay(attempt, { ...RETRY, retryAfterMs: result.retryAfterMs }, this.random);
+    const ok = await this.store.retry(again, problems, wait);
+    const mine = this.settle(again, ok);
+    this.dues.push(now + wait);
+    const waiting = mine.map((e) => ({ ...e, state: 'waiting' as const, attempts: e.attempts + 1, notBefore: now + wait, lastError: problems }));
+    if (waiting.length) this.fire('retry', waiting, problems, wait);
   }
 
   private async bury(entries: Entry[], reason: DeadReason, problems: Problem[]): Promise<void> {
-    await this.store.dead(entries.map((e) => e.id), reason, problems, { tried: true });
-    for (const e of entries) {
+    const ok = await this.store.dead(entries, reason, problems, { tried: true });
+    for (const e of this.settle(entries, ok)) {
+      this.suspects.delete(e.id);
       this.fire('dead', { ...e, state: 'dead', reason, attempts: e.attempts + 1, lastError: problems }, reason, problems);
     }
   }
 
-  private unreachable(result: SendFailure, now: number): void {
-    if (this.failingSince === undefined) this.failingSince = now;
-    const since = now - this.failingSince;
-    if (!this.down && since >= this.unreachableAfterMs) {
-      this.down = true;
-      this.fire('unreachable', since, P.unreachable(result, since));
-    }
+  /** The entries whose outcome the store took; the others are another claim's now (fenced). */
+  private settle(entries: Entry[], written: number[]): Entry[] {
+    const ok = new Set(written);
+    for (const e of entries) this.holding.delete(e.id);
+    this.fenced(entries, written);
+    return entries.filter((e) => ok.has(e.id));
   }
 
-  private reachable(): void {
-    this.failingSince = undefined;
-    if (this.down) {
-      this.down = false;
+  private fenced(entries: Held[], written: number[]): void {
+    if (written.length === entries.length) return;
+    const ok = new Set(written);
+    const lost = entries.filter((e) => !ok.has(e.id)).map((e) => e.id);
+    for (const id of lost) this.holding.delete(id);
+    if (lost.length) this.fire('fenced', lost);
+  }
+
+  /** Forget delivered entries once their output is out (batched: one write a second). */
+  private report(entries: Held[]): void {
+    this.toReport.push(...entries.map((e) => ({ id: e.id, lease: e.lease })));
+    if (this.reportTimer) return;
+    this.reportTimer = this.clock.setTimeout(() => {
+      this.reportTimer = undefined;
+      this.flushReports().catch((err: unknown) => this.fire('storeError', err));
+    }, REPORT_EVERY_MS);
+  }
+
+  private flushReports(): Promise<void> {
+    this.clock.clearTimeout(this.reportTimer);
+    this.reportTimer = undefined;
+    const list = this.toReport;
+    this.toReport = [];
+    // One flush at a time; a failed one leaves its entries to `unreported` after their lease.
+    this.reporting = this.reporting.then(async () => {
+      if (list.length) await this.store.reported(list);
+    });
+    return this.reporting;
+  }
+
+  /** The connection went down: warn once, after unreachableAfterMs of this outage. */
+  private armWarning(s: CircuitState): void {
+    if (s.up || this.warnedFor === s.since) return;
+    this.clock.clearTimeout(this.warnTimer);
+    const wait = Math.max(0, this.unreachableAfterMs - (this.clock.now() - s.since));
+    this.warnTimer = this.clock.setTimeout(() => {
+      this.warnTimer = undefined;
+      const now = this.circuit.snapshot();
+      if (now.up || now.since !== s.since || !this.running) return;
+      this.warnedFor = s.since;
+      const since = this.clock.now() - now.since;
+      this.fire('unreachable', since, P.unreachable(now.failure, since));
+      this.fire('change');
+    }, wait);
+  }
+
+  private recovered(): void {
+    this.clock.clearTimeout(this.warnTimer);
+    this.warnTimer = undefined;
+    if (this.warnedFor !== undefined) {
+      this.warnedFor = undefined;
       this.fire('reachable');
     }
+    this.fire('change');
+    this.kick();
   }
 
   /** A listener's bug must not stop delivery: the store already holds the outcome. */
@@ -382,4 +659,9 @@ export class Sender extends EventEmitter {
       }
     }
   }
+}
+
+/** A 5xx or a timeout can be caused by what the request carries (a record BTXH chokes on). */
+function mayBeRecords(r: Failure): boolean {
+  return r.code === 'serverError' || r.code === 'timeout';
 }

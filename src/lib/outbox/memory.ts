@@ -1,5 +1,6 @@
+import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from './store';
+import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
 const REMEMBERED_KEYS = 100_000;
@@ -11,11 +12,12 @@ const REMEMBERED_KEYS = 100_000;
  * - entries of one key go out oldest first and never two at once (a newer step
  *   must not overtake an older one, nor race it);
  * - a key delivered with the same content is skipped on enqueue (unless resend);
- * - a lease that expires (a crashed or stuck sender) makes the entry claimable again;
+ * - a lease that expires (a stuck sender) makes the entry claimable again, and
+ *   the stuck sender's late outcome is refused (fencing by lease token);
  * - delivering an entry supersedes the older dead (or replayed, waiting) entries of its key.
  */
 export class MemoryStore implements Store {
-  /** Waiting, in-flight and dead entries; Map order = id order = oldest first. */
+  /** Waiting, in-flight, delivered-unreported and dead entries; Map order = id order = oldest first. */
   private entries = new Map<number, Entry>();
   private leases = new Map<number, number>();
   /** Last delivered hash per key; re-set on update so the oldest key is evicted first. */
@@ -24,11 +26,12 @@ export class MemoryStore implements Store {
   /** Ids of the waiting, in-flight and dead entries of each key. */
   private byKey = new Map<string, Set<number>>();
   private nextId = 1;
+  private nextLease = 1;
   private readonly now: () => number;
 
-  /** `now`: clock in epoch ms (tests move it to expire leases without sleeping). */
+  /** `now`: clock in ms (tests move it to expire leases without sleeping); monotonic by default. */
   constructor(private readonly opts: { rememberKeys?: number; now?: () => number } = {}) {
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? systemClock.now;
   }
 
   async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
@@ -39,7 +42,7 @@ export class MemoryStore implements Store {
         result.skipped.push(item);
         continue;
       }
-      const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: 0 };
+      const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
       this.entries.set(entry.id, entry);
       let ids = this.byKey.get(entry.key);
       if (!ids) this.byKey.set(entry.key, (ids = new Set()));
@@ -52,74 +55,130 @@ export class MemoryStore implements Store {
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
     const now = this.now();
     const out: Entry[] = [];
+    const lease = String(this.nextLease++);
     // Only the oldest unfinished entry of a key may go; any owner's entry holds the key.
     const seen = new Set<string>();
     for (const e of this.entries.values()) {
       if (out.length >= limit) break;
-      if (e.state === 'dead') continue;
+      if (e.state === 'dead' || e.state === 'delivered') continue;
       if (seen.has(e.key)) continue;
       seen.add(e.key);
       if (e.owner !== owner) continue;
-      if (e.notBefore > now || this.held(e.key, now)) continue;
+      if (e.state === 'waiting' && e.notBefore > now) continue;
+      if (this.held(e.key, now)) continue;
       e.state = 'inflight';
+      e.lease = lease;
       this.leases.set(e.id, now + leaseMs);
       out.push(copy(e));
     }
     return out;
   }
 
-  async delivered(ids: number[]): Promise<void> {
+  async delivered(held: Held[]): Promise<number[]> {
     const now = this.now();
-    for (const id of ids) {
-      const e = this.entries.get(id);
+    const written: number[] = [];
+    for (const h of held) {
+      const e = this.mine(h, 'inflight');
       if (!e) continue;
-      this.entries.delete(id);
-      this.leases.delete(id);
+      e.state = 'delivered';
       const same = this.byKey.get(e.key);
-      same?.delete(id);
+      same?.delete(e.id);
+      if (same && !same.size) this.byKey.delete(e.key);
       this.remember(e.key, e.hash);
       this.deliveredCount.set(e.owner, (this.deliveredCount.get(e.owner) ?? 0) + 1);
       // Older versions of the key must never be sent after this one.
       for (const other of same ?? []) {
         const o = this.entries.get(other);
-        if (!o || o.id > id || o.reason === 'superseded') continue;
+        if (!o || o.id > e.id || o.reason === 'superseded') continue;
         if (o.state !== 'dead' && o.state !== 'waiting') continue;
         o.state = 'dead';
         o.reason = 'superseded';
         o.deadAt = now;
       }
-      if (same && !same.size) this.byKey.delete(e.key);
+      written.push(e.id);
     }
+    return written;
   }
 
-  async retry(ids: number[], error: Problem[], notBefore: number): Promise<void> {
-    for (const id of ids) {
-      const e = this.entries.get(id);
-      if (!e || e.state === 'dead') continue;
+  async reported(held: Held[]): Promise<number[]> {
+    const written: number[] = [];
+    for (const h of held) {
+      if (!this.mine(h, 'delivered')) continue;
+      this.entries.delete(h.id);
+      this.leases.delete(h.id);
+      written.push(h.id);
+    }
+    return written;
+  }
+
+  async unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
+    const now = this.now();
+    const lease = String(this.nextLease++);
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (e.owner !== owner || e.state !== 'delivered' || (this.leases.get(e.id) ?? 0) >= now) continue;
+      e.lease = lease;
+      this.leases.set(e.id, now + leaseMs);
+      out.push(copy(e));
+    }
+    return out;
+  }
+
+  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
+    const notBefore = this.now() + Math.max(0, delayMs);
+    const written: number[] = [];
+    for (const h of held) {
+      const e = this.mine(h, 'inflight');
+      if (!e) continue;
       e.state = 'waiting';
       e.attempts += 1;
       e.notBefore = notBefore;
       e.lastError = error;
-      this.leases.delete(id);
+      this.unlease(e);
+      written.push(e.id);
     }
+    return written;
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
     const now = this.now();
-    for (const id of ids) {
-      const e = this.entries.get(id);
+    const written: number[] = [];
+    for (const h of held) {
+      const e = this.mine(h, 'inflight');
       if (!e) continue;
       if (opts.tried) e.attempts += 1;
-      e.state = 'dead';
-      e.reason = reason;
-      e.lastError = error;
-      e.deadAt = now;
-      this.leases.delete(id);
+      this.bury(e, reason, error, now);
+      written.push(e.id);
     }
+    return written;
+  }
+
+  async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
+    const now = this.now();
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.owner !== owner || e.state !== 'waiting' || now - e.createdAt <= budgetMs) continue;
+      this.bury(e, 'undeliverable', error, now);
+      out.push(copy(e));
+    }
+    return out;
+  }
+
+  async abandon(owner: string, error: Problem[]): Promise<Entry[]> {
+    const now = this.now();
+    const out: Entry[] = [];
+    for (const e of this.entries.values()) {
+      if (e.owner !== owner || (e.state !== 'waiting' && e.state !== 'inflight')) continue;
+      this.bury(e, 'undeliverable', error, now);
+      out.push(copy(e));
+    }
+    return out;
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
     const keys = filter.keys ? new Set(filter.keys) : undefined;
+    const now = this.now();
     let n = 0;
     for (const e of this.entries.values()) {
       if (e.owner !== owner || e.state !== 'dead') continue;
@@ -128,7 +187,7 @@ export class MemoryStore implements Store {
       if (e.reason === 'superseded') continue;
       e.state = 'waiting';
       e.attempts = 0;
-      e.notBefore = 0;
+      e.notBefore = now;
       delete e.reason;
       delete e.deadAt;
       n++;
@@ -136,20 +195,28 @@ export class MemoryStore implements Store {
     return n;
   }
 
-  async extend(ids: number[], leaseMs: number): Promise<void> {
+  async extend(held: Held[], leaseMs: number): Promise<number[]> {
     const until = this.now() + leaseMs;
-    for (const id of ids) {
-      if (this.entries.get(id)?.state === 'inflight') this.leases.set(id, until);
+    const written: number[] = [];
+    for (const h of held) {
+      const e = this.mine(h, 'inflight') ?? this.mine(h, 'delivered');
+      if (!e) continue;
+      this.leases.set(e.id, until);
+      written.push(e.id);
     }
+    return written;
   }
 
-  async release(owner: string): Promise<void> {
-    for (const e of this.entries.values()) {
-      if (e.owner === owner && e.state === 'inflight') {
-        e.state = 'waiting';
-        this.leases.delete(e.id);
-      }
+  async release(held: Held[]): Promise<number[]> {
+    const written: number[] = [];
+    for (const h of held) {
+      const e = this.mine(h, 'inflight');
+      if (!e) continue;
+      e.state = 'waiting';
+      this.unlease(e);
+      written.push(e.id);
     }
+    return written;
   }
 
   async counts(owner: string): Promise<Counts> {
@@ -157,8 +224,8 @@ export class MemoryStore implements Store {
     const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, oldestMs: 0 };
     let oldest = Infinity;
     for (const e of this.entries.values()) {
-      if (e.owner !== owner) continue;
-      c[e.state === 'delivered' ? 'delivered' : e.state] += 1;
+      if (e.owner !== owner || e.state === 'delivered') continue;
+      c[e.state] += 1;
       if (e.state === 'waiting' || e.state === 'inflight') oldest = Math.min(oldest, e.createdAt);
     }
     if (oldest !== Infinity) c.oldestMs = Math.max(0, now - oldest);
@@ -176,6 +243,25 @@ export class MemoryStore implements Store {
 
   async close(): Promise<void> {
     // Nothing to flush: the memory store is not durable by design.
+  }
+
+  /** The entry, if it is in `state` under the caller's lease token. */
+  private mine(h: Held, state: Entry['state']): Entry | undefined {
+    const e = this.entries.get(h.id);
+    return e && e.state === state && e.lease !== undefined && e.lease === h.lease ? e : undefined;
+  }
+
+  private unlease(e: Entry): void {
+    delete e.lease;
+    this.leases.delete(e.id);
+  }
+
+  private bury(e: Entry, reason: DeadReason, error: Problem[], now: number): void {
+    e.state = 'dead';
+    e.reason = reason;
+    e.lastError = error;
+    e.deadAt = now;
+    this.unlease(e);
   }
 
   /** Another entry of the key is in flight under a live lease (e.g. a newer one sent while an older was replayed). */

@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from './store';
+import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 2;
+const VERSION = 3;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -24,17 +24,19 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
  * same flow (so the same owner). Instances never hand out one entry twice:
  * claims lock rows with FOR UPDATE SKIP LOCKED, and a partial unique index
  * allows one in-flight entry per key. Times (created, not before, leases, dead) are
- * the database's clock, so instances whose clocks drift still agree.
+ * the database's clock, so instances whose clocks drift, or jump, still agree.
+ * Every claim has its own lease token and every outcome write names it: an
+ * instance that stalled past its lease (a GC pause, a frozen VM) and wakes up
+ * cannot write over the instance that took its entries over.
  */
 export class PostgresStore implements Store {
   private readonly pool: Pool;
   private readonly t: string;
   private readonly d: string;
   private readonly v: string;
+  private readonly n: string;
   private readonly schema: string;
   private readonly lockName: string;
-  /** Marks this instance's claims, so a clean shutdown releases only its own. */
-  private readonly claimer = randomUUID();
   private ready?: Promise<void>;
   private closed = false;
 
@@ -52,6 +54,7 @@ export class PostgresStore implements Store {
     this.t = `"${schema}"."${table}"`;
     this.d = `"${schema}"."${table}_delivered"`;
     this.v = `"${schema}"."${table}_schema"`;
+    this.n = `"${schema}"."${table}_counters"`;
     this.lockName = `btxh-outbox:${schema}.${table}`;
     // Loaded here, not at the top: flows on another store never load pg.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -112,10 +115,10 @@ export class PostgresStore implements Store {
         LIMIT $2
         FOR UPDATE SKIP LOCKED
       )
-      UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', claimer = $4
+      UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
       FROM due WHERE x.id = due.id
       RETURNING ${cols('x')}`;
-    const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.claimer];
+    const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), randomUUID()];
     for (let attempt = 1; ; attempt++) {
       try {
         await this.init();
@@ -130,38 +133,93 @@ export class PostgresStore implements Store {
     }
   }
 
-  async delivered(ids: number[]): Promise<void> {
-    if (!ids.length) return;
-    // The payload holds personal data: once delivered only key, hash and time stay.
+  async delivered(held: Held[]): Promise<number[]> {
+    if (!held.length) return [];
+    // Still ours: delivered, kept (with its payload, for output 1) until reported.
     // Older versions of the key (lower id) must never be sent after this one: dead
     // ones, or waiting ones replayed while this one was on the wire, are superseded.
-    await this.run(
-      `WITH gone AS (DELETE FROM ${this.t} WHERE id = ANY($1::bigint[]) RETURNING id, key, hash, owner),
-       newest AS (SELECT key, max(id) AS id FROM gone GROUP BY key),
+    const { rows } = await this.run(
+      `WITH mine AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)),
+       done AS (
+         UPDATE ${this.t} e SET state = 'delivered' FROM mine
+         WHERE e.id = mine.id AND e.lease_token = mine.lease AND e.state = 'inflight'
+         RETURNING e.id, e.key, e.hash, e.owner),
+       newest AS (SELECT key, max(id) AS id FROM done GROUP BY key),
        superseded AS (
-         UPDATE ${this.t} o SET state = 'dead', reason = 'superseded', lease_until = NULL, claimer = NULL, dead_at = now()
+         UPDATE ${this.t} o SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = now()
          FROM newest n
          WHERE o.key = n.key AND o.id < n.id
-           AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded')))
-       INSERT INTO ${this.d} (key, hash, owner, at)
-       SELECT DISTINCT ON (key) key, hash, owner, now() FROM gone ORDER BY key, id DESC
-       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`, [ids]);
+           AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded'))),
+       remembered AS (
+         INSERT INTO ${this.d} (key, hash, owner, at)
+         SELECT DISTINCT ON (key) key, hash, owner, now() FROM done ORDER BY key, id DESC
+         ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at),
+       counted AS (
+         INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM done GROUP BY owner
+         ON CONFLICT (owner) DO UPDATE SET delivered = ${this.n}.delivered + excluded.delivered)
+       SELECT id FROM done`, heldArgs(held));
+    return ids(rows);
   }
 
-  async retry(ids: number[], error: Problem[], notBefore: number): Promise<void> {
-    // The engine computes notBefore on its clock; keep the delay, count it on the database's.
-    const delay = Math.max(0, notBefore - Date.now());
-    await this.run(
-      `UPDATE ${this.t} SET state = 'waiting', attempts = attempts + 1, not_before = now() + $3 * interval '1 millisecond',
-         last_error = $2::json, lease_until = NULL, claimer = NULL
-       WHERE id = ANY($1::bigint[]) AND state <> 'dead'`, [ids, JSON.stringify(error), delay]);
+  async reported(held: Held[]): Promise<number[]> {
+    if (!held.length) return [];
+    // The payload holds personal data: once its output is out only key, hash and time stay.
+    const { rows } = await this.run(
+      `DELETE FROM ${this.t} e USING unnest($1::bigint[], $2::text[]) AS h(id, lease)
+       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'delivered' RETURNING e.id`, heldArgs(held));
+    return ids(rows);
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
-    await this.run(
-      `UPDATE ${this.t} SET state = 'dead', reason = $2, last_error = $3::json, lease_until = NULL, claimer = NULL,
-         attempts = attempts + $4, dead_at = now()
-       WHERE id = ANY($1::bigint[])`, [ids, reason, JSON.stringify(error), opts.tried ? 1 : 0]);
+  async unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
+    const { rows } = await this.run(
+      `WITH due AS (
+         SELECT id FROM ${this.t} WHERE owner = $1 AND state = 'delivered' AND (lease_until IS NULL OR lease_until < now())
+         ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+       UPDATE ${this.t} x SET lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
+       FROM due WHERE x.id = due.id RETURNING ${cols('x')}`,
+      [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), randomUUID()]);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+  }
+
+  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
+    if (!held.length) return [];
+    // The wait is counted on the database's clock, like every other time here.
+    const { rows } = await this.run(
+      `UPDATE ${this.t} e SET state = 'waiting', attempts = attempts + 1, not_before = now() + $4 * interval '1 millisecond',
+         last_error = $3::json, lease_until = NULL, lease_token = NULL
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id`,
+      [...heldArgs(held), JSON.stringify(error), Math.max(0, delayMs)]);
+    return ids(rows);
+  }
+
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
+    if (!held.length) return [];
+    const { rows } = await this.run(
+      `UPDATE ${this.t} e SET state = 'dead', reason = $3, last_error = $4::json, lease_until = NULL, lease_token = NULL,
+         attempts = attempts + $5, dead_at = now()
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id`,
+      [...heldArgs(held), reason, JSON.stringify(error), opts.tried ? 1 : 0]);
+    return ids(rows);
+  }
+
+  async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
+    const { rows } = await this.run(
+      `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
+         lease_until = NULL, lease_token = NULL
+       WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
+       RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error), Math.max(0, budgetMs)]);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+  }
+
+  /** Every waiting and in-flight entry of the owner, whichever instance holds it: for a store that cannot keep them (not this one). */
+  async abandon(owner: string, error: Problem[]): Promise<Entry[]> {
+    const { rows } = await this.run(
+      `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
+         lease_until = NULL, lease_token = NULL
+       WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error)]);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -173,22 +231,28 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Renews the lease of entries this instance still holds (in flight under its
-   * claimer), on the database clock. An entry another instance took over after
-   * the lease ended, or one no longer in flight, is left alone.
+   * Renews, on the database clock, the lease of entries still held under their
+   * token. An entry another instance took over after the lease ended (so under
+   * another token), or one no longer in flight or unreported, is left alone.
    */
-  async extend(ids: number[], leaseMs: number): Promise<void> {
-    if (!ids.length) return;
-    await this.run(
-      `UPDATE ${this.t} SET lease_until = now() + $2 * interval '1 millisecond'
-       WHERE id = ANY($1::bigint[]) AND state = 'inflight' AND claimer = $3`, [ids, Math.max(0, leaseMs), this.claimer]);
+  async extend(held: Held[], leaseMs: number): Promise<number[]> {
+    if (!held.length) return [];
+    const { rows } = await this.run(
+      `UPDATE ${this.t} e SET lease_until = now() + $3 * interval '1 millisecond'
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state IN ('inflight', 'delivered') RETURNING e.id`,
+      [...heldArgs(held), Math.max(0, leaseMs)]);
+    return ids(rows);
   }
 
-  async release(owner: string): Promise<void> {
-    // Other instances share the owner: release only what this instance holds.
-    await this.run(
-      `UPDATE ${this.t} SET state = 'waiting', lease_until = NULL, claimer = NULL
-       WHERE owner = $1 AND state = 'inflight' AND claimer = $2`, [owner, this.claimer]);
+  async release(held: Held[]): Promise<number[]> {
+    if (!held.length) return [];
+    // Other instances share the owner: release only what these claims still hold.
+    const { rows } = await this.run(
+      `UPDATE ${this.t} e SET state = 'waiting', lease_until = NULL, lease_token = NULL
+       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id`, heldArgs(held));
+    return ids(rows);
   }
 
   async counts(owner: string): Promise<Counts> {
@@ -196,7 +260,7 @@ export class PostgresStore implements Store {
       `SELECT count(*) FILTER (WHERE state = 'waiting')::int AS waiting,
               count(*) FILTER (WHERE state = 'inflight')::int AS inflight,
               count(*) FILTER (WHERE state = 'dead')::int AS dead,
-              (SELECT count(*) FROM ${this.d} WHERE owner = $1)::int AS delivered,
+              coalesce((SELECT delivered FROM ${this.n} WHERE owner = $1), 0)::int AS delivered,
               coalesce(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE state IN ('waiting', 'inflight'))) * 1000), 0)::float8 AS "oldestMs"
        FROM ${this.t} WHERE owner = $1`, [owner]);
     return rows[0] as Counts;
@@ -284,7 +348,7 @@ export class PostgresStore implements Store {
             created_at  timestamptz NOT NULL DEFAULT now(),
             not_before  timestamptz NOT NULL DEFAULT now(),
             lease_until timestamptz,
-            claimer     text,
+            lease_token text,
             last_error  json,
             reason      text,
             dead_at     timestamptz
@@ -299,11 +363,24 @@ export class PostgresStore implements Store {
             at    timestamptz NOT NULL DEFAULT now()
           );
           CREATE INDEX "${table}_delivered_owner" ON ${this.d} (owner);
+          CREATE TABLE ${this.n} (
+            owner     text   PRIMARY KEY,
+            delivered bigint NOT NULL DEFAULT 0
+          );
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
-      } else if (found < 2) {
+      } else if (found < VERSION) {
         // 1 -> 2: dead letters record when they died (NULL for those that died before).
-        await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS dead_at timestamptz`);
-        await c.query(`UPDATE ${this.v} SET version = 2`);
+        if (found < 2) await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS dead_at timestamptz`);
+        // 2 -> 3: outcome writes are fenced by each claim's token (the per-instance
+        // claimer goes); delivered entries wait for their output to be reported;
+        // "delivered" counts deliveries per owner, started from the keys each owner
+        // delivered last (the old meaning). Entries in flight under the old scheme
+        // keep their lease and come back when it ends.
+        await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS lease_token text`);
+        await c.query(`ALTER TABLE ${this.t} DROP COLUMN IF EXISTS claimer`);
+        await c.query(`CREATE TABLE IF NOT EXISTS ${this.n} (owner text PRIMARY KEY, delivered bigint NOT NULL DEFAULT 0)`);
+        await c.query(`INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM ${this.d} GROUP BY owner ON CONFLICT (owner) DO NOTHING`);
+        await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');
     } catch (err) {
@@ -322,5 +399,14 @@ function cols(t: string): string {
     floor(extract(epoch FROM ${t}.created_at) * 1000)::float8 AS created_ms,
     floor(extract(epoch FROM ${t}.not_before) * 1000)::float8 AS not_before_ms,
     ${t}.last_error::text AS last_error, ${t}.reason,
-    floor(extract(epoch FROM ${t}.dead_at) * 1000)::float8 AS dead_ms`;
+    floor(extract(epoch FROM ${t}.dead_at) * 1000)::float8 AS dead_ms, ${t}.lease_token`;
+}
+
+/** Held entries as two parallel arrays for unnest($1::bigint[], $2::text[]). */
+function heldArgs(held: Held[]): [number[], (string | null)[]] {
+  return [held.map((h) => h.id), held.map((h) => h.lease ?? null)];
+}
+
+function ids(rows: { id: string | number }[]): number[] {
+  return rows.map((r) => Number(r.id)).sort((a, b) => a - b);
 }

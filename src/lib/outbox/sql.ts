@@ -26,6 +26,8 @@ export interface Row {
   reason: string | null;
   /** When it was dead-lettered; NULL unless dead. */
   dead_ms: number | null;
+  /** The fencing token of the claim holding it; NULL unless inflight or delivered. */
+  lease_token: string | null;
 }
 
 /** JSON for a column; undefined (an absent `original` or `meta`) is stored as NULL. */
@@ -51,6 +53,7 @@ export function toEntry(r: Row): Entry {
   if (r.last_error !== null) e.lastError = JSON.parse(r.last_error) as Problem[];
   if (r.reason !== null) e.reason = r.reason as DeadReason;
   if (r.dead_ms !== null && r.dead_ms !== undefined) e.deadAt = Number(r.dead_ms);
+  if (r.lease_token !== null && r.lease_token !== undefined) e.lease = r.lease_token;
   return e;
 }
 

@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'fs';
 import { dirname } from 'path';
+import { randomUUID } from 'crypto';
+import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import type { Counts, DeadReason, EnqueueResult, Entry, NewEntry, ReplayFilter, Store } from './store';
+import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -14,12 +16,12 @@ export interface SqliteOptions {
   busyTimeoutMs?: number;
   /** Extra `PRAGMA`s run after the schema is ready, e.g. "max_page_count = 64" (tests simulate a full disk). */
   pragmas?: string[];
-  /** Clock in epoch ms; tests move it to expire leases without sleeping. */
+  /** Clock in ms, monotonic by default; tests move it to expire leases without sleeping. */
   now?: () => number;
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 2;
+const VERSION = 3;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -38,7 +40,8 @@ CREATE TABLE IF NOT EXISTS entries (
   lease_until INTEGER,
   last_error  TEXT,
   reason      TEXT,
-  dead_at     INTEGER
+  dead_at     INTEGER,
+  lease_token TEXT
 );
 CREATE INDEX IF NOT EXISTS entries_claim ON entries (owner, state, not_before);
 CREATE INDEX IF NOT EXISTS entries_key ON entries (key, state);
@@ -49,26 +52,38 @@ CREATE TABLE IF NOT EXISTS delivered (
   at    INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS delivered_owner ON delivered (owner);
+CREATE TABLE IF NOT EXISTS counters (
+  owner     TEXT PRIMARY KEY,
+  delivered INTEGER NOT NULL DEFAULT 0
+);
 `;
 
 const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attempts,
-  created_at AS created_ms, not_before AS not_before_ms, last_error, reason, dead_at AS dead_ms`;
+  created_at AS created_ms, not_before AS not_before_ms, last_error, reason, dead_at AS dead_ms, lease_token`;
 
 /**
  * The outbox in one SQLite file, for one Node-RED process. better-sqlite3 is
  * synchronous: each method runs its statements in one transaction and returns
  * a settled promise, so with synchronous=FULL an enqueue has reached the disk
  * when it resolves. Any database error rejects; nothing is half-written.
+ *
+ * Times are the process's monotonic clock (src/lib/clock.ts): a wall clock set
+ * back or forward neither stalls a retry nor ends a lease early. A new process
+ * starts its clock from the wall clock again; `recover` makes what the last
+ * run left in flight, waiting or unreported due at once, so its times never matter.
  */
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** Lease tokens: this instance's prefix and a counter, unique across runs. */
+  private readonly tokenPrefix = randomUUID().slice(0, 8);
+  private claims = 0;
 
   constructor(opts: SqliteOptions) {
     const sync = opts.synchronous ?? 'FULL';
     if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error(`synchronous must be FULL or NORMAL, not ${String(sync)}`);
-    this.now = opts.now ?? Date.now;
+    this.now = opts.now ?? systemClock.now;
     try {
       if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
       this.db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5000 });
@@ -111,8 +126,8 @@ export class SqliteStore implements Store {
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
     // Only the oldest unfinished entry of a key may go (a newer progress step
     // must not overtake an older one), and never while the key is in flight
-    // under a live lease, whoever holds it. An expired lease is a crashed run:
-    // its entry is due again.
+    // under a live lease, whoever holds it. An expired lease is a stuck run:
+    // its entry is due again, under a new token that fences the old one out.
     // Walk the table in id order and stop at the limit ("+" keeps the planner off
     // entries_claim, which made it read and sort every waiting row of the owner on
     // each claim: a 100,000-record backlog drained at a few hundred records/s).
@@ -122,55 +137,93 @@ export class SqliteStore implements Store {
         AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
         AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight' AND o.lease_until >= @now)
       ORDER BY e.id LIMIT @limit`);
-    const lease = this.st(`UPDATE entries SET state = 'inflight', lease_until = ? WHERE id = ?`);
+    const lease = this.st(`UPDATE entries SET state = 'inflight', lease_until = ?, lease_token = ? WHERE id = ?`);
     return this.tx(() => {
       const now = this.now();
+      const token = this.token();
       const rows = due.all({ owner, now, limit: Math.max(0, Math.floor(limit)) }) as Row[];
-      for (const r of rows) lease.run(now + leaseMs, r.id);
-      return rows.map((r) => ({ ...toEntry(r), state: 'inflight' as const }));
+      for (const r of rows) lease.run(now + leaseMs, token, r.id);
+      return rows.map((r) => ({ ...toEntry(r), state: 'inflight' as const, lease: token }));
     }, 'immediate');
   }
 
-  async delivered(ids: number[]): Promise<void> {
-    const get = this.st('SELECT owner, key, hash FROM entries WHERE id = ?');
+  async delivered(held: Held[]): Promise<number[]> {
+    const mark = this.st(`UPDATE entries SET state = 'delivered' WHERE id = ? AND lease_token = ? AND state = 'inflight'
+      RETURNING owner, key, hash`);
     const remember = this.st(`INSERT INTO delivered (key, hash, owner, at) VALUES (?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`);
-    // The payload holds personal data: once delivered only key, hash and time stay.
-    const drop = this.st('DELETE FROM entries WHERE id = ?');
+    const count = this.st(`INSERT INTO counters (owner, delivered) VALUES (?, ?)
+      ON CONFLICT (owner) DO UPDATE SET delivered = delivered + excluded.delivered`);
     // Older versions of the key (lower id: both rows exist, so ids are in acceptance
     // order) must never be sent after this one: dead ones, or waiting ones replayed
     // while this one was on the wire.
-    const supersede = this.st(`UPDATE entries SET state = 'dead', reason = 'superseded', lease_until = NULL, dead_at = ?
+    const supersede = this.st(`UPDATE entries SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = ?
       WHERE key = ? AND id < ? AND (state = 'waiting' OR (state = 'dead' AND reason IS NOT 'superseded'))`);
-    this.tx(() => {
+    return this.tx(() => {
       const now = this.now();
-      for (const id of ids) {
-        const e = get.get(id) as { owner: string; key: string; hash: string } | undefined;
+      const written: number[] = [];
+      const byOwner = new Map<string, number>();
+      for (const h of held) {
+        const e = mark.get(h.id, h.lease ?? null) as { owner: string; key: string; hash: string } | undefined;
         if (!e) continue;
         remember.run(e.key, e.hash, e.owner, now);
-        supersede.run(now, e.key, id);
-        drop.run(id);
+        supersede.run(now, e.key, h.id);
+        byOwner.set(e.owner, (byOwner.get(e.owner) ?? 0) + 1);
+        written.push(h.id);
       }
+      for (const [owner, n] of byOwner) count.run(owner, n);
+      return written;
     }, 'immediate');
   }
 
-  async retry(ids: number[], error: Problem[], notBefore: number): Promise<void> {
-    const back = this.st(`UPDATE entries SET state = 'waiting', attempts = attempts + 1,
-      not_before = ?, last_error = ?, lease_until = NULL WHERE id = ? AND state <> 'dead'`);
-    this.tx(() => {
-      const err = JSON.stringify(error);
-      for (const id of ids) back.run(notBefore, err, id);
-    }, 'immediate');
+  async reported(held: Held[]): Promise<number[]> {
+    // The payload holds personal data: once its output is out only key, hash and time stay.
+    const drop = this.st(`DELETE FROM entries WHERE id = ? AND lease_token = ? AND state = 'delivered'`);
+    return this.each(held, (h) => drop.run(h.id, h.lease ?? null).changes > 0);
   }
 
-  async dead(ids: number[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<void> {
-    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL,
-      attempts = attempts + ?, dead_at = ? WHERE id = ?`);
-    this.tx(() => {
-      const err = JSON.stringify(error);
+  async unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
+    const due = this.st(`SELECT ${COLUMNS} FROM entries
+      WHERE owner = ? AND state = 'delivered' AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?`);
+    const lease = this.st(`UPDATE entries SET lease_until = ?, lease_token = ? WHERE id = ?`);
+    return this.tx(() => {
       const now = this.now();
-      for (const id of ids) bury.run(reason, err, opts.tried ? 1 : 0, now, id);
+      const token = this.token();
+      const rows = due.all(owner, now, Math.max(0, Math.floor(limit))) as Row[];
+      for (const r of rows) lease.run(now + leaseMs, token, r.id);
+      return rows.map((r) => ({ ...toEntry(r), lease: token }));
     }, 'immediate');
+  }
+
+  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
+    const back = this.st(`UPDATE entries SET state = 'waiting', attempts = attempts + 1,
+      not_before = ?, last_error = ?, lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ? AND state = 'inflight'`);
+    const err = JSON.stringify(error);
+    return this.each(held, (h) => back.run(this.now() + Math.max(0, delayMs), err, h.id, h.lease ?? null).changes > 0);
+  }
+
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
+    const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL, lease_token = NULL,
+      attempts = attempts + ?, dead_at = ? WHERE id = ? AND lease_token = ? AND state = 'inflight'`);
+    const err = JSON.stringify(error);
+    return this.each(held, (h) => bury.run(reason, err, opts.tried ? 1 : 0, this.now(), h.id, h.lease ?? null).changes > 0);
+  }
+
+  async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
+    const stmt = this.st(`UPDATE entries SET state = 'dead', reason = 'undeliverable', last_error = ?, dead_at = ?,
+        lease_until = NULL, lease_token = NULL
+      WHERE owner = ? AND state = 'waiting' AND created_at < ? RETURNING ${COLUMNS}`);
+    return this.tx(() => {
+      const now = this.now();
+      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+    }, 'immediate');
+  }
+
+  async abandon(owner: string, error: Problem[]): Promise<Entry[]> {
+    const stmt = this.st(`UPDATE entries SET state = 'dead', reason = 'undeliverable', last_error = ?, dead_at = ?,
+        lease_until = NULL, lease_token = NULL
+      WHERE owner = ? AND state IN ('waiting', 'inflight') RETURNING ${COLUMNS}`);
+    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map(toEntry).sort((a, b) => a.id - b.id), 'immediate');
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -190,40 +243,44 @@ export class SqliteStore implements Store {
     return this.tx(() => stmt.run(this.now(), ...args).changes, 'immediate');
   }
 
-  /**
-   * The file belongs to one process, so an entry in flight is this process's:
-   * renew its lease. Entries no longer in flight (delivered, retried, dead,
-   * released) are left as they are.
-   */
-  async extend(ids: number[], leaseMs: number): Promise<void> {
-    const renew = this.st(`UPDATE entries SET lease_until = ? WHERE id = ? AND state = 'inflight'`);
-    this.tx(() => {
-      const until = this.now() + leaseMs;
-      for (const id of ids) renew.run(until, id);
-    }, 'immediate');
+  /** Renews the lease of entries still held under their token (in flight, or delivered and not yet reported). */
+  async extend(held: Held[], leaseMs: number): Promise<number[]> {
+    const renew = this.st(`UPDATE entries SET lease_until = ? WHERE id = ? AND lease_token = ? AND state IN ('inflight', 'delivered')`);
+    return this.each(held, (h) => renew.run(this.now() + leaseMs, h.id, h.lease ?? null).changes > 0);
   }
 
-  async release(owner: string): Promise<void> {
-    const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL WHERE owner = ? AND state = 'inflight'`);
-    this.tx(() => stmt.run(owner), 'immediate');
+  async release(held: Held[]): Promise<number[]> {
+    const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL, lease_token = NULL
+      WHERE id = ? AND lease_token = ? AND state = 'inflight'`);
+    return this.each(held, (h) => stmt.run(h.id, h.lease ?? null).changes > 0);
   }
 
   /**
    * The file belongs to one Node-RED process (see docs/durability.md): when a
    * node's sender starts, nothing of that node can still be on the wire, so
-   * what is marked in flight was left by a run that died. Send it again now.
+   * what is marked in flight was left by a run that died. Send it again now,
+   * report what it delivered and did not report, and drop the waits it set
+   * (they were counted on its clock).
    */
   async recover(owner: string): Promise<number> {
-    const stmt = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL WHERE owner = ? AND state = 'inflight'`);
-    return this.tx(() => stmt.run(owner).changes, 'immediate');
+    const back = this.st(`UPDATE entries SET state = 'waiting', lease_until = NULL, lease_token = NULL WHERE owner = ? AND state = 'inflight'`);
+    const unreported = this.st(`UPDATE entries SET lease_until = NULL WHERE owner = ? AND state = 'delivered'`);
+    const due = this.st(`UPDATE entries SET not_before = ? WHERE owner = ? AND state = 'waiting' AND not_before > ?`);
+    return this.tx(() => {
+      const n = back.run(owner).changes;
+      unreported.run(owner);
+      const now = this.now();
+      due.run(now, owner, now);
+      return n;
+    }, 'immediate');
   }
 
   async counts(owner: string): Promise<Counts> {
     const by = this.st('SELECT state, count(*) AS n FROM entries WHERE owner = ? GROUP BY state');
     const oldest = this.st(`SELECT min(created_at) FROM entries WHERE owner = ? AND state IN ('waiting', 'inflight')`).pluck();
-    const sent = this.st('SELECT count(*) FROM delivered WHERE owner = ?').pluck();
+    const sent = this.st('SELECT delivered FROM counters WHERE owner = ?').pluck();
     return this.tx(() => {
-      const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: sent.get(owner) as number, oldestMs: 0 };
+      const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: (sent.get(owner) as number | undefined) ?? 0, oldestMs: 0 };
       for (const r of by.all(owner) as { state: string; n: number }[]) {
         if (r.state === 'waiting' || r.state === 'inflight' || r.state === 'dead') c[r.state] = r.n;
       }
@@ -257,6 +314,16 @@ export class SqliteStore implements Store {
     return s;
   }
 
+  /** A claim's fencing token. */
+  private token(): string {
+    return `${this.tokenPrefix}.${++this.claims}`;
+  }
+
+  /** One write per held entry, in one transaction; the ids for which `write` wrote. */
+  private each(held: Held[], write: (h: Held) => boolean): number[] {
+    return this.tx(() => held.filter(write).map((h) => h.id), 'immediate');
+  }
+
   /** Runs `fn` in one transaction; a database error becomes a rejection with a problem attached. */
   private tx<T>(fn: () => T, mode: 'deferred' | 'immediate'): T {
     try {
@@ -284,6 +351,15 @@ export class SqliteStore implements Store {
       } else {
         // 1 -> 2: dead letters record when they died (NULL for those that died before).
         if (found < 2) this.db.exec('ALTER TABLE entries ADD COLUMN dead_at INTEGER');
+        // 2 -> 3: outcome writes are fenced by the claim's token; delivered entries
+        // wait for their output to be reported; "delivered" counts deliveries per owner
+        // (started from the keys each owner delivered last, the old meaning).
+        if (found < 3) {
+          this.db.exec(`ALTER TABLE entries ADD COLUMN lease_token TEXT;
+            CREATE TABLE IF NOT EXISTS counters (owner TEXT PRIMARY KEY, delivered INTEGER NOT NULL DEFAULT 0);
+            INSERT INTO counters (owner, delivered) SELECT owner, count(*) FROM delivered GROUP BY owner;
+            UPDATE entries SET state = 'waiting', lease_until = NULL WHERE state = 'inflight';`);
+        }
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

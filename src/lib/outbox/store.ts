@@ -34,22 +34,35 @@ export interface NewEntry {
 
 export interface Entry extends NewEntry {
   id: number;
+  /**
+   * waiting (due from `notBefore`), inflight (claimed), delivered (reached BTXH,
+   * its output not yet reported: see `reported`), dead (a dead letter).
+   */
   state: EntryState;
   /** Send attempts made so far. */
   attempts: number;
-  /** Epoch ms the entry was accepted. */
+  /** Epoch ms the entry was accepted (the store's clock). */
   createdAt: number;
-  /** Epoch ms before which it is not retried. */
+  /** Epoch ms before which it is not retried (the store's clock). */
   notBefore: number;
+  /**
+   * The fencing token of the claim that holds it (set while inflight, and while
+   * delivered but not reported). Every outcome write names it; a store refuses
+   * a write whose token is no longer the entry's (the lease ended and another
+   * claim took the entry over).
+   */
+  lease?: string;
   lastError?: Problem[];
   reason?: DeadReason;
   /**
-   * Epoch ms the entry was dead-lettered (rejected by the server or out of
-   * attempts); set only while it is dead, cleared by replay. PostgreSQL uses
-   * the database's clock, as for `createdAt`.
+   * Epoch ms the entry was dead-lettered; set only while it is dead, cleared by
+   * replay. PostgreSQL uses the database's clock, as for `createdAt`.
    */
   deadAt?: number;
 }
+
+/** What an outcome write names: the entry and the claim it was taken under. */
+export type Held = Pick<Entry, 'id' | 'lease'>;
 
 export interface EnqueueResult {
   /** Entries stored and waiting. */
@@ -58,6 +71,12 @@ export interface EnqueueResult {
   skipped: NewEntry[];
 }
 
+/**
+ * One meaning in every store. `waiting`, `inflight` and `dead` count the
+ * owner's entries in that state now; `delivered` counts the owner's entries
+ * ever delivered (each delivery once, kept across restarts by the durable
+ * stores, so a status "sent" does not fall back to 0 on a redeploy).
+ */
 export interface Counts {
   waiting: number;
   inflight: number;
@@ -72,45 +91,74 @@ export interface ReplayFilter {
   reason?: DeadReason;
 }
 
+/**
+ * The outbox. Times are the store's clock: a monotonic one within the process
+ * for memory and SQLite (src/lib/clock.ts), the database's for PostgreSQL.
+ * Callers give durations (`leaseMs`, `delayMs`, `budgetMs`), never instants,
+ * so no caller's clock is mixed with the store's.
+ *
+ * Every outcome write (`delivered`, `retry`, `dead`, `extend`, `release`,
+ * `reported`) takes the entries as claimed (`Held`: id and lease token) and
+ * resolves with the ids it actually wrote; an entry whose lease has moved on to
+ * another claim is left untouched and left out of the answer.
+ */
 export interface Store {
   /** Durable stores commit before resolving: only then may the input be acknowledged. */
   enqueue(entries: NewEntry[], opts?: { resend?: boolean }): Promise<EnqueueResult>;
   /**
-   * Claim up to `limit` due waiting entries of `owner` (oldest first) for `leaseMs`;
-   * a key already in flight is never claimed twice. Expired leases are claimable.
+   * Claim up to `limit` due waiting entries of `owner` (oldest first) for `leaseMs`,
+   * under a new lease token; a key already in flight is never claimed twice.
+   * Expired leases are claimable.
    */
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
   /**
-   * The entries reached the server: forget their payload, remember key and hash.
-   * Older entries of the same keys (accepted before, i.e. lower id) that are dead,
+   * The entries reached the server: they become `delivered` (kept, under the same
+   * lease, until `reported`) and their key and hash are remembered; the owner's
+   * delivered count grows. Older entries of the same keys (lower id) that are dead,
    * or waiting because they were replayed while the newer one was on the wire,
    * become dead letters with reason `superseded`.
    */
-  delivered(ids: number[]): Promise<void>;
-  /** Back to waiting after a transient failure: attempts += 1, not before `notBefore`. */
-  retry(ids: number[], error: Problem[], notBefore: number): Promise<void>;
+  delivered(held: Held[]): Promise<number[]>;
+  /**
+   * The delivered entries' outputs were sent: forget them (their personal data
+   * with them). What is delivered and not reported when its lease ends (a crash
+   * between the two) is handed out again by `unreported`.
+   */
+  reported(held: Held[]): Promise<number[]>;
+  /** Delivered entries of `owner` whose lease ended unreported, leased again for `leaseMs`. */
+  unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
+  /** Back to waiting after a transient failure: attempts += 1, not before `delayMs` from now. */
+  retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]>;
   /** `tried`: the entries were just sent and failed, so that try counts as an attempt (a dead letter tells how many tries it got). */
-  dead(ids: number[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<void>;
+  dead(held: Held[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<number[]>;
+  /**
+   * Waiting entries of `owner` accepted more than `budgetMs` ago become dead
+   * letters (`undeliverable`, `error`), and are returned: the time budget ran
+   * out while nothing could be sent. In-flight entries are left to their sender.
+   */
+  expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]>;
+  /**
+   * Every waiting and in-flight entry of `owner` becomes a dead letter
+   * (`undeliverable`, `error`), returned: a store that cannot keep them (memory)
+   * reports them all at a stop, the ones waiting in backoff included.
+   */
+  abandon(owner: string, error: Problem[]): Promise<Entry[]>;
   /**
    * Dead letters of `owner` back to waiting (attempts reset, key kept). Returns how
    * many. Superseded letters are never replayed, whatever the filter.
    */
   replay(owner: string, filter?: ReplayFilter): Promise<number>;
+  /** Renews for `leaseMs` (from now) the lease of entries still held under their token (in flight or delivered). */
+  extend(held: Held[], leaseMs: number): Promise<number[]>;
+  /** In-flight entries still held under their token back to waiting (a stop). */
+  release(held: Held[]): Promise<number[]>;
   /**
-   * Renews for `leaseMs` (from now) the lease of those `ids` still in flight and
-   * held by this store instance, while their request is still being worked on.
-   * Entries delivered, retried, dead, released or taken over by another instance
-   * (postgres: another claimer) are left as they are.
-   */
-  extend(ids: number[], leaseMs: number): Promise<void>;
-  /** In-flight entries of `owner` back to waiting (clean shutdown). */
-  release(owner: string): Promise<void>;
-  /**
-   * Only for a store that belongs to one process (sqlite): in-flight entries of
-   * `owner` back to waiting when its sender starts, because whoever held them
-   * is gone (a crash, a SIGKILL, a power cut) and waiting for their lease would
-   * hold them for minutes. Returns how many. Shared stores (postgres) leave it
-   * out: another instance may be sending them right now.
+   * Only for a store that belongs to one process (sqlite): when `owner`'s sender
+   * starts, whoever held its in-flight entries is gone (a crash, a SIGKILL, a
+   * power cut): they are due now, not after their lease, and so are delivered
+   * entries left unreported. Waits set by the last run are dropped too (its
+   * monotonic clock is not this one's). Returns how many in-flight entries came
+   * back. Shared stores (postgres) leave it out: another instance may be sending them.
    */
   recover?(owner: string): Promise<number>;
   counts(owner: string): Promise<Counts>;
