@@ -1,17 +1,25 @@
 'use strict';
+// The Sender with the shipped delivery defaults (SENDER_DEFAULTS) and a clock
+// the test moves by hand (test/support/clock.js): outages of minutes and a
+// time budget of days run in milliseconds, and no setting is shortened.
 const assert = require('assert');
 const { MemoryStore } = require('../lib/outbox');
-const { Sender, keyOf, hashOf, delay } = require('../lib/engine');
+const { Sender, SENDER_DEFAULTS, DAY_MS } = require('../lib/engine/sender');
+const { Circuit } = require('../lib/engine/circuit');
+const { keyOf, hashOf, delay, probeDelay } = require('../lib/engine');
 const { decision, progress } = require('../lib/fields');
+const { FakeClock, settle } = require('./support/clock');
 
 const OK = { ok: true, status: 200, body: { error_code: 0, message: 'OK' } };
-const FAST = { baseMs: 1, maxMs: 5 };
+const DOWN = { ok: false, kind: 'transient', code: 'network', message: 'connect ECONNREFUSED 127.0.0.1:8088' };
+const WRONG_PASSWORD = { ok: false, kind: 'transient', code: 'authFailed', status: 200, message: 'Sai tên đăng nhập hoặc mật khẩu' };
+const BUSY = { ok: false, kind: 'transient', code: 'serverError', status: 500, message: 'Lỗi hệ thống' };
 
 function record(i, extra = {}) {
-  return { MaHoSo: 'H' + String(i).padStart(4, '0'), HoVaTen: 'Trần Thị B', CMND: '001234567890', Url: `https://x.test/${i}.pdf`, ...extra };
+  return { MaHoSo: 'H' + String(i).padStart(5, '0'), HoVaTen: 'Trần Thị B', CMND: '001234567890', Url: `https://x.test/${i}.pdf`, ...extra };
 }
 
-/** A fake Connection.send: records each call, answers with `answer(records, call)`. */
+/** A fake Connection.send: records each call and how many were outstanding, answers with `answer(records, call)`. */
 function fakeSend(answer = () => OK) {
   const calls = [];
   let outstanding = 0;
@@ -27,12 +35,12 @@ function fakeSend(answer = () => OK) {
   };
   send.calls = calls;
   send.max = 0;
+  send.sent = () => calls.flat();
   return send;
 }
 
-/** Collects the sender's events. */
 function watch(sender) {
-  const seen = { delivered: [], dead: [], retry: [], storeError: [], error: [], infos: [] };
+  const seen = { delivered: [], dead: [], retry: [], storeError: [], error: [], infos: [], unreachable: [], reachable: 0, fenced: [] };
   sender.on('delivered', (entries, info) => {
     seen.delivered.push(...entries);
     seen.infos.push(info);
@@ -41,31 +49,28 @@ function watch(sender) {
   sender.on('retry', (entries, problems, ms) => seen.retry.push({ entries, problems, ms }));
   sender.on('storeError', (err) => seen.storeError.push(err));
   sender.on('error', (err) => seen.error.push(err));
+  sender.on('unreachable', (ms, p) => seen.unreachable.push({ ms, p }));
+  sender.on('reachable', () => (seen.reachable += 1));
+  sender.on('fenced', (ids) => seen.fenced.push(...ids));
   return seen;
 }
 
-/** Wait until a condition holds; mocha's timeout bounds it (no duration is asserted). */
-async function until(cond) {
-  while (!(await cond())) await new Promise((r) => setTimeout(r, 2));
-}
-
-const settled = (sender) => until(async () => {
-  const c = await sender.counts();
-  return c.waiting === 0 && c.inflight === 0;
-});
-
-function make(opts = {}) {
-  const store = opts.store || new MemoryStore();
-  const sender = new Sender({ store, owner: 'n1', op: decision, backoff: FAST, pollMs: 5, ...opts });
-  const seen = watch(sender);
-  return { store, sender, seen };
-}
-
 const senders = [];
-function track(s) {
-  senders.push(s.sender);
-  return s;
+/** A sender with the shipped defaults; only the store, the send, the clock and the circuit are the test's. */
+function make({ clock = new FakeClock(), store, circuit, owner = 'n1', op = decision, ...rest } = {}) {
+  store = store || new MemoryStore({ now: clock.now });
+  circuit = circuit || new Circuit({ clock });
+  const sender = new Sender({ store, owner, op, clock, circuit, random: () => 0.5, ...rest });
+  senders.push(sender);
+  return { store, sender, seen: watch(sender), clock, circuit };
 }
+
+const idle = async (sender) => {
+  const c = await sender.counts();
+  return c.waiting === 0 && c.inflight === 0 && sender.inFlight === 0;
+};
+const feed = (sender, from, n, extra) => sender.accept(Array.from({ length: n }, (_, i) => sender.entry(record(from + i, extra))));
+const once = (list) => list.every((v, i, a) => a.indexOf(v) === i);
 
 describe('engine: key and backoff', function () {
   it('keys a record by operation and key fields, hashes content whatever the key order', function () {
@@ -73,356 +78,335 @@ describe('engine: key and backoff', function () {
     assert.strictEqual(keyOf(progress, { MaHoSo: 'H1', ThoiDiemXuLy: '20240102030405' }), 'progress:H1|20240102030405');
     assert.strictEqual(hashOf({ a: 1, b: { c: 2, d: [1, 2] } }), hashOf({ b: { d: [1, 2], c: 2 }, a: 1 }));
     assert.notStrictEqual(hashOf({ a: 1 }), hashOf({ a: '1' }));
-    assert.match(hashOf({ a: 1 }), /^[0-9a-f]{32}$/);
   });
 
-  it('grows exponentially up to the cap, with full jitter, and honours Retry-After', function () {
+  it('retry waits grow exponentially up to the cap with full jitter; probes use the upper half; Retry-After wins', function () {
     const top = () => 0.999999;
-    assert.strictEqual(delay(1, { baseMs: 1000, maxMs: 60000 }, top), 999);
-    assert.strictEqual(delay(3, { baseMs: 1000, maxMs: 60000 }, top), 3999);
-    assert.strictEqual(delay(30, { baseMs: 1000, maxMs: 60000 }, top), 59999);
-    assert.strictEqual(delay(2000, {}, top), 59999, 'huge attempt numbers stay at the cap');
-    assert.strictEqual(delay(5, {}, () => 0), 0, 'full jitter reaches zero');
-    assert.strictEqual(delay(1, { retryAfterMs: 120000 }, top), 120000, 'the server asked for longer');
-    assert.strictEqual(delay(10, { retryAfterMs: 5 }, top), 59999, 'the backoff is longer than asked');
+    assert.deepStrictEqual([1, 2, 3, 10].map((n) => delay(n, { baseMs: 1000, maxMs: 60000 }, top)), [999, 1999, 3999, 59999]);
+    assert.strictEqual(delay(1, { baseMs: 1000, retryAfterMs: 5000 }, () => 0), 5000);
+    assert.deepStrictEqual([1, 2, 10, 50].map((n) => probeDelay(n, { baseMs: 1000, maxMs: 300_000 }, () => 0)), [500, 1000, 150_000, 150_000]);
+    assert.strictEqual(probeDelay(20, { maxMs: 300_000 }, top), 299_999, 'capped at the connection\'s "probe at most every"');
+    assert.strictEqual(probeDelay(1, { retryAfterMs: 30_000 }, () => 0), 30_000);
   });
 });
 
-describe('engine: Sender', function () {
-  // Inside the describe: a top-level hook would run after every test of every file.
+describe('engine: Sender with the shipped defaults', function () {
   afterEach(async function () {
-    while (senders.length) await senders.pop().stop({ timeoutMs: 50 });
+    while (senders.length) {
+      const s = senders.pop();
+      await Promise.race([s.stop({ timeoutMs: 0 }), settle()]);
+    }
   });
 
-  it('cuts 120 records into batches of 50, 50 and 20', async function () {
-    const send = fakeSend();
-    const { sender, seen } = track(make({ send, batchSize: 50 }));
+  it('cuts 120 records into batches of 50, 50 and 20, two requests at a time, and counts every delivery', async function () {
+    let release;
+    const gate = new Promise((r) => (release = r));
+    const send = fakeSend(() => gate.then(() => OK));
+    const { sender, seen, clock } = make({ send });
     sender.start();
-    const r = await sender.accept(Array.from({ length: 120 }, (_, i) => sender.entry(record(i))));
-    assert.strictEqual(r.accepted.length, 120);
-    await settled(sender);
-    assert.deepStrictEqual(send.calls.map((c) => c.length).sort((a, b) => b - a), [50, 50, 20]);
-    assert.strictEqual(new Set(seen.delivered.map((e) => e.record.MaHoSo)).size, 120);
-    assert.strictEqual((await sender.counts()).delivered, 120);
-    assert.deepStrictEqual(seen.error, []);
-  });
-
-  it('never has more than `concurrency` requests outstanding', async function () {
-    const send = fakeSend(() => new Promise((r) => setTimeout(() => r(OK), 2)));
-    const { sender } = track(make({ send, batchSize: 5, concurrency: 3 }));
-    sender.start();
-    await sender.accept(Array.from({ length: 100 }, (_, i) => sender.entry(record(i))));
-    await settled(sender);
-    assert.strictEqual(send.calls.length, 20);
-    assert.strictEqual(send.max, 3, 'uses its slots, and no more');
-    assert.strictEqual(sender.inFlight, 0);
-  });
-
-  it('retries a transient failure and counts the attempts in the delivered info', async function () {
-    const send = fakeSend((recs, n) => (n === 1 ? { ok: false, kind: 'transient', status: 503, code: 'http5xx', message: 'Service Unavailable' } : OK));
-    const { sender, seen } = track(make({ send, batchSize: 10 }));
-    sender.start();
-    await sender.accept([sender.entry(record(1)), sender.entry(record(2))]);
-    await settled(sender);
+    await feed(sender, 0, 120);
+    await clock.advance(0);
     assert.strictEqual(send.calls.length, 2);
-    assert.strictEqual(seen.retry.length, 1);
-    assert.deepStrictEqual(seen.retry[0].problems, [{ field: null, code: 'sendFailed', params: { status: 503, reason: 'http5xx', message: 'Service Unavailable' } }]);
-    assert.deepStrictEqual(seen.infos.map((i) => i.attempts), [2]);
-    assert.deepStrictEqual(seen.delivered.map((e) => e.attempts), [2, 2]);
-    assert.strictEqual(seen.dead.length, 0);
+    assert.strictEqual(sender.inFlight, 100);
+    release();
+    await clock.until(() => idle(sender));
+    assert.deepStrictEqual(send.calls.map((c) => c.length), [50, 50, 20]);
+    assert.strictEqual(send.max, SENDER_DEFAULTS.concurrency);
+    assert.strictEqual(seen.delivered.length, 120);
+    assert.strictEqual((await sender.counts()).delivered, 120);
   });
 
-  it("honours the server's Retry-After in the stored notBefore", async function () {
-    const store = new MemoryStore();
-    const notBefore = [];
-    const retry = store.retry.bind(store);
-    store.retry = (ids, problems, nb) => {
-      notBefore.push(nb);
-      return retry(ids, problems, nb);
-    };
-    const send = fakeSend(() => ({ ok: false, kind: 'transient', status: 429, code: 'http429', message: 'Too Many Requests', retryAfterMs: 120000 }));
-    const { sender, seen } = track(make({ store, send }));
-    const before = Date.now();
-    sender.start();
-    await sender.accept([sender.entry(record(1))]);
-    await until(() => seen.retry.length === 1);
-    assert.strictEqual(notBefore.length, 1);
-    assert.ok(notBefore[0] >= before + 120000, `notBefore ${notBefore[0]} honours Retry-After`);
-    assert.ok(seen.retry[0].ms >= 120000);
-    assert.deepStrictEqual(await store.claim('n1', 10, 1000), [], 'not due before Retry-After');
-    assert.strictEqual(send.calls.length, 1);
-  });
-
-  it('dead-letters as undeliverable with the last error once attempts are exhausted', async function () {
-    const send = fakeSend((recs, n) => ({ ok: false, kind: 'transient', code: 'timeout', message: `try ${n}: no answer about 001234567890` }));
-    const { sender, seen } = track(make({ send, attempts: 3 }));
-    sender.start();
-    await sender.accept([sender.entry(record(1))]);
-    await until(() => seen.dead.length === 1);
-    assert.strictEqual(send.calls.length, 3);
-    assert.strictEqual(seen.retry.length, 2);
-    const { entry, reason, problems } = seen.dead[0];
-    assert.strictEqual(reason, 'undeliverable');
-    assert.strictEqual(entry.record.MaHoSo, 'H0001');
-    assert.strictEqual(entry.attempts, 3);
-    assert.deepStrictEqual(problems, [{ field: null, code: 'undeliverable', params: { attempts: 3, status: '-', reason: 'timeout', message: 'try 3: no answer about 0012******90' } }]);
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.dead, c.waiting, c.inflight, c.delivered], [1, 0, 0, 0]);
-  });
-
-  function poisonSend(bad) {
-    return fakeSend((recs) => {
-      const hit = recs.find((r) => bad.includes(r.MaHoSo));
-      return hit
-        ? { ok: false, kind: 'rejected', status: 200, code: 'errorCode', message: `Hồ sơ ${hit.MaHoSo}: CMND 001234567890 không hợp lệ`, body: { error_code: 1 } }
-        : OK;
+  it('an outage of 60 s under a 1,000-record backlog: one probe at a time, no record tried for nothing, all delivered once after', async function () {
+    let down = false;
+    let outstandingWhileDown = 0;
+    let maxWhileDown = 0;
+    const send = fakeSend(async () => {
+      if (!down) return OK;
+      outstandingWhileDown += 1;
+      maxWhileDown = Math.max(maxWhileDown, outstandingWhileDown);
+      await Promise.resolve();
+      outstandingWhileDown -= 1;
+      return DOWN;
     });
-  }
-
-  it('isolates one poison record in a batch of 100: 99 delivered, 1 dead with the server message', async function () {
-    const send = poisonSend(['H0042']);
-    const { sender, seen } = track(make({ send, batchSize: 100, concurrency: 1 }));
+    const { sender, seen, clock, store } = make({ send });
     sender.start();
-    await sender.accept(Array.from({ length: 100 }, (_, i) => sender.entry(record(i))));
-    await settled(sender);
+    down = true;
+    await feed(sender, 0, 1000);
+    await clock.advance(60_000);
+    const callsDown = send.calls.length;
+    const recordsTried = new Set(send.sent()).size;
+    down = false;
+    await clock.until(() => idle(sender), { what: 'the backlog drained' });
+    assert.ok(callsDown <= 15, `few requests while down: ${callsDown}`);
+    assert.ok(recordsTried <= 100 + 15, `records tried while down: ${recordsTried} of 1,000 (the first two batches and the probes)`);
+    assert.strictEqual(maxWhileDown, 2, 'the two batches on the wire when it went down, then one probe at a time');
+    assert.deepStrictEqual(seen.dead, [], 'nothing dead-lettered');
     const delivered = seen.delivered.map((e) => e.record.MaHoSo);
-    assert.strictEqual(delivered.length, 99);
-    assert.strictEqual(new Set(delivered).size, 99);
-    assert.ok(!delivered.includes('H0042'));
+    assert.strictEqual(delivered.length, 1000);
+    assert.ok(once(delivered), 'each once');
+    assert.deepStrictEqual(seen.unreachable, [], 'a minute is less than the 5 min after which a Catch node hears of it');
+    assert.strictEqual((await store.counts('n1')).delivered, 1000);
+  });
+
+  it('wrong credentials for an hour: one "unreachable" after 5 min (not one per record), all delivered once fixed', async function () {
+    let wrong = true;
+    const send = fakeSend(() => (wrong ? WRONG_PASSWORD : OK));
+    const { sender, seen, clock } = make({ send });
+    sender.start();
+    await feed(sender, 0, 300);
+    await clock.advance(4 * 60_000);
+    assert.deepStrictEqual(seen.unreachable, []);
+    const health = sender.health();
+    assert.strictEqual(health.up, false);
+    assert.strictEqual(health.failure.code, 'authFailed', 'the status can say it is the password');
+    await clock.advance(2 * 60_000);
+    assert.strictEqual(seen.unreachable.length, 1);
+    assert.strictEqual(seen.unreachable[0].p.code, 'unreachable');
+    await clock.advance(54 * 60_000);
+    assert.strictEqual(seen.unreachable.length, 1, 'one per outage');
+    assert.ok(send.calls.length < 60, `an hour down cost ${send.calls.length} requests (probes at most every 5 min)`);
+    wrong = false;
+    await clock.until(() => idle(sender), { stepMs: 10_000, what: 'drained after the fix' });
+    assert.strictEqual(seen.reachable, 1);
+    assert.deepStrictEqual(seen.dead, []);
+    assert.strictEqual(new Set(seen.delivered.map((e) => e.key)).size, 300);
+    assert.strictEqual(seen.delivered.length, 300);
+  });
+
+  it('the time budget: a record is given up only after 7 days of transient failures, with the last error', async function () {
+    const send = fakeSend(() => DOWN);
+    const { sender, seen, clock } = make({ send });
+    sender.start();
+    await feed(sender, 0, 20);
+    await clock.advance(6 * DAY_MS + 23 * 3600_000);
+    assert.deepStrictEqual(seen.dead, [], 'not before the budget');
+    await clock.advance(2 * 3600_000);
+    assert.strictEqual(seen.dead.length, 20);
+    assert.ok(seen.dead.every((d) => d.reason === 'undeliverable' && d.problems[0].code === 'undeliverable' && d.problems[0].params.days === 7));
+    assert.match(seen.dead[0].problems[0].params.message, /ECONNREFUSED/);
+  });
+
+  it('a rejected record in an array batch is isolated: 99 delivered once, 1 dead with the server message', async function () {
+    const send = fakeSend((recs) => (recs.some((r) => r.MaHoSo === 'H00050')
+      ? { ok: false, kind: 'rejected', status: 200, code: 'apiError', message: 'MaHoSo H00050 không hợp lệ', body: { error_code: 1 } }
+      : OK));
+    const { sender, seen, clock } = make({ send, batchSize: 100 });
+    sender.start();
+    await feed(sender, 1, 100);
+    await clock.until(() => idle(sender));
+    assert.strictEqual(seen.delivered.length, 99);
+    assert.ok(once(seen.delivered.map((e) => e.key)));
     assert.strictEqual(seen.dead.length, 1);
-    const { entry, reason, problems } = seen.dead[0];
-    assert.strictEqual(entry.record.MaHoSo, 'H0042');
-    assert.strictEqual(reason, 'rejected');
-    assert.deepStrictEqual(problems, [{ field: null, code: 'rejectedByServer', params: { status: 200, reason: 'errorCode', message: 'Hồ sơ H0042: CMND 0012******90 không hợp lệ' } }]);
-    assert.ok(send.calls.length < 30, `bisection, not one request per record (${send.calls.length})`);
-    assert.strictEqual(send.max, 1, 'splitting stays within the concurrency');
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.delivered, c.dead, c.waiting, c.inflight], [99, 1, 0, 0]);
+    assert.strictEqual(seen.dead[0].entry.record.MaHoSo, 'H00050');
+    assert.match(seen.dead[0].problems[0].params.message, /H00050/);
   });
 
-  it('isolates two poison records', async function () {
-    const send = poisonSend(['H0010', 'H0077']);
-    const { sender, seen } = track(make({ send, batchSize: 100 }));
-    sender.start();
-    await sender.accept(Array.from({ length: 100 }, (_, i) => sender.entry(record(i))));
-    await settled(sender);
-    assert.strictEqual(new Set(seen.delivered.map((e) => e.record.MaHoSo)).size, 98);
-    assert.deepStrictEqual(seen.dead.map((d) => d.entry.record.MaHoSo).sort(), ['H0010', 'H0077']);
-    assert.ok(seen.dead.every((d) => d.reason === 'rejected'));
-  });
-
-  it('a half that fails transiently while splitting is retried, then delivered', async function () {
-    let n = 0;
-    const send = fakeSend((recs) => {
-      if (recs.some((r) => r.MaHoSo === 'H0003')) return { ok: false, kind: 'rejected', status: 400, code: 'http4xx', message: 'bad' };
-      n += 1;
-      return n === 1 ? { ok: false, kind: 'transient', code: 'reset', message: 'ECONNRESET' } : OK;
-    });
-    const { sender, seen } = track(make({ send, batchSize: 8, concurrency: 1 }));
-    sender.start();
-    await sender.accept(Array.from({ length: 8 }, (_, i) => sender.entry(record(i))));
-    await settled(sender);
-    assert.strictEqual(seen.retry.length, 1);
-    assert.strictEqual(seen.delivered.length, 7);
-    assert.deepStrictEqual(seen.dead.map((d) => d.entry.record.MaHoSo), ['H0003']);
-  });
-
-  it('stop() waits for the requests on the wire, then releases what it still holds', async function () {
-    const pending = [];
-    const order = [];
-    const send = fakeSend(() => new Promise((r) => pending.push(() => { order.push('answered'); r(OK); })));
-    const { sender, seen } = track(make({ send, batchSize: 10, concurrency: 2 }));
-    sender.start();
-    await sender.accept(Array.from({ length: 100 }, (_, i) => sender.entry(record(i))));
-    await until(() => pending.length === 2);
-    assert.strictEqual(sender.inFlight, 20);
-    const stopped = sender.stop({ timeoutMs: 60000 }).then(() => order.push('stopped'));
-    await new Promise((r) => setImmediate(r));
-    pending.forEach((answer) => answer());
-    await stopped;
-    assert.deepStrictEqual(order, ['answered', 'answered', 'stopped']);
-    assert.strictEqual(send.calls.length, 2, 'nothing new is sent once stopping');
-    assert.strictEqual(seen.delivered.length, 20);
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.delivered, c.waiting, c.inflight], [20, 80, 0]);
-  });
-
-  it('stop() gives up waiting after timeoutMs and releases everything to waiting', async function () {
-    const send = fakeSend(() => new Promise(() => {})); // a request that never answers
-    const { sender } = track(make({ send, batchSize: 10, concurrency: 2 }));
-    sender.start();
-    await sender.accept(Array.from({ length: 30 }, (_, i) => sender.entry(record(i))));
-    await until(() => send.calls.length === 2);
-    assert.strictEqual(sender.renewals.size, 2, 'each batch on the wire has its lease renewed');
-    await sender.stop({ timeoutMs: 5 });
-    assert.strictEqual(sender.renewals.size, 0, 'what is handed back is no longer renewed');
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.waiting, c.inflight, c.delivered], [30, 0, 0]);
-  });
-
-  it('renews the lease of a request slower than the lease, so a second sender on the store does not take the key', async function () {
-    const store = new MemoryStore();
-    const extend = store.extend.bind(store);
-    let renewals = 0;
-    store.extend = (...args) => {
-      renewals += 1;
-      return extend(...args);
-    };
-    let answer;
-    const slow = fakeSend(() => new Promise((r) => { answer = () => r(OK); }));
-    const other = fakeSend();
-    const a = track(make({ store, send: slow, leaseMs: 300 }));
-    a.sender.start();
-    await a.sender.accept([a.sender.entry(record(1))]);
-    await until(() => slow.calls.length === 1);
-    const [id] = store.leases.keys();
-    const claimed = store.leases.get(id); // the lease the claim gave
-    // Same owner, same store: another instance of the node, polling every 5 ms.
-    const b = track(make({ store, send: other, leaseMs: 300 }));
-    b.sender.start();
-    await until(() => renewals >= 4 && Date.now() > claimed);
-    assert.ok(store.leases.get(id) > claimed, 'the lease was renewed past the one the claim gave');
-    assert.strictEqual((await store.counts('n1')).inflight, 1);
-    assert.deepStrictEqual(other.calls, [], 'the other sender did not take the key while it was on the wire');
-    answer();
-    await settled(a.sender);
-    await until(() => a.seen.delivered.length === 1);
-    assert.deepStrictEqual(slow.calls, [['H0001']]);
-    assert.deepStrictEqual(other.calls, []);
-    assert.strictEqual(a.sender.renewals.size, 0, 'the renewal ends with the batch');
-    assert.deepStrictEqual(a.seen.storeError, []);
-  });
-
-  it('skips content already delivered, sends changed content, and resends on request', async function () {
-    const send = fakeSend();
-    const { sender, seen } = track(make({ send }));
-    sender.start();
-    await sender.accept([sender.entry(record(1))]);
-    await settled(sender);
-    let r = await sender.accept([sender.entry(record(1))]);
-    assert.deepStrictEqual([r.accepted.length, r.skipped.length], [0, 1]);
-    r = await sender.accept([sender.entry(record(1, { Url: 'https://x.test/corrected.pdf' }))]);
-    assert.deepStrictEqual([r.accepted.length, r.skipped.length], [1, 0]);
-    await settled(sender);
-    r = await sender.accept([sender.entry(record(1, { Url: 'https://x.test/corrected.pdf' }))], { resend: true });
-    assert.strictEqual(r.accepted.length, 1);
-    await settled(sender);
-    assert.strictEqual(send.calls.length, 3);
-    assert.deepStrictEqual(seen.delivered.map((e) => e.record.Url), ['https://x.test/1.pdf', 'https://x.test/corrected.pdf', 'https://x.test/corrected.pdf']);
-  });
-
-  it('never sends one key twice at once, and sends its versions in order', async function () {
-    const onWire = new Set();
-    let clash = false;
+  it('one record per request: accepted records are delivered at once and never sent again because a neighbour failed', async function () {
+    const received = [];
+    // The Connection in one-by-one mode: sends in order, stops at the first failure, says how many went through.
     const send = fakeSend(async (recs) => {
-      for (const r of recs) clash = clash || onWire.has(r.MaHoSo);
-      recs.forEach((r) => onWire.add(r.MaHoSo));
-      await new Promise((r) => setTimeout(r, 1));
-      recs.forEach((r) => onWire.delete(r.MaHoSo));
+      for (let i = 0; i < recs.length; i++) {
+        if (recs[i].MaHoSo === 'H00003') return { ok: false, kind: 'rejected', code: 'apiError', status: 200, message: 'CMND sai', delivered: i };
+        received.push(recs[i].MaHoSo);
+      }
       return OK;
     });
-    const { sender, seen } = track(make({ send, batchSize: 1, concurrency: 4 }));
+    const { sender, seen, clock } = make({ send, batchSize: 5 });
     sender.start();
-    await sender.accept([1, 2, 3, 4].map((v) => sender.entry(record(1, { Url: `https://x.test/v${v}.pdf` }))));
-    await settled(sender);
-    assert.strictEqual(clash, false);
-    assert.strictEqual(send.max, 1, 'the versions of one key are serialised');
-    assert.deepStrictEqual(seen.delivered.map((e) => e.record.Url), [1, 2, 3, 4].map((v) => `https://x.test/v${v}.pdf`));
+    await feed(sender, 1, 5);
+    await clock.until(() => idle(sender));
+    assert.deepStrictEqual(received, ['H00001', 'H00002', 'H00004', 'H00005'], 'every good record received exactly once');
+    assert.deepStrictEqual(seen.delivered.map((e) => e.record.MaHoSo).sort(), ['H00001', 'H00002', 'H00004', 'H00005']);
+    assert.deepStrictEqual(seen.dead.map((d) => d.entry.record.MaHoSo), ['H00003']);
   });
 
-  it('replay puts dead letters back under the same key and they get delivered', async function () {
-    let fixed = false;
-    const send = fakeSend((recs) => (fixed ? OK : { ok: false, kind: 'rejected', status: 200, code: 'errorCode', message: 'Sai MaTinh' }));
-    const { sender, seen } = track(make({ send }));
+  it('a record on which BTXH answers 500 while it takes the others: found by splitting, dead-lettered alone, its batch-mates delivered', async function () {
+    const send = fakeSend((recs) => (recs.some((r) => r.MaHoSo === 'H00077') ? BUSY : OK));
+    const { sender, seen, clock } = make({ send });
     sender.start();
-    await sender.accept([sender.entry(record(7))]);
-    await until(() => seen.dead.length === 1);
-    const dead = seen.dead[0].entry;
-    fixed = true; // the server side was corrected
-    assert.strictEqual(await sender.replay({ reason: 'rejected' }), 1);
-    await settled(sender);
-    assert.strictEqual(seen.delivered.length, 1);
-    assert.strictEqual(seen.delivered[0].id, dead.id);
-    assert.strictEqual(seen.delivered[0].key, dead.key);
-    assert.strictEqual(seen.delivered[0].attempts, 1, 'attempts start again after replay');
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.dead, c.delivered], [0, 1]);
+    await feed(sender, 1, 300);
+    await clock.until(() => idle(sender), { what: 'isolated' });
+    assert.strictEqual(seen.delivered.length, 299);
+    assert.ok(once(seen.delivered.map((e) => e.key)));
+    assert.strictEqual(seen.dead.length, 1);
+    assert.strictEqual(seen.dead[0].entry.record.MaHoSo, 'H00077');
+    assert.strictEqual(seen.dead[0].reason, 'rejected');
+    assert.strictEqual(seen.dead[0].problems[0].code, 'failsOnRecord');
   });
 
-  it('counts waiting, in flight and dead, with the age of the oldest', async function () {
-    const pending = [];
-    const send = fakeSend((recs) => (recs[0].MaHoSo === 'H0002'
-      ? { ok: false, kind: 'rejected', status: 400, code: 'http4xx', message: 'no' }
-      : new Promise((r) => pending.push(() => r(OK)))));
-    const { sender } = track(make({ send, batchSize: 1, concurrency: 1 }));
-    const before = Date.now();
+  it('BTXH answering 500 to everything is an outage, not a poison record: nothing is dead-lettered', async function () {
+    let broken = true;
+    const send = fakeSend(() => (broken ? BUSY : OK));
+    const { sender, seen, clock } = make({ send });
     sender.start();
-    await sender.accept([0, 1, 2].map((i) => sender.entry(record(i))));
-    await until(() => pending.length === 1);
-    const c = await sender.counts();
-    assert.deepStrictEqual([c.waiting, c.inflight, c.dead, c.delivered], [2, 1, 0, 0]);
-    assert.ok(c.oldestMs >= 0 && c.oldestMs <= Date.now() - before);
-    pending[0]();
-    await until(() => pending.length === 2);
-    pending[1]();
-    await settled(sender);
-    assert.deepStrictEqual(await sender.counts(), { waiting: 0, inflight: 0, dead: 1, delivered: 2, oldestMs: 0 });
+    await feed(sender, 1, 200);
+    await clock.advance(30 * 60_000);
+    assert.deepStrictEqual(seen.dead, []);
+    broken = false;
+    await clock.until(() => idle(sender), { stepMs: 10_000 });
+    assert.strictEqual(seen.delivered.length, 200);
   });
 
-  it("raises 'unreachable' after transient failures and 'reachable' when the server answers", async function () {
-    const events = [];
-    const send = fakeSend((recs, n) => (n < 3 ? { ok: false, kind: 'transient', status: 502, code: 'http5xx', message: 'Bad Gateway' } : OK));
-    const { sender } = track(make({ send, unreachableAfterMs: 0 }));
-    sender.on('unreachable', (since, p) => events.push(['unreachable', p.code, p.params.status]));
-    sender.on('reachable', () => events.push(['reachable']));
-    sender.start();
-    await sender.accept([sender.entry(record(1))]);
-    await settled(sender);
-    assert.deepStrictEqual(events, [['unreachable', 'unreachable', 502], ['reachable']]);
-  });
-
-  it("reports a failing store as 'storeError', never 'error', and carries on", async function () {
-    const store = new MemoryStore();
-    const claim = store.claim.bind(store);
-    let failures = 2;
-    store.claim = (...args) => (failures-- > 0 ? Promise.reject(new Error('database is locked')) : claim(...args));
-    const send = fakeSend();
-    const { sender, seen } = track(make({ store, send }));
-    await sender.accept([sender.entry(record(1))]);
-    sender.start();
-    await settled(sender);
-    await until(() => seen.delivered.length === 1);
-    assert.strictEqual(seen.storeError.length, 2);
-    assert.match(seen.storeError[0].message, /database is locked/);
-    assert.deepStrictEqual(seen.error, []);
-  });
-
-  it('a send that throws is treated as transient, so the record is not lost', async function () {
-    const send = fakeSend((recs, n) => {
-      if (n === 1) throw new Error('bug in client');
-      return OK;
+  it('senders sharing a connection share its circuit: one probe at a time across them', async function () {
+    const clock = new FakeClock();
+    const circuit = new Circuit({ clock });
+    const store = new MemoryStore({ now: clock.now });
+    let down = true;
+    let out = 0;
+    let max = 0;
+    const send = fakeSend(async () => {
+      out += 1;
+      max = Math.max(max, out);
+      await Promise.resolve();
+      out -= 1;
+      return down ? DOWN : OK;
     });
-    const { sender, seen } = track(make({ send }));
-    sender.start();
-    await sender.accept([sender.entry(record(1))]);
-    await settled(sender);
-    assert.strictEqual(seen.retry[0].problems[0].params.reason, 'sendThrew');
-    assert.strictEqual(seen.delivered.length, 1);
-  });
-
-  it('two owners share one store without taking each other’s entries', async function () {
-    const store = new MemoryStore();
-    const sendA = fakeSend();
-    const sendB = fakeSend();
-    const a = track(make({ store, send: sendA, owner: 'a' }));
-    const b = track(make({ store, send: sendB, owner: 'b' }));
+    const a = make({ clock, circuit, store, send, owner: 'a' });
+    const b = make({ clock, circuit, store, send, owner: 'b' });
     a.sender.start();
     b.sender.start();
-    await a.sender.accept([1, 2, 3].map((i) => a.sender.entry(record(i))));
-    await b.sender.accept([4, 5].map((i) => b.sender.entry(record(i))));
-    await settled(a.sender);
-    await settled(b.sender);
-    assert.deepStrictEqual(sendA.calls.flat().sort(), ['H0001', 'H0002', 'H0003']);
-    assert.deepStrictEqual(sendB.calls.flat().sort(), ['H0004', 'H0005']);
+    await feed(a.sender, 0, 10);
+    await clock.advance(0);
+    const first = send.calls.length;
+    await feed(b.sender, 100, 10);
+    max = 0;
+    await clock.advance(10 * 60_000);
+    assert.ok(first >= 1);
+    assert.strictEqual(max, 1, 'one probe at a time, whichever node sends it');
+    down = false;
+    await clock.until(async () => (await idle(a.sender)) && (await idle(b.sender)), { stepMs: 10_000 });
+    assert.strictEqual(a.seen.delivered.length + b.seen.delivered.length, 20);
+  });
+
+  it('stop() gives up waiting after its timeout and releases; the late answer is fenced out, never an output', async function () {
+    let answer;
+    const send = fakeSend(() => new Promise((r) => (answer = () => r(OK))));
+    const { sender, seen, clock, store } = make({ send, batchSize: 10, concurrency: 1 });
+    sender.start();
+    await feed(sender, 0, 10);
+    await clock.advance(0);
+    const stopping = sender.stop({ timeoutMs: 10_000 });
+    await clock.advance(10_001);
+    await stopping;
+    let c = await store.counts('n1');
+    assert.deepStrictEqual([c.waiting, c.inflight], [10, 0], 'handed back');
+    answer();
+    await settle();
+    assert.deepStrictEqual(seen.delivered, [], 'the late answer reports nothing');
+    assert.strictEqual(seen.fenced.length, 10, 'and is logged as fenced');
+    c = await store.counts('n1');
+    assert.deepStrictEqual([c.waiting, c.delivered], [10, 0], 'the next run sends them');
+  });
+
+  it('renews the lease of a request slower than the lease: a second sender on the store does not take the key', async function () {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    let answer;
+    const slow = fakeSend(() => new Promise((r) => (answer = () => r(OK))));
+    const other = fakeSend();
+    const a = make({ clock, store, send: slow });
+    a.sender.start();
+    await feed(a.sender, 1, 1);
+    await clock.advance(0);
+    const b = make({ clock, store, send: other });
+    b.sender.start();
+    await clock.advance(3 * SENDER_DEFAULTS.leaseMs);
+    assert.deepStrictEqual(other.calls, [], 'three leases later, the key is still held');
+    answer();
+    await clock.until(() => idle(a.sender));
+    assert.strictEqual(a.seen.delivered.length, 1);
+    assert.deepStrictEqual(other.calls, []);
+  });
+
+  it('what an earlier run delivered but never reported is reported at start, on output 1, marked recovered', async function () {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    await store.enqueue([1, 2].map((i) => ({ owner: 'n1', op: 'decision', key: `decision:H${i}`, hash: 'h', record: record(i), original: record(i) })));
+    await store.delivered(await store.claim('n1', 10, 60_000)); // and then the process died
+    await clock.advance(60_001);
+    const { sender, seen } = make({ clock, store, send: fakeSend() });
+    sender.start();
+    await clock.advance(0);
+    assert.deepStrictEqual(seen.delivered.map((e) => e.key), ['decision:H1', 'decision:H2']);
+    assert.strictEqual(seen.infos[0].recovered, true);
+    await clock.advance(2000);
+    assert.deepStrictEqual(await store.unreported('n1', 10, 0), [], 'and forgotten after');
+  });
+
+  it('follows the monotonic clock: the wall clock jumping +10 min or -1 h neither sends a key twice nor stalls a retry', async function () {
+    let answer;
+    let n = 0;
+    const send = fakeSend(() => (++n === 1 ? new Promise((r) => (answer = () => r(OK))) : n === 2 ? DOWN : OK));
+    // The system clock here, as shipped: only Date.now is moved.
+    const store = new MemoryStore();
+    const sender = new Sender({ store, owner: 'n1', op: decision, send });
+    senders.push(sender);
+    const seen = watch(sender);
+    sender.start();
+    await sender.accept([sender.entry(record(1))]);
+    const realNow = Date.now;
+    try {
+      while (send.calls.length < 1) await settle();
+      Date.now = () => realNow() + 10 * 60_000; // past the 5-min lease on the wall clock
+      sender.kick();
+      await new Promise((r) => setTimeout(r, 50));
+      assert.strictEqual(send.calls.length, 1, 'the key is not sent again while on the wire');
+      answer();
+      await sender.accept([sender.entry(record(2))]);
+      while (send.calls.length < 2) await settle();
+      Date.now = () => realNow() - 3600_000; // set back an hour while H2 waits for its retry
+      const t0 = realNow();
+      while (seen.delivered.length < 2 && realNow() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      Date.now = realNow;
+    }
+    assert.deepStrictEqual(seen.delivered.map((e) => e.record.MaHoSo), ['H00001', 'H00002'], 'H2 retried after its short wait, not an hour later');
+    assert.deepStrictEqual(send.calls.map((c) => c[0]), ['H00001', 'H00002', 'H00002']);
+  });
+
+  it("a failing store is 'storeError', never 'error'; a send that throws is transient; nothing is lost", async function () {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    const claim = store.claim.bind(store);
+    let fail = 2;
+    store.claim = (...a) => (fail-- > 0 ? Promise.reject(new Error('disk I/O error')) : claim(...a));
+    let threw = false;
+    const send = fakeSend(() => {
+      if (!threw) {
+        threw = true;
+        throw new Error('bug');
+      }
+      return OK;
+    });
+    const { sender, seen } = make({ clock, store, send });
+    sender.start();
+    await feed(sender, 1, 3);
+    await clock.until(() => idle(sender));
+    assert.strictEqual(seen.storeError.length, 2);
+    assert.deepStrictEqual(seen.error, []);
+    assert.strictEqual(seen.delivered.length, 3);
+  });
+
+  it('skips content already delivered, sends changed content; replay brings dead letters back; owners keep to their own', async function () {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    let reject = true;
+    const send = fakeSend((recs) => (reject && recs[0].MaHoSo === 'H00002' ? { ok: false, kind: 'rejected', code: 'apiError', message: 'no' } : OK));
+    const a = make({ clock, store, send, owner: 'a' });
+    const b = make({ clock, store, send, owner: 'b' });
+    a.sender.start();
+    b.sender.start();
+    await feed(a.sender, 1, 1);
+    await feed(b.sender, 2, 1);
+    await clock.until(async () => (await idle(a.sender)) && (await idle(b.sender)));
+    assert.strictEqual((await a.sender.accept([a.sender.entry(record(1))])).skipped.length, 1);
+    assert.strictEqual((await a.sender.accept([a.sender.entry(record(1, { HoVaTen: 'Trần Thị Bình' }))])).accepted.length, 1);
+    assert.strictEqual(b.seen.dead.length, 1);
+    assert.strictEqual(await a.sender.replay(), 0, 'b\'s letter is not a\'s');
+    reject = false;
+    assert.strictEqual(await b.sender.replay(), 1);
+    await clock.until(async () => (await idle(a.sender)) && (await idle(b.sender)));
+    assert.deepStrictEqual(a.seen.delivered.map((e) => e.record.MaHoSo), ['H00001', 'H00001']);
+    assert.deepStrictEqual(b.seen.delivered.map((e) => e.record.MaHoSo), ['H00002']);
   });
 });

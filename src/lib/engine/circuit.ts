@@ -39,8 +39,12 @@ export class Circuit extends EventEmitter {
   private readonly random: () => number;
   private state: CircuitState = { up: true };
   private timer: Timer | undefined;
-  /** When the server last answered (clock ms): evidence that a failing batch, not the server, is the trouble. */
-  lastAnswerAt = -Infinity;
+  /**
+   * How many answers the server has given (a count, not a time: two requests of
+   * one instant are still told apart). A batch that failed while this grew
+   * failed alone: evidence that the batch, not the server, is the trouble.
+   */
+  answers = 0;
 
   constructor(opts: CircuitOptions = {}) {
     super();
@@ -69,7 +73,7 @@ export class Circuit extends EventEmitter {
 
   /** The server answered (a success or a verdict on the records). */
   answered(): void {
-    this.lastAnswerAt = this.clock.now();
+    this.answers += 1;
     if (this.state.up) return;
     this.state = { up: true };
     this.clock.clearTimeout(this.timer);
@@ -95,12 +99,15 @@ export class Circuit extends EventEmitter {
     }
   }
 
-  /** The permitted probe found nothing to send (or its sender stopped): the next caller may probe. */
+  /**
+   * The permitted probe found nothing to send (or its sender stopped): the next
+   * caller may probe. Nobody is woken: the other senders look in at their next
+   * poll (a wake here would have a sender with nothing to send wake itself, forever).
+   */
   release(): void {
     const s = this.state;
     if (s.up || !s.probing) return;
     s.probing = false;
-    this.emit('wake');
   }
 
   /** ms until a probe may go (0 when up or due). */

@@ -78,8 +78,10 @@ interface Suspect {
   size: number;
   /** Failures alone (size 1) while the server answered others. */
   alone: number;
-  /** When it failed (clock ms): later answers from the server clear the server. */
+  /** The circuit's answer count when it failed: later answers clear the server. */
   at: number;
+  /** The answer count when it first failed so: the server has answered since, so it is up. */
+  since: number;
 }
 
 /**
@@ -357,7 +359,7 @@ export class Sender extends EventEmitter {
     const split = new Map<number, Entry[]>();
     for (const e of claimed) {
       const s = this.suspects.get(e.id);
-      if (s && this.circuit.lastAnswerAt > s.at) {
+      if (s && this.circuit.answers > s.at) {
         const size = Math.max(1, Math.ceil(s.size / 2));
         const list = split.get(size) ?? [];
         list.push(e);
@@ -383,10 +385,16 @@ export class Sender extends EventEmitter {
     } else {
       // All slots busy: a finishing batch drains again.
       if (this.batches >= this.concurrency) return;
-      this.dues = this.dues.filter((t) => t > this.lastClaimAt);
-      const first = this.dues.reduce((a, b) => Math.min(a, b), Infinity);
-      wait = Math.min(this.pollMs, first - this.clock.now());
-      // The circuit wakes its senders itself when a probe may go.
+      const now = this.clock.now();
+      this.dues = this.dues.filter((t) => t > this.lastClaimAt && t > now - this.pollMs);
+      if (this.circuit.up) {
+        const first = this.dues.reduce((a, b) => Math.min(a, b), Infinity);
+        wait = Math.min(this.pollMs, first - now);
+      } else {
+        // While the connection is down the circuit wakes its senders when a probe may go;
+        // the sender itself only looks in now and then (the time budget; new work kicks anyway).
+        wait = Math.max(this.pollMs, Math.min(SWEEP_EVERY_MS, this.circuit.waitMs()));
+      }
     }
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
@@ -462,7 +470,7 @@ export class Sender extends EventEmitter {
    */
   private async deliver(batch: Entry[], probe = false): Promise<void> {
     if (!this.running || !batch.length) return;
-    const sentAt = this.clock.now();
+    const sentAt = this.circuit.answers;
     const result = await this.exchange(batch);
     if (result.ok) {
       this.answered(probe);
@@ -493,24 +501,30 @@ export class Sender extends EventEmitter {
       return;
     }
     // The server answered other requests while this one failed: the records may be the cause.
-    if (mayBeRecords(result) && this.circuit.lastAnswerAt > sentAt) {
+    // So too for a suspect already narrowed down to itself, sent while the connection is up,
+    // when the server has answered since the suspicion began (it may be the last record left).
+    const alone = batch.length === 1 ? this.suspects.get(batch[0].id) : undefined;
+    if (mayBeRecords(result) && (this.circuit.answers > sentAt || (!probe && alone && alone.size <= 2 && this.circuit.answers > alone.since))) {
       if (probe) this.answered(true);
       return this.isolate(batch, result);
     }
     this.circuit.failed(result, probe);
     if (probe) this.probing = false;
     if (mayBeRecords(result)) {
-      const at = this.clock.now();
-      for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: this.suspects.get(e.id)?.alone ?? 0, at });
+      const at = this.circuit.answers;
+      for (const e of batch) {
+        const was = this.suspects.get(e.id);
+        this.suspects.set(e.id, { size: batch.length, alone: was?.alone ?? 0, at, since: was?.since ?? at });
+      }
     }
     await this.failed(batch, result);
   }
 
   /** A 5xx or a timeout on this batch while others go through: split it, or, alone, count it against the record. */
   private async isolate(batch: Entry[], result: Failure): Promise<void> {
-    const at = this.clock.now();
+    const at = this.circuit.answers;
     if (batch.length > 1) {
-      for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: 0, at });
+      for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: 0, at, since: this.suspects.get(e.id)?.since ?? at });
       const mid = Math.ceil(batch.length / 2);
       await this.deliver(batch.slice(0, mid));
       await this.deliver(batch.slice(mid));
@@ -523,7 +537,7 @@ export class Sender extends EventEmitter {
       await this.bury(batch, 'rejected', [P.failsOnRecord(result, alone)]);
       return;
     }
-    this.suspects.set(e.id, { size: 1, alone, at });
+    this.suspects.set(e.id, { size: 1, alone, at, since: this.suspects.get(e.id)?.since ?? at });
     await this.failed(batch, result);
   }
 
