@@ -99,19 +99,6 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     assert.ok(!stored.has(list[13].MaHoSo));
   });
 
-  it('gives up after the retry budget during an outage: every record leaves as undeliverable', async () => {
-    const f = await start({ sandbox: t.sandbox, node: { attempts: 3, batchSize: 2 } });
-    t.sandbox.faults({ outage: true });
-    const wait = outcome(f, (s) => s.notSent.length === 5);
-    f.sync.receive({ payload: Array.from({ length: 5 }, (_, i) => dossier(i + 1)) });
-    const s = await wait;
-    assert.strictEqual(records(s), 0);
-    for (const m of s.notSent) {
-      assert.strictEqual(m.btxh.reason, 'undeliverable');
-      assert.strictEqual(m.btxh.attempts, 3);
-    }
-  });
-
   it('calls done() once per input, also for bad input', async () => {
     const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => s.done.length === 4 && records(s) === 1 && s.notSent.length === 3);

@@ -49,8 +49,9 @@ export function describe(record: unknown): string {
 
 export function registerSyncNode(RED: Red, type: string, op: OperationSpec): void {
   function SyncNode(this: Node, raw: SyncConfig) {
+    // createNode needs the object Node-RED passed (it carries the flow, not as a copyable property).
+    RED.nodes.createNode(this, raw);
     const config = migrateSync(raw);
-    RED.nodes.createNode(this, config);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
     let broken = !auth ? T(RED, 'status.noAuth') : auth.configProblem ? renderProblem(RED, auth.configProblem).message : undefined;
