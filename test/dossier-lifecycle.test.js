@@ -27,7 +27,7 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('never lets a secret, the token or a full personal id reach a log, a status or a message', async () => {
-    const f = await start({ sandbox: t.sandbox, node: { attempts: 2 } });
+    const f = await start({ sandbox: t.sandbox, node: {} });
     const statuses = [];
     f.sync.on('call:status', (call) => statuses.push(JSON.stringify(call.args)));
     const ids = ['001148099901', '001148099902', '001148099903'];
@@ -102,7 +102,7 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('wrong credentials are a connection fault: records are retried, never blamed as rejected', async () => {
-    const f = await start({ sandbox: t.sandbox, node: { attempts: 2, batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
+    const f = await start({ sandbox: t.sandbox, node: { batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
     const wait = outcome(f, (s) => s.notSent.length === 3);
     f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
     const s = await wait;
@@ -112,7 +112,7 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('shows waiting records (with the oldest age) while BTXH is down, then dead letters in red', async () => {
-    const f = await start({ sandbox: t.sandbox, node: { attempts: 1000, backoffBase: 100, backoffMax: 300 } });
+    const f = await start({ sandbox: t.sandbox, node: {} });
     const statuses = [];
     let seen;
     const statusLike = (pred) =>

@@ -32,7 +32,7 @@ async function start({ type = 'btxh-dossier', sandbox, node = {}, auth = {}, cre
     { id: 'f1', type: 'tab', label: 'test' },
     authNode(sandbox.url, auth),
     {
-      id: 'sync', z: 'f1', x: 100, y: 100, type, name: '', auth: 'auth', batchSize: 50, concurrency: 2, attempts: 5, backoffBase: 5, backoffMax: 20,
+      id: 'sync', z: 'f1', x: 100, y: 100, type, name: '', auth: 'auth', version: 2,
       wires: [['sent'], ['notSent']], ...node,
     },
     { id: 'sent', type: 'helper', z: 'f1', x: 100, y: 100 },
