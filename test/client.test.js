@@ -196,7 +196,7 @@ describe('client', function () {
       s = await server(b.handler);
       s.creds = { username: b.username, password: b.password };
     });
-    const conn = () => connect({ baseUrl: s.url, ...s.creds });
+    const conn = (extra = {}) => connect({ baseUrl: s.url, ...s.creds, ...extra });
 
     it('sends a JSON array with AccessKey and accepts error_code "0"', async function () {
       next = (r, res) => json(res, 200, { error_code: '0', message: 'OK nhé' });
@@ -227,21 +227,35 @@ describe('client', function () {
       assert.strictEqual(c.stats.requests, 1);
     });
 
-    it('rejects a non-JSON body and a body without error_code', async function () {
+    it('a non-JSON body or a body without error_code is no verdict on the records: transient badResponse', async function () {
       next = (r, res) => {
         res.writeHead(200, { 'Content-Type': 'text/html' });
         res.end('<html>Đăng nhập</html>');
       };
       const c = conn();
       let r = await c.send('DongBoDVC', records);
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient');
       assert.strictEqual(r.code, 'badResponse');
       assert.strictEqual(r.body, '<html>Đăng nhập</html>');
       next = (r2, res) => json(res, 200, { message: 'done' });
       r = await c.send('DongBoDVC', records);
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient');
       assert.strictEqual(r.code, 'badResponse');
       assert.strictEqual(r.message, 'done');
+    });
+
+    it('error_code -1 "under maintenance" is a busy server (transient); a connection may list other busy codes or none', async function () {
+      next = (r, res) => json(res, 200, { error_code: -1, message: 'Hệ thống đang bảo trì, vui lòng thử lại sau' });
+      let r = await conn().send('DongBoDVC', records);
+      assert.strictEqual(r.kind, 'transient');
+      assert.strictEqual(r.code, 'busy');
+      next = (r2, res) => json(res, 200, { error_code: '99', message: 'Đang bảo trì' });
+      r = await conn({ busyCodes: ['99'] }).send('DongBoDVC', records);
+      assert.strictEqual(r.code, 'busy');
+      next = (r2, res) => json(res, 200, { error_code: -1, message: 'Đang bảo trì' });
+      r = await conn({ busyCodes: [] }).send('DongBoDVC', records);
+      assert.strictEqual(r.kind, 'rejected', 'with no busy codes, -1 is an error on the records');
+      assert.strictEqual(r.code, 'apiError');
     });
 
     it('classifies 500 as transient and other 4xx as rejected', async function () {
@@ -270,7 +284,7 @@ describe('client', function () {
       assert.ok(r.retryAfterMs > 60000 && r.retryAfterMs <= 120000, String(r.retryAfterMs));
     });
 
-    it('does not follow a 302: rejected, and the Location server never sees the key', async function () {
+    it('does not follow a 302: a connection fault (transient), and the Location server never sees the key', async function () {
       const elsewhere = await server((r, res) => json(res, 200, { error_code: 0 }));
       next = (r, res) => {
         res.writeHead(302, { Location: elsewhere.url + '/steal' });
@@ -278,7 +292,7 @@ describe('client', function () {
       };
       const r = await conn().send('DongBoDVC', records);
       assert.strictEqual(r.ok, false);
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient');
       assert.strictEqual(r.code, 'redirect');
       assert.strictEqual(r.status, 302);
       assert.ok(r.message.includes('/steal'));
@@ -334,7 +348,7 @@ describe('client', function () {
       const s = await server(b.handler);
       const c = connect({ baseUrl: s.url, username: b.username, password: b.password });
       const r = await c.send('DongBoDVC', records);
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient', 'wrong credentials are the connection\'s fault, not the records\'');
       assert.strictEqual(r.code, 'authFailed');
       assert.strictEqual(r.status, 401);
       assert.strictEqual(c.stats.tokenRequests, 2);
@@ -362,7 +376,7 @@ describe('client', function () {
       const c = connect({ baseUrl: s.url, username: b.username, password });
       const r = await c.send('DongBoDVC', records);
       assert.strictEqual(r.ok, false);
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient');
       assert.strictEqual(r.code, 'authFailed');
       assert.ok(r.message.startsWith('Sai mật khẩu'));
       assert.ok(!JSON.stringify(r).includes(password), JSON.stringify(r));
@@ -537,13 +551,13 @@ describe('client', function () {
       client = selfSigned('client-tinh-01');
     });
 
-    it('rejects a self-signed server unless its CA is given or verification is turned off explicitly', async function () {
+    it('refuses a self-signed server unless its CA is given or verification is turned off explicitly', async function () {
       const b = btxh();
       const s = await server(b.handler, { key: pair.key, cert: pair.cert });
       const base = { baseUrl: s.url, username: b.username, password: b.password };
       const unverified = await connect(base).send('DongBoDVC', records);
       assert.strictEqual(unverified.ok, false);
-      assert.strictEqual(unverified.kind, 'rejected');
+      assert.strictEqual(unverified.kind, 'transient', 'a certificate problem is the connection\'s, the records wait');
       assert.strictEqual(unverified.code, 'tls');
       assert.strictEqual(s.requests.length, 0);
       assert.strictEqual((await connect({ ...base, tls: { ca: pair.cert } }).send('DongBoDVC', records)).ok, true);
@@ -578,7 +592,7 @@ describe('client', function () {
       assert.strictEqual(proxy.seen.length, before);
     });
 
-    it('a proxy refusing the credentials is rejected as proxy, without the proxy password', async function () {
+    it('a proxy refusing the credentials is a proxy connection fault, without the proxy password', async function () {
       const b = btxh();
       const s = await server(b.handler);
       const proxy = await connectProxy('px-user:right-password');
@@ -587,7 +601,7 @@ describe('client', function () {
       const r = await c.send('DongBoDVC', records);
       assert.strictEqual(r.ok, false);
       assert.strictEqual(r.code, 'proxy');
-      assert.strictEqual(r.kind, 'rejected');
+      assert.strictEqual(r.kind, 'transient');
       assert.ok(!JSON.stringify(r).includes('wrong-password'));
       assert.strictEqual(s.requests.length, 0);
     });

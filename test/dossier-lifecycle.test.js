@@ -2,6 +2,35 @@
 const assert = require('assert');
 const { helper, start, withRuntime, outcome, records, CREDS, authNode, modules } = require('./support/flow');
 const { dossier } = require('./support/records');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+/** Every status the node shows; `until(pred)` resolves with the first (past or future) that matches. */
+function watchStatus(node) {
+  const seen = [];
+  const waiters = [];
+  node.on('call:status', (call) => {
+    const st = call.args[0];
+    seen.push(st);
+    for (const w of waiters.splice(0)) (w.pred(st) ? w.resolve(st) : waiters.push(w));
+  });
+  return {
+    seen,
+    until: (pred) => new Promise((resolve) => {
+      const hit = seen.find(pred);
+      if (hit) resolve(hit);
+      else waiters.push({ pred, resolve });
+    }),
+  };
+}
+
+/** The node's answer to a status request. */
+async function ask(f) {
+  const answer = outcome(f, (s) => s.sent.some((m) => m.topic === 'status'));
+  f.sync.receive({ topic: 'status' });
+  return (await answer).sent.find((m) => m.topic === 'status').payload;
+}
 
 describe('btxh-dossier lifecycle and secrecy', function () {
   const t = withRuntime();
@@ -101,40 +130,51 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.ok(s.caught[0].error.message, 'the reason reaches the Catch node');
   });
 
-  it('wrong credentials are a connection fault: records are retried, never blamed as rejected', async () => {
-    const f = await start({ sandbox: t.sandbox, node: { batchSize: 3 }, creds: { username: 'demo', password: 'wrong' } });
-    const wait = outcome(f, (s) => s.notSent.length === 3);
-    f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
-    const s = await wait;
-    assert.deepStrictEqual(s.notSent.map((m) => m.btxh.reason), ['undeliverable', 'undeliverable', 'undeliverable']);
-    assert.ok(s.notSent.every((m) => m.btxh.errors[0].params.reason === 'authFailed'), JSON.stringify(s.notSent[0].btxh.errors));
-    assert.strictEqual(t.sandbox.records('dossier').length, 0);
+  it('wrong credentials: the records wait (none on output 2, none sent), the status says so; fixed and redeployed, all are delivered', async () => {
+    // The shipped queue (SQLite) keeps what waits across the redeploy that fixes the password.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-creds-'));
+    const auth = { queue: 'sqlite', queueFile: path.join(dir, 'outbox.db') };
+    try {
+      const f = await start({ sandbox: t.sandbox, auth, creds: { username: CREDS.username, password: 'wrong' } });
+      const statuses = watchStatus(f.sync);
+      const s = outcome(f, (x) => records({ sent: x.sent.filter((m) => m.topic !== 'status') }) === 3);
+      f.sync.receive({ payload: [dossier(1), dossier(2), dossier(3)] });
+      await statuses.until((st) => st.fill === 'red' && String(st.text).includes('status.authDown'));
+      const st = await ask(f);
+      assert.strictEqual(st.waiting + st.inflight, 3, 'all three wait');
+      assert.strictEqual(st.dead, 0);
+      assert.strictEqual(st.reachable, false);
+      assert.strictEqual(t.sandbox.records('dossier').length, 0);
+      // The integrator types the right password and deploys the connection only.
+      const fixed = f.flow.map((n) => (n.id === 'auth' ? { ...n, name: 'sandbox (fixed)' } : n));
+      await helper.setFlows(fixed, 'nodes', { auth: CREDS });
+      const done = await s;
+      assert.deepStrictEqual(done.notSent, [], 'nothing on output 2');
+      assert.deepStrictEqual(done.caught, [], 'no error: the records only waited');
+      assert.deepStrictEqual(t.sandbox.records('dossier').map((r) => r.record.MaHoSo).sort(), [1, 2, 3].map((i) => dossier(i).MaHoSo).sort(), 'each once');
+    } finally {
+      await helper.unload();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
-  it('shows waiting records (with the oldest age) while BTXH is down, then dead letters in red', async () => {
+  it('shows "unreachable since" while BTXH is down, then dead letters in red when it answers with rejections', async () => {
     const f = await start({ sandbox: t.sandbox, node: {} });
-    const statuses = [];
-    let seen;
-    const statusLike = (pred) =>
-      new Promise((resolve) => {
-        seen = () => statuses.some(pred) && resolve();
-        seen();
-      });
-    f.sync.on('call:status', (call) => {
-      statuses.push(call.args[0]);
-      seen?.();
-    });
+    const statuses = watchStatus(f.sync);
     t.sandbox.faults({ outage: true });
     f.sync.receive({ payload: [dossier(1), dossier(2)] });
-    await statusLike((st) => st.text?.endsWith('status.countsWaiting') && st.fill === 'blue');
-    // BTXH comes back and refuses both: two dead letters.
+    const down = await statuses.until((st) => st.fill === 'yellow' && String(st.text).includes('status.down'));
+    assert.strictEqual(down.shape, 'ring');
+    const during = await ask(f);
+    assert.strictEqual(during.waiting + during.inflight, 2);
+    assert.ok(during.unreachableSince > 0 && during.unreachableSince <= Date.now());
+    // BTXH comes back and refuses both: two dead letters, after the next probe.
     t.sandbox.faults({ rejectMaHoSo: [dossier(1).MaHoSo, dossier(2).MaHoSo] });
-    await statusLike((st) => st.text?.endsWith('status.counts') && st.fill === 'red');
-    const answer = outcome(f, (s) => s.sent.some((m) => m.topic === 'status'));
-    f.sync.receive({ topic: 'status' });
-    const st = (await answer).sent.find((m) => m.topic === 'status').payload;
+    await statuses.until((st) => String(st.text).endsWith('status.counts') && st.fill === 'red');
+    const st = await ask(f);
     assert.strictEqual(st.dead, 2);
     assert.strictEqual(st.waiting, 0);
+    assert.strictEqual(st.reachable, true);
     assert.strictEqual(st.deadLetters.length, 2);
     assert.ok(st.deadLetters.every((d) => d.reason === 'rejected' && d.attempts >= 1 && d.key.startsWith('dossier:')));
   });

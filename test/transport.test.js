@@ -81,14 +81,20 @@ describe("btxh-auth with Node-RED's tls-config and http proxy nodes", function (
     assert.strictEqual(sandbox.records('dossier').length, 1);
   });
 
-  it('keeps verification on without a CA: the self-signed endpoint is refused, records are kept as undeliverable', async () => {
+  it('keeps verification on without a CA: the self-signed endpoint is refused, the record waits with the reason, nothing on output 2', async () => {
     sandbox = await createSandbox({ port: 0, ...CREDS, tls: cert });
-    const f = await start({ sandbox, node: { attempts: 1 } });
-    const wait = outcome(f, (s) => s.notSent.length === 1);
+    const f = await start({ sandbox });
+    const refused = new Promise((resolve) => f.sync.on('call:status', (c) => c.args[0].fill === 'yellow' && resolve(c.args[0])));
     f.sync.receive({ payload: dossier(1) });
-    const s = await wait;
-    assert.strictEqual(s.notSent[0].btxh.reason, 'undeliverable');
-    assert.strictEqual(s.notSent[0].btxh.errors[0].params.reason, 'tls');
+    await refused;
+    const answer = outcome(f, (s) => s.sent.some((m) => m.topic === 'status'));
+    f.sync.receive({ topic: 'status' });
+    const s = await answer;
+    const st = s.sent.find((m) => m.topic === 'status').payload;
+    assert.strictEqual(st.reachable, false);
+    assert.strictEqual(st.lastError.params.reason, 'tls', JSON.stringify(st.lastError));
+    assert.strictEqual(st.waiting + st.inflight, 1, 'a certificate problem is the connection\'s: the record waits');
+    assert.deepStrictEqual(s.notSent, []);
     assert.strictEqual(sandbox.records('dossier').length, 0);
   });
 

@@ -18,7 +18,7 @@ const CREDS = { username: 'demo', password: 'demo-secret-pw' };
 
 function authNode(url, extra = {}) {
   return {
-    id: 'auth', type: 'btxh-auth', name: 'sandbox', baseUrl: url, mode: 'token', timeout: 5, tokenLifetime: 30,
+    id: 'auth', type: 'btxh-auth', name: 'sandbox', baseUrl: url, mode: 'token',
     bodyShape: 'array', queue: 'memory', ethnicityCode: 'id', codeSet: 'pre-2025', district2025: 'old', strict: false, ...extra,
   };
 }

@@ -129,7 +129,9 @@ export function classifyResponse(r: Response, now: number = Date.now(), rules: A
   if (json === undefined) return failure('transient', 'badResponse', message, { status, body });
   const code = errorCode(json);
   if (code === undefined || code === null) return failure('transient', 'badResponse', message, { status, body });
-  if (listed(code, rules.busyCodes)) return failure('transient', 'busy', message, { status, body });
+  // Peers use -1 both for maintenance and for "Token hết hạn": a message naming the
+  // token is a token rejection (one refresh, D11), not a busy server.
+  if (listed(code, rules.busyCodes) && !namesToken(json)) return failure('transient', 'busy', message, { status, body });
   if (!isSuccessCode(code)) return failure('rejected', 'apiError', message, { status, body });
   const ok: SendResult = { ok: true, status, body: json };
   const m = serverMessage(json);
@@ -167,6 +169,11 @@ export function isTokenRejection(r: SendResult): boolean {
   const code = errorCode(r.body);
   if (code === undefined || code === null || isSuccessCode(code)) return false;
   if (String(code).trim() === '401' || String(code).trim() === '403') return true;
-  const m = serverMessage(r.body);
+  return namesToken(r.body);
+}
+
+/** Does the server's message name the credential ("Token hết hạn", "AccessKey không hợp lệ")? */
+function namesToken(body: unknown): boolean {
+  const m = serverMessage(body);
   return m !== undefined && TOKEN_WORDS.test(fold(m));
 }

@@ -1,8 +1,8 @@
-import { randomUUID } from 'crypto';
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
+import { LeaseTokens } from './lease';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -31,6 +31,7 @@ const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
  */
 export class PostgresStore implements Store {
   private readonly pool: Pool;
+  private readonly tokens = new LeaseTokens();
   private readonly t: string;
   private readonly d: string;
   private readonly v: string;
@@ -118,7 +119,7 @@ export class PostgresStore implements Store {
       UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
       FROM due WHERE x.id = due.id
       RETURNING ${cols('x')}`;
-    const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), randomUUID()];
+    const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.tokens.next()];
     for (let attempt = 1; ; attempt++) {
       try {
         await this.init();
@@ -177,7 +178,7 @@ export class PostgresStore implements Store {
          ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
        UPDATE ${this.t} x SET lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
        FROM due WHERE x.id = due.id RETURNING ${cols('x')}`,
-      [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), randomUUID()]);
+      [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.tokens.next()]);
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 

@@ -1,11 +1,11 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'fs';
 import { dirname } from 'path';
-import { randomUUID } from 'crypto';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
+import { LeaseTokens } from './lease';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -76,9 +76,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => number;
   private readonly stmts = new Map<string, Database.Statement>();
-  /** Lease tokens: this instance's prefix and a counter, unique across runs. */
-  private readonly tokenPrefix = randomUUID().slice(0, 8);
-  private claims = 0;
+  private readonly tokens = new LeaseTokens();
 
   constructor(opts: SqliteOptions) {
     const sync = opts.synchronous ?? 'FULL';
@@ -316,7 +314,7 @@ export class SqliteStore implements Store {
 
   /** A claim's fencing token. */
   private token(): string {
-    return `${this.tokenPrefix}.${++this.claims}`;
+    return this.tokens.next();
   }
 
   /** One write per held entry, in one transaction; the ids for which `write` wrote. */
