@@ -318,6 +318,34 @@ describe('engine: Sender with the shipped defaults', function () {
     assert.deepStrictEqual(other.calls, []);
   });
 
+  it('a sender frozen past its lease (SIGSTOP, a stalled VM) does not send, when it wakes, what another sender took over', async function () {
+    const REJECTED = { ok: false, kind: 'rejected', code: 'apiError', status: 200, message: 'MaHoSo không hợp lệ' };
+    const db = new FakeClock(); // the store's clock, which the other sender shares
+    const store = new MemoryStore({ now: db.now });
+    let answer;
+    const frozen = fakeSend((records, call) => (call === 1 ? REJECTED : new Promise((r) => (answer = () => r(OK)))));
+    const a = make({ clock: new FakeClock(db.t), store, send: frozen });
+    a.sender.start();
+    await feed(a.sender, 1, 4);
+    await a.clock.advance(0);
+    assert.deepStrictEqual(frozen.calls, [['H00001', 'H00002', 'H00003', 'H00004'], ['H00001', 'H00002']], 'split, first half on the wire');
+    // A is frozen: its clock and timers stand still while the store's lease runs out and B takes over.
+    const other = fakeSend();
+    const b = make({ clock: db, store, send: other });
+    b.sender.start();
+    await db.until(() => other.calls.length > 0, { what: 'the takeover' });
+    await db.until(() => idle(b.sender), { what: 'B done' });
+    assert.deepStrictEqual(other.sent().sort(), ['H00001', 'H00002', 'H00003', 'H00004']);
+    // A wakes: its monotonic clock has moved on, its first half's answer arrives.
+    a.clock.t += SENDER_DEFAULTS.leaseMs + 60_000;
+    answer();
+    await a.clock.advance(0);
+    assert.deepStrictEqual(frozen.calls.length, 2, 'the second half, taken over meanwhile, is not sent');
+    assert.deepStrictEqual(a.seen.delivered, [], 'the late answer is no output');
+    assert.strictEqual(new Set(a.seen.fenced).size, 4, 'all four logged as fenced');
+    assert.strictEqual(b.seen.delivered.length, 4);
+  });
+
   it('what an earlier run delivered but never reported is reported at start, on output 1, marked recovered', async function () {
     const clock = new FakeClock();
     const store = new MemoryStore({ now: clock.now });

@@ -125,6 +125,8 @@ export class Sender extends EventEmitter {
   private readonly tasks = new Set<Promise<void>>();
   /** Claimed entries whose outcome is not written yet: released at a stop. */
   private readonly holding = new Map<number, Held>();
+  /** When each held lease was last confirmed by the store (claim or renewal), clock ms. */
+  private readonly confirmedAt = new Map<number, number>();
   private readonly renewals = new Set<Timer>();
   private readonly suspects = new Map<number, Suspect>();
   private toReport: Held[] = [];
@@ -248,6 +250,7 @@ export class Sender extends EventEmitter {
     }
     const held = [...this.holding.values()];
     this.holding.clear();
+    this.confirmedAt.clear();
     try {
       if (held.length) await this.store.release(held);
       await this.flushReports();
@@ -292,7 +295,11 @@ export class Sender extends EventEmitter {
             throw err;
           }
           this.storeFailures = 0;
-          for (const e of claimed) this.holding.set(e.id, e);
+          const at = this.clock.now();
+          for (const e of claimed) {
+            this.holding.set(e.id, e);
+            this.confirmedAt.set(e.id, at);
+          }
           // Stopped while claiming: the entries stay held and stop() releases them.
           if (!this.running) {
             if (probe) this.circuit.release();
@@ -443,10 +450,7 @@ export class Sender extends EventEmitter {
     const every = Math.min(MAX_TIMER_MS, Math.max(1, Math.floor(this.leaseMs / 3)));
     const tick = () => {
       const held = batch.filter((e) => this.holding.has(e.id));
-      this.store.extend(held, this.leaseMs).then(
-        (ok) => this.fenced(held, ok),
-        (err: unknown) => this.fire('storeError', err),
-      ).finally(() => {
+      this.confirm(held).catch((err: unknown) => this.fire('storeError', err)).finally(() => {
         if (stopped) return;
         timer = this.clock.setTimeout(tick, every);
         this.renewals.add(timer);
@@ -470,6 +474,8 @@ export class Sender extends EventEmitter {
    */
   private async deliver(batch: Entry[], probe = false): Promise<void> {
     if (!this.running || !batch.length) return;
+    batch = await this.stillHeld(batch);
+    if (!batch.length) return;
     const sentAt = this.circuit.answers;
     const result = await this.exchange(batch);
     if (result.ok) {
@@ -595,10 +601,38 @@ export class Sender extends EventEmitter {
     }
   }
 
+  /** Renews the leases; those the store refused are another claim's now (fenced). */
+  private async confirm(held: Held[]): Promise<number[]> {
+    if (!held.length) return [];
+    const at = this.clock.now();
+    const ok = await this.store.extend(held, this.leaseMs);
+    for (const id of ok) if (this.holding.has(id)) this.confirmedAt.set(id, at);
+    this.fenced(held, ok);
+    return ok;
+  }
+
+  /**
+   * The entries of the batch this sender may still send. A lease not confirmed
+   * for half its length (the process was frozen, or a split batch ran long) is
+   * renewed first: an instance that wakes up after another took its entries
+   * over must not send them while the other does.
+   */
+  private async stillHeld(batch: Entry[]): Promise<Entry[]> {
+    const now = this.clock.now();
+    const mine = batch.filter((e) => this.holding.has(e.id));
+    const stale = mine.filter((e) => now - (this.confirmedAt.get(e.id) ?? -Infinity) > this.leaseMs / 2);
+    if (!stale.length) return mine;
+    const ok = new Set(await this.confirm(stale));
+    return mine.filter((e) => !stale.includes(e) || ok.has(e.id));
+  }
+
   /** The entries whose outcome the store took; the others are another claim's now (fenced). */
   private settle(entries: Entry[], written: number[]): Entry[] {
     const ok = new Set(written);
-    for (const e of entries) this.holding.delete(e.id);
+    for (const e of entries) {
+      this.holding.delete(e.id);
+      this.confirmedAt.delete(e.id);
+    }
     this.fenced(entries, written);
     return entries.filter((e) => ok.has(e.id));
   }
@@ -607,7 +641,10 @@ export class Sender extends EventEmitter {
     if (written.length === entries.length) return;
     const ok = new Set(written);
     const lost = entries.filter((e) => !ok.has(e.id)).map((e) => e.id);
-    for (const id of lost) this.holding.delete(id);
+    for (const id of lost) {
+      this.holding.delete(id);
+      this.confirmedAt.delete(id);
+    }
     if (lost.length) this.fire('fenced', lost);
   }
 
