@@ -409,6 +409,28 @@ describe('client', function () {
       assert.strictEqual(c.stats.tokenRequests, 2);
     });
 
+    it('a broken GetToken answer (an HTML page, JSON without a token) is a transient connection fault, never the records\' verdict', async function () {
+      const b = btxh();
+      let broken = 'html';
+      const s = await server((r, res) => {
+        if (!r.url.endsWith('/GetToken') || !broken) return b.handler(r, res);
+        if (broken === 'html') {
+          res.writeHead(200, { 'Content-Type': 'text/html' });
+          return res.end('<html><body>Cổng đang bảo trì</body></html>');
+        }
+        return json(res, 200, { error_code: 0, message: 'OK' });
+      });
+      const c = connect({ baseUrl: s.url, username: b.username, password: b.password });
+      let r = await c.send('DongBoDVC', records);
+      assert.strictEqual(r.kind, 'transient', JSON.stringify(r));
+      broken = 'noToken';
+      r = await c.send('DongBoDVC', records);
+      assert.strictEqual(r.kind, 'transient', JSON.stringify(r));
+      assert.strictEqual(s.requests.filter((x) => x.url.endsWith('/DongBoDVC')).length, 0, 'no record sent without a token');
+      broken = undefined;
+      assert.strictEqual((await c.send('DongBoDVC', records)).ok, true);
+    });
+
     it('test() without a token endpoint (mode key) checks that the base URL answers, sending no key', async function () {
       const s = await server((r, res) => json(res, 404, { message: 'not here' }));
       const c = connect({ baseUrl: s.url, mode: 'key', key: 'STATIC-KEY-0123456789' });

@@ -189,6 +189,10 @@ module.exports = {
       }
       await gone;
     },
+    /** Sends a signal to the process group without waiting (SIGSTOP freezes it, SIGCONT wakes it). */
+    signal(sig) {
+      if (child) process.kill(-child.pid, sig);
+    },
     /** A clean stop (SIGINT: Node-RED closes its nodes), SIGKILL if it takes longer than 20 s. */
     async stop() {
       if (!handle.running) return;
@@ -198,6 +202,23 @@ module.exports = {
       const t = setTimeout(() => handle.kill(), 20_000);
       await gone;
       clearTimeout(t);
+    },
+    /**
+     * A full deploy through the admin API, as the editor's Deploy button does;
+     * `creds` (node id -> credentials) go with the nodes, as typed in the dialog.
+     */
+    async deploy(flow, creds = {}) {
+      const nodes = flow.map((n) => (creds[n.id] ? { ...n, credentials: creds[n.id] } : n));
+      const r = await request(port, 'POST', '/flows', nodes, { headers: { 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v1' } });
+      if (r.status !== 204 && r.status !== 200) throw new Error(`deploy: HTTP ${r.status} ${JSON.stringify(r.body)}`);
+      // The http in routes come back once the new flows have started.
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const ok = await request(port, 'GET', '/ready', undefined, { timeoutMs: 2000 }).then((x) => x.status === 200, () => false);
+        if (ok) return;
+        await sleep(100);
+      }
+      throw new Error('deploy: the flows did not start again');
     },
     post: (urlPath, body, timeoutMs) => request(port, 'POST', urlPath, body, { timeoutMs: timeoutMs }),
     /** Records to btxh-dossier; resolves the HTTP answer (200 = accepted), rejects on a network error. */
