@@ -21,7 +21,7 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { createSandbox } = require('../sandbox/server');
-const { Connection, asEngineResult } = require('../lib/client');
+const { Connection } = require('../lib/client');
 const { Sender } = require('../lib/engine');
 const { createStore } = require('../lib/outbox');
 const { operation } = require('../lib/fields');
@@ -48,8 +48,8 @@ async function run(name, store, sandbox, records) {
   const owner = `bench-${name}`;
   const conn = new Connection({ baseUrl: sandbox.url, mode: 'token', username: 'demo', password: 'demo', timeoutMs: 30_000, tokenLifetimeMs: 30 * 60_000, bodyShape: 'array' });
   const sender = new Sender({
-    store, owner, op, batchSize: 50, concurrency: 2,
-    send: async (r) => asEngineResult(await conn.send(op.api, r)),
+    store, owner, op, // batch 50, concurrency 2: the shipped defaults
+    send: (r) => conn.send(op.api, r),
   });
   const entries = records.map((r) => sender.entry(r));
 
