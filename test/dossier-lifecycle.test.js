@@ -178,4 +178,77 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.strictEqual(st.deadLetters.length, 2);
     assert.ok(st.deadLetters.every((d) => d.reason === 'rejected' && d.attempts >= 1 && d.key.startsWith('dossier:')));
   });
+  it('an outbox that cannot be opened: the node exists, red status with the reason, done(err) for every input; fixed and redeployed, it works', async () => {
+    // A directory path that runs through a file: the outbox cannot be created (ENOTDIR).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-badpath-'));
+    fs.writeFileSync(path.join(dir, 'a-file'), '');
+    const f = await start({ sandbox: t.sandbox, auth: { queue: 'sqlite', queueFile: path.join(dir, 'a-file', 'outbox.sqlite') } });
+    assert.ok(f.sync, 'the node was created');
+    const statuses = watchStatus(f.sync);
+    const wait = outcome(f, (s) => s.caught.length === 2);
+    f.sync.receive({ payload: dossier(1) });
+    f.sync.receive({ payload: [dossier(2), dossier(3)] });
+    const s = await wait;
+    assert.strictEqual(s.done.length, 0, 'not acknowledged');
+    assert.deepStrictEqual([s.sent.length, s.notSent.length], [0, 0]);
+    for (const c of s.caught) assert.match(c.error.message, /outbox|hàng đợi|outboxUnavailable|noStore/i, c.error.message);
+    const red = await statuses.until((st) => st.fill === 'red');
+    assert.match(String(red.text), /noStore/);
+    try {
+      const fixed = f.flow.map((n) => (n.id === 'auth' ? { ...n, queueFile: path.join(dir, 'outbox.sqlite') } : n));
+      await helper.setFlows(fixed, 'nodes', { auth: CREDS });
+      const ok = outcome(f, (x) => records(x) === 1);
+      helper.getNode('sync').receive({ payload: dossier(4) });
+      const y = await ok;
+      assert.strictEqual(y.done.length, 1);
+      assert.strictEqual(t.sandbox.records('dossier').length, 1);
+    } finally {
+      await helper.unload();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a memory queue stopped during an outage reports every waiting record on output 2 (undeliverable, shutdown)', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const statuses = watchStatus(f.sync);
+    t.sandbox.faults({ outage: true });
+    const list = Array.from({ length: 120 }, (_, i) => dossier(i + 1));
+    f.sync.receive({ payload: list });
+    await statuses.until((st) => st.fill === 'yellow');
+    const all = outcome(f, (s) => s.notSent.length === 120);
+    const changed = f.flow.map((n) => (n.id === 'sync' ? { ...n, name: 'renamed' } : n));
+    await helper.setFlows(changed, 'nodes', { auth: CREDS });
+    const s = await all;
+    assert.deepStrictEqual([...new Set(s.notSent.map((m) => m.btxh.reason))], ['undeliverable']);
+    assert.ok(s.notSent.every((m) => m.btxh.errors.some((e) => e.code === 'shutdown')), JSON.stringify(s.notSent[0].btxh.errors));
+    assert.deepStrictEqual(s.notSent.map((m) => m.payload.MaHoSo).sort(), list.map((r) => r.MaHoSo).sort(), 'each once');
+  });
+
+  it('a flow saved with the old try count (attempts: 1, no version) keeps its records through an outage', async () => {
+    const f = await start({ sandbox: t.sandbox, node: { version: undefined, attempts: 1, backoffBase: 100, backoffMax: 200 } });
+    t.sandbox.faults({ outage: true });
+    const done = outcome(f, (s) => records(s) === 1);
+    f.sync.receive({ payload: dossier(1) });
+    // Three tries of the one record (the first send and two probes) are two more than attempts: 1 allowed.
+    const tries = () => Object.values(t.sandbox.stats.requests).reduce((a, b) => a + b, 0);
+    for (let i = 0; i < 300 && tries() < 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(tries() >= 3, JSON.stringify(t.sandbox.stats.requests));
+    t.sandbox.faults({});
+    const s = await done;
+    assert.deepStrictEqual(s.notSent, [], 'not dead-lettered after its one try');
+  });
+
+  it('a record re-fed unchanged is skipped and says so on output 1 (btxh.skipped), so the flow can close the loop', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const first = outcome(f, (s) => records(s) === 2);
+    f.sync.receive({ payload: [dossier(1), dossier(2)] });
+    await first;
+    const again = outcome(f, (s) => s.sent.length === 1 && s.done.length === 1);
+    f.sync.receive({ payload: [dossier(1), dossier(2)] });
+    const s = await again;
+    assert.strictEqual(s.sent[0].btxh.skipped, true);
+    assert.deepStrictEqual(s.sent[0].btxh.keys, [dossier(1), dossier(2)].map((r) => `dossier:${r.MaHoSo}`));
+    assert.deepStrictEqual(s.sent[0].payload.map((r) => r.MaHoSo), [dossier(1).MaHoSo, dossier(2).MaHoSo]);
+    assert.strictEqual(t.sandbox.records('dossier').length, 2, 'not sent again');
+  });
 });
