@@ -251,4 +251,17 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.deepStrictEqual(s.sent[0].payload.map((r) => r.MaHoSo), [dossier(1).MaHoSo, dossier(2).MaHoSo]);
     assert.strictEqual(t.sandbox.records('dossier').length, 2, 'not sent again');
   });
+  it('"warn when down for", set by the user: one error reaches the Catch node per outage, not one per record', async () => {
+    // The shipped 5 min is shown on an injected clock (test/engine.test.js); here the setting's wiring, at 3 s.
+    const f = await start({ sandbox: t.sandbox, node: { unreachableAfter: 0.05 } });
+    t.sandbox.faults({ outage: true });
+    const caught = outcome(f, (s) => s.caught.length >= 1);
+    f.sync.receive({ payload: Array.from({ length: 30 }, (_, i) => dossier(i + 1)) });
+    const s = await caught;
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.strictEqual(s.caught.length, 1, 'one error, not one per record');
+    assert.strictEqual(s.caught[0].btxh.reason, 'unreachable');
+    assert.deepStrictEqual(s.notSent, [], 'the records wait');
+    t.sandbox.faults({});
+  });
 });

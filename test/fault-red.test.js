@@ -313,6 +313,8 @@ describe('fault injection: Node-RED killed (SIGKILL) at random points', function
     assert.deepStrictEqual(ev.filter((e) => e.out === 2), [], 'nothing on output 2');
     const deliveredBy = new Map();
     for (const e of ev.filter((x) => x.out === 1)) for (const key of e.keys) deliveredBy.set(key.slice('dossier:'.length), e.pid);
+    const silent = [...accepted.keys()].filter((m) => !deliveredBy.has(m));
+    assert.deepStrictEqual(silent, [], 'every accepted record produced output 1, also those a kill cut between BTXH and the output');
     const carried = [...accepted].filter(([m, pid]) => deliveredBy.has(m) && deliveredBy.get(m) !== pid);
     assert.ok(carried.length > 0, 'some records were accepted before a kill and delivered, with output 1, after a restart');
     console.log(`      ${kills.length} kills, ${accepted.size} accepted, ${unknown} cut mid-request, ${got.size} at BTXH, ${dup} duplicate receipts, ${carried.length} carried over a restart`);
