@@ -254,6 +254,30 @@ describe('PostgresStore', function () {
     assert.strictEqual((await w.counts('n1')).waiting, 1);
   });
 
+  it('a connection held in a transaction when the server ends it: the error is the transaction\'s, never an uncaught event (issue 9)', async function () {
+    const s = store();
+    await s.counts('n1'); // schema ready
+    const uncaught = [];
+    const onUncaught = (e) => uncaught.push(e);
+    process.prependListener('uncaughtException', onUncaught);
+    try {
+      const err = await s.tx(async (c) => {
+        const pid = (await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+        // Idle in the transaction, between two statements, when the backend goes (a restart does this to every one).
+        await one('SELECT pg_terminate_backend($1)', [pid]);
+        await new Promise((r) => setTimeout(r, 300));
+        await c.query('SELECT 1');
+      }).then(() => null, (e) => e);
+      assert.ok(err, 'the transaction fails');
+      assert.ok(['outboxFailed', 'outboxUnavailable'].includes(err.problem.code), err.problem.code);
+      assert.deepStrictEqual(uncaught, [], 'no uncaught error event');
+      // The broken connection was destroyed, not handed out again.
+      assert.deepStrictEqual(await s.counts('n1'), { waiting: 0, inflight: 0, dead: 0, delivered: 0, oldestMs: 0 });
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
+    }
+  });
+
   it('an unreachable database rejects with outboxUnavailable (nothing accepted)', async function () {
     const port = await new Promise((resolve) => {
       const srv = net.createServer().listen(0, '127.0.0.1', () => {

@@ -5,6 +5,7 @@ import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { prepareMapped } from '../lib/mapping';
+import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
 import * as P from '../lib/engine/problems';
 import type { Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
@@ -189,7 +190,18 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       const inputs = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
       const entries: NewEntry[] = [];
       const invalid: NodeMessage[] = [];
-      for (const original of inputs) {
+      let cut = false;
+      for (let i = 0; i < inputs.length; i++) {
+        const original = inputs[i];
+        // Before any work: a record that is not plain, shallow data is refused, and replaced in
+        // msg by a bounded copy, so that Complete and Catch nodes can copy the message.
+        const shape = inspectShape(original);
+        if (shape) {
+          inputs[i] = boundedCopy(original);
+          cut = true;
+          invalid.push(notSent(inputs[i], 'invalid', [shape]));
+          continue;
+        }
         // Kept in memory only, for the editor's live preview ("take the last record").
         (node as Node & { lastRecord?: unknown }).lastRecord = original;
         const prepared = prepareMapped(op, await map(original, msg), settings);
@@ -214,6 +226,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           meta: msg._msgid ? { _msgid: msg._msgid } : undefined,
         });
       }
+      if (cut) msg.payload = Array.isArray(msg.payload) ? inputs : inputs[0];
       counts.invalid += invalid.length;
       for (const m of invalid) send([null, m]);
       if (entries.length) {
@@ -234,13 +247,26 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
 
     node.on('input', (msg, send, done) => {
       handle(msg, send).then(
-        () => done(),
+        () => finish(done),
         // Not acknowledged. An outbox failure carries a problem: the Catch node and
         // the log get "the outbox is full… nothing was written", not only the driver's words.
         (err: Error & { problem?: Problem }) =>
-          done(err.problem ? Object.assign(new Error(renderProblem(RED, err.problem).message), { problem: err.problem, cause: err }) : err),
+          finish(done, err.problem ? Object.assign(new Error(renderProblem(RED, err.problem).message), { problem: err.problem, cause: err }) : err),
       );
     });
+
+    /**
+     * done() runs the flow's Complete or Catch nodes synchronously (Node-RED copies the message
+     * for them). Whatever they throw must not become an unhandled rejection of this promise
+     * chain, which ends the Node-RED process: it is logged instead.
+     */
+    function finish(done: (err?: Error) => void, err?: Error): void {
+      try {
+        done(err);
+      } catch (e) {
+        node.warn(T(RED, 'warn.doneThrew', { message: e instanceof Error ? e.message : String(e) }));
+      }
+    }
 
     let resolveStopped!: () => void;
     auth.use(new Promise<void>((r) => (resolveStopped = r)));

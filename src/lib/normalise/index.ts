@@ -11,6 +11,7 @@ import { normalisePersonalId } from './personal-id';
 import { absent, Report, resolve } from './report';
 import { normaliseInt } from './status';
 import { normaliseText } from './text';
+import { inspectShape } from './shape';
 
 export interface Prepared {
   /** The wire record (table names and order, absent optional fields omitted), or null when errors is not empty. */
@@ -35,6 +36,8 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
     report.error(null, 'notObject');
     return { record: null, errors: report.errors, warnings: report.warnings, aliases: [] };
   }
+  const shape = inspectShape(input);
+  if (shape) return { record: null, errors: [shape], warnings: [], aliases: [] };
   const { values, aliases } = matchKeys(op, input as Record<string, unknown>, report);
   const out: Record<string, unknown> = {};
   // Fields whose absence another problem already explains.

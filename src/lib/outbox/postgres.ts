@@ -292,20 +292,43 @@ export class PostgresStore implements Store {
 
   /** Several statements in one transaction on one connection; COMMIT before resolving. */
   private async tx<T>(fn: (c: PoolClient) => Promise<T>): Promise<T> {
-    let c: PoolClient | undefined;
+    let held: Checkout | undefined;
     try {
       await this.init();
-      c = await this.pool.connect();
+      held = await this.checkout();
+      const { c } = held;
       await c.query('BEGIN');
       const out = await fn(c);
       await c.query('COMMIT');
       return out;
     } catch (err) {
-      if (c) await c.query('ROLLBACK').catch(() => undefined);
+      if (held) await held.c.query('ROLLBACK').catch(() => undefined);
       return fail(err, 'postgres');
     } finally {
-      c?.release();
+      held?.release();
     }
+  }
+
+  /**
+   * A pooled connection with an error listener for as long as it is checked
+   * out: the pool listens only to idle clients, and a server restart while one
+   * is held between statements would otherwise emit an unhandled 'error' that
+   * ends Node-RED. A broken connection is destroyed on release, not reused.
+   */
+  private async checkout(): Promise<Checkout> {
+    const c = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    c.on('error', onError);
+    return {
+      c,
+      release: () => {
+        c.removeListener('error', onError);
+        c.release(broken);
+      },
+    };
   }
 
   /** The schema, created once per instance; retried on the next call if the database was down. */
@@ -321,7 +344,8 @@ export class PostgresStore implements Store {
   }
 
   private async migrate(): Promise<void> {
-    const c = await this.pool.connect();
+    const held = await this.checkout();
+    const { c } = held;
     try {
       await c.query('BEGIN');
       // Instances starting together create the tables one after the other.
@@ -388,9 +412,14 @@ export class PostgresStore implements Store {
       await c.query('ROLLBACK').catch(() => undefined);
       fail(err, 'postgres');
     } finally {
-      c.release();
+      held.release();
     }
   }
+}
+
+interface Checkout {
+  c: PoolClient;
+  release(): void;
 }
 
 /** The selected columns, JSON as text and times as epoch ms (the Row of ./sql). */

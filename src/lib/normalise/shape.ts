@@ -1,0 +1,76 @@
+import { problem, type Problem } from '../problem';
+
+/**
+ * What an input record may be before any work is done on it: JSON-shaped data,
+ * shallow and small. A record nested 2,000 levels deep, or carrying a function
+ * (a `then` makes it a promise to `await`), a BigInt or a symbol, would
+ * otherwise break the mapping, the store, or Node-RED's own message copy in a
+ * Complete or Catch node. The walk is iterative, so no input can exhaust the
+ * stack here.
+ */
+export const MAX_DEPTH = 16;
+/** Characters of keys and strings in one record; the annex's longest record is a few KB. */
+export const MAX_CHARS = 256 * 1024;
+
+type Kind = 'function' | 'symbol' | 'bigint' | 'thenable';
+
+function foreign(v: unknown): Kind | undefined {
+  const t = typeof v;
+  if (t === 'function' || t === 'symbol' || t === 'bigint') return t as Kind;
+  if (t === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function') return 'thenable';
+  return undefined;
+}
+
+function children(v: object): [string, unknown][] {
+  if (v instanceof Date) return [];
+  if (Array.isArray(v)) return v.map((x, i) => [String(i), x]);
+  return Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+}
+
+/** The first reason the record cannot be taken as data, or undefined. The field is the top-level key. */
+export function inspectShape(record: unknown): Problem | undefined {
+  // The record itself may hold a `then`: that field is named below, not the record.
+  const t = typeof record;
+  if (t === 'function' || t === 'symbol' || t === 'bigint') return problem(null, 'notObject');
+  if (typeof record !== 'object' || record === null) return undefined;
+  let chars = 0;
+  const stack: { v: unknown; depth: number; field: string | null }[] = [{ v: record, depth: 1, field: null }];
+  while (stack.length) {
+    const { v, depth, field } = stack.pop()!;
+    if (typeof v === 'string') {
+      chars += v.length;
+      if (chars > MAX_CHARS) return problem(field, 'tooLarge', { max: MAX_CHARS });
+      continue;
+    }
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_DEPTH) return problem(field, 'tooDeep', { max: MAX_DEPTH });
+    for (const [k, c] of children(v)) {
+      const f = field ?? k;
+      const kind = foreign(c);
+      if (kind) return problem(f, 'notJson', { kind });
+      chars += k.length;
+      if (chars > MAX_CHARS) return problem(f, 'tooLarge', { max: MAX_CHARS });
+      stack.push({ v: c, depth: depth + 1, field: f });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A copy that Node-RED can clone and a debug sidebar can show: nested values
+ * below `depth` levels, and values that are not data, become a short text.
+ * Used for records refused by `inspectShape`, in place of the record itself.
+ */
+export function boundedCopy(v: unknown, depth = 4): unknown {
+  // A thenable object is copied as an object (its `then` becomes "[function]"), so it is no longer one.
+  const t = typeof v;
+  if (t === 'function' || t === 'symbol' || t === 'bigint') return `[${t}]`;
+  if (typeof v === 'string') return v.length > 200 ? v.slice(0, 200) + '…' : v;
+  if (typeof v !== 'object' || v === null || v instanceof Date) return v;
+  if (depth <= 0) return '[…]';
+  const list = children(v).slice(0, 100);
+  if (Array.isArray(v)) return list.map(([, c]) => boundedCopy(c, depth - 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, c] of list) out[k.length > 100 ? k.slice(0, 100) + '…' : k] = boundedCopy(c, depth - 1);
+  return out;
+}
