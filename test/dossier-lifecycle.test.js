@@ -106,6 +106,46 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.strictEqual(res.body.ok, true, JSON.stringify(res.body));
   });
 
+  it('Test connection never sends a saved secret to a typed address, nor for another node type, and never echoes the remote body', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const seen = [];
+    const thief = require('http').createServer((req, res) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => {
+        seen.push(b);
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('internal detail: db=10.0.0.5 user=sa ' + 'x'.repeat(400));
+      });
+    });
+    await new Promise((r) => thief.listen(0, '127.0.0.1', r));
+    const elsewhere = `http://127.0.0.1:${thief.address().port}`;
+    try {
+      const post = (body) => helper.request().post('/btxh-auth/test').send(body).expect(200).then((r) => r.body);
+      // The deployed connection's id, another address, the password left unchanged.
+      const moved = await post({ ...authNode(elsewhere), id: 'auth', credentials: { username: CREDS.username, password: '__PWRD__' } });
+      assert.strictEqual(moved.ok, false);
+      assert.strictEqual(moved.code, 'retype');
+      // The id of a node that is not a btxh-auth (here the sync node), at the deployed address.
+      const other = await post({ ...authNode(t.sandbox.url), id: 'sync', credentials: { username: CREDS.username, password: '__PWRD__' } });
+      assert.strictEqual(other.code, 'retype');
+      assert.deepStrictEqual(seen, [], 'nothing was sent anywhere');
+      // Typed credentials to a typed address: tried, answered with a classified message only.
+      const typed = await post({ ...authNode(elsewhere), credentials: { username: 'u', password: 'typed-here' } });
+      assert.strictEqual(typed.ok, false);
+      assert.strictEqual(typed.code, 'serverError');
+      assert.ok(!JSON.stringify(typed).includes('internal detail'), JSON.stringify(typed));
+      assert.strictEqual(seen.length, 1);
+      assert.ok(!seen[0].includes(CREDS.password));
+      // Unchanged, at the deployed address: still works.
+      const ok = await post({ ...authNode(t.sandbox.url), id: 'auth', credentials: { username: CREDS.username, password: '__PWRD__' } });
+      assert.strictEqual(ok.ok, true, JSON.stringify(ok));
+      assert.ok(f.sync);
+    } finally {
+      thief.close();
+    }
+  });
+
   it('answers a status request with the queue counts', async () => {
     const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 2);

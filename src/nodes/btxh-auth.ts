@@ -6,7 +6,7 @@ import type { Problem } from '../lib/problem';
 import { createStore } from '../lib/outbox';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
-import { connectionConfig, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
+import { connectionConfig, destination, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
 import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
@@ -37,6 +37,8 @@ export interface AuthNode extends Node {
   circuit(api: Api): Circuit;
   /** Sync nodes register so the store is closed only after they have stopped. */
   use(stopped: Promise<void>): void;
+  /** Where this node's secrets go (`destination` in ./config), as deployed. */
+  destination: string;
 }
 
 module.exports = function (RED: Red) {
@@ -45,6 +47,7 @@ module.exports = function (RED: Red) {
     const node = this;
     const creds = (node.credentials ?? {}) as AuthCredentials;
     node.settings = settingsOf(config);
+    node.destination = destination(config);
     try {
       node.connection = new Connection(connectionConfig(RED, config, creds));
     } catch (err) {
@@ -121,23 +124,34 @@ module.exports = function (RED: Red) {
 
   /**
    * "Test connection" in the edit dialog. It takes the values typed in the
-   * dialog, so it works before the first deploy; a password left unchanged is
-   * sent by the editor as a placeholder and taken from the deployed node.
+   * dialog, so it works before the first deploy. A secret left unchanged is
+   * sent by the editor as a placeholder and taken from the deployed node — only
+   * a deployed btxh-auth node, and only when the dialog's addresses, mode, TLS
+   * and proxy are the ones deployed with it: a saved password never goes to an
+   * address the caller typed. The answer is a short classified message, never
+   * the remote server's body.
    */
   RED.httpAdmin.post('/btxh-auth/test', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
     const body = (req.body ?? {}) as AuthProps & { id?: string; credentials?: AuthCredentials };
-    const saved = (body.id && RED.nodes.getCredentials(body.id)) || {};
-    const typed = body.credentials ?? {};
+    const typed = (body.credentials ?? {}) as AuthCredentials;
+    const deployed = typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as AuthNode | null) : null;
+    const same = !!deployed && deployed.type === 'btxh-auth' && deployed.destination === destination(body);
+    const saved = (same && RED.nodes.getCredentials(body.id!)) || {};
     const creds: AuthCredentials = {};
     for (const k of ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken'] as const) {
       const v = typed[k];
+      if (v === UNCHANGED && !same) return res.json({ ok: false, code: 'retype', message: T(RED, 'test.answer.retype') });
       creds[k] = v === undefined || v === UNCHANGED ? (saved as AuthCredentials)[k] : v;
     }
     let connection: Connection | undefined;
     try {
       connection = new Connection(connectionConfig(RED, body, creds));
-      const result = await connection.test();
-      res.json(result);
+      const r = await connection.test();
+      if (r.ok) return res.json({ ok: true, message: r.message, ...(r.status !== undefined ? { status: r.status } : {}) });
+      const code = r.code ?? 'other';
+      const known = ['authFailed', 'network', 'timeout', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'http', 'badResponse', 'noToken', 'busy', 'apiError'];
+      const message = T(RED, `test.answer.${known.includes(code) ? code : 'other'}`, { status: r.status ?? '', code });
+      res.json({ ok: false, code, ...(r.status !== undefined ? { status: r.status } : {}), message });
     } catch (err) {
       const message = err instanceof ConfigError ? renderProblem(RED, err.problem).message : (err as Error).message;
       res.json({ ok: false, message });

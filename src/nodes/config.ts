@@ -48,6 +48,17 @@ export interface AuthCredentials {
   pgConnection?: string;
 }
 
+/**
+ * Where a connection's secrets go: the addresses, the mode, and the TLS and
+ * proxy nodes. "Test connection" uses a saved secret only when this is what
+ * was deployed with it, so a caller cannot send it to an address of its own.
+ */
+export function destination(p: AuthProps): string {
+  // The editor's config-node pickers say "_ADD_" for none.
+  const t = (v: unknown) => (typeof v === 'string' ? (v.trim() === '_ADD_' ? '' : v.trim()) : v ?? '');
+  return JSON.stringify([p.baseUrl, p.mode ?? 'token', p.pathToken, p.pathDossier, p.pathProgress, p.pathDecision, p.gatewayTokenUrl, p.tls, p.proxy].map(t));
+}
+
 export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): ConnectionConfig {
   const cfg: ConnectionConfig = {
     baseUrl: (p.baseUrl ?? '').trim(),
