@@ -146,6 +146,28 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     }
   });
 
+  it('a malformed replay filter is an error, never "replay everything"; unknown admin routes answer 404 without a stack', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    t.sandbox.faults({ rejectMaHoSo: [dossier(1).MaHoSo] });
+    const dead = outcome(f, (s) => s.notSent.length === 1);
+    f.sync.receive({ payload: dossier(1) });
+    await dead;
+    t.sandbox.faults({});
+    const wait = outcome(f, (s) => s.caught.length === 2);
+    f.sync.receive({ topic: 'replay', payload: { keys: `dossier:${dossier(1).MaHoSo}` } });
+    f.sync.receive({ topic: 'replay', payload: { reason: 'all' } });
+    const s = await wait;
+    assert.ok(s.caught.every((m) => m.error.message.includes('replayFilter')), s.caught.map((m) => m.error.message).join(' | '));
+    assert.deepStrictEqual(s.sent.filter((m) => m.topic === 'replay'), [], 'nothing replayed');
+    const admin = await helper.request().post('/btxh/sync/replay').send({ keys: 'x' }).expect(400);
+    assert.ok(admin.body.error);
+    for (const route of ['/btxh/fields/constructor', '/btxh/fields/__proto__', '/btxh/fields/toString']) {
+      const r = await helper.request().get(route).expect(404);
+      assert.ok(!JSON.stringify(r.body).includes(' at '), `${route}: no stack`);
+    }
+    assert.strictEqual(t.sandbox.records('dossier').length, 0);
+  });
+
   it('answers a status request with the queue counts', async () => {
     const f = await start({ sandbox: t.sandbox });
     const wait = outcome(f, (s) => records(s) === 2);

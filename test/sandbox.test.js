@@ -346,6 +346,16 @@ describe('BTXH sandbox', function () {
       assert.throws(() => sb.faults({ nonsense: true }));
       const r = await post(sb.url + '/_sandbox/faults', { latencyMs: -1 });
       assert.strictEqual(r.status, 400);
+      assert.throws(() => sb.faults({ latencyMs: 1e308 }), /latencyMs/, 'an absurd latency is refused');
+      assert.throws(() => sb.faults({ status429: { retryAfterS: 1e12, count: 1 } }));
+    });
+
+    it('answers 413 to a body over 10 MB (not a reset connection)', async function () {
+      const t = await token(sb);
+      const big = 'x'.repeat(11 * 1024 * 1024);
+      const r = await fetch(sb.url + SERVICE + 'DongBoDVC', { method: 'POST', headers: { 'content-type': 'application/json', AccessKey: t }, body: JSON.stringify([{ MaHoSo: big }]) });
+      assert.strictEqual(r.status, 413);
+      assert.strictEqual((await r.json()).error_code, 413);
     });
 
     it('reset forgets records, counters and faults', async function () {

@@ -110,12 +110,13 @@ module.exports = function (RED: Red) {
 
   /** The "Replay dead letters" button of the sync nodes' dialog. */
   RED.httpAdmin.post('/btxh/:id/replay', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
-    const target = RED.nodes.getNode(req.params.id) as { replay?: (f?: object) => Promise<number> } | null;
+    const target = RED.nodes.getNode(req.params.id) as { replay?: (f?: unknown) => Promise<number> } | null;
     if (!target?.replay) return res.status(404).json({ error: 'not deployed' });
     try {
       res.json({ replayed: await target.replay(req.body ?? {}) });
     } catch (err) {
-      res.status(500).json({ error: (err as Error).message });
+      const p = (err as { problem?: Problem }).problem;
+      res.status(p ? 400 : 500).json({ error: (err as Error).message });
     }
   });
 

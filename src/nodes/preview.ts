@@ -120,7 +120,9 @@ export function presets(): unknown[] {
 }
 
 export function registerPreview(RED: Red): void {
-  const op = (name: string): OperationSpec | undefined => (operations as Record<string, OperationSpec>)[name];
+  // Own properties only: "/btxh/fields/constructor" is an unknown operation, not Object's constructor.
+  const op = (name: string): OperationSpec | undefined =>
+    Object.prototype.hasOwnProperty.call(operations, name) ? (operations as Record<string, OperationSpec>)[name] : undefined;
 
   /** The field table of an operation, for the mapping table of the dialog. */
   RED.httpAdmin.get('/btxh/fields/:op', RED.auth.needsPermission('btxh-auth.read'), (req: any, res: any) => {

@@ -159,8 +159,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
 
     async function control(msg: NodeMessage, send: Send): Promise<void> {
       if (msg.topic === 'replay') {
-        const p = (msg.payload ?? {}) as { keys?: string[]; reason?: 'rejected' | 'undeliverable' };
-        const replayed = await sender.replay({ keys: Array.isArray(p.keys) ? p.keys : undefined, reason: p.reason });
+        const replayed = await sender.replay(replayFilter(msg.payload));
         send([{ ...msg, payload: { replayed } }, null]);
       } else {
         const c = await sender.counts();
@@ -243,7 +242,21 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     }
 
     // Used by the editor's "Replay dead letters" button (btxh-auth registers the endpoint).
-    (node as Node & { replay?: (f?: ReplayFilter) => Promise<number> }).replay = (f) => sender.replay(f);
+    (node as Node & { replay?: (f?: unknown) => Promise<number> }).replay = (f) => sender.replay(replayFilter(f));
+
+    /** A replay filter as given by a flow or the editor; a malformed one is an error, never "replay everything". */
+    function replayFilter(raw: unknown): ReplayFilter {
+      if (raw === undefined || raw === null || raw === '') return {};
+      const bad = (field: string) => {
+        const p = problem(field, 'replayFilter');
+        throw Object.assign(new Error(renderProblem(RED, p).message), { problem: p });
+      };
+      if (typeof raw !== 'object' || Array.isArray(raw)) bad('payload');
+      const { keys, reason } = raw as { keys?: unknown; reason?: unknown };
+      if (keys !== undefined && !(Array.isArray(keys) && keys.every((k) => typeof k === 'string'))) bad('keys');
+      if (reason !== undefined && reason !== 'rejected' && reason !== 'undeliverable') bad('reason');
+      return { ...(keys !== undefined ? { keys: keys as string[] } : {}), ...(reason !== undefined ? { reason: reason as 'rejected' | 'undeliverable' } : {}) };
+    }
 
     node.on('input', (msg, send, done) => {
       handle(msg, send).then(

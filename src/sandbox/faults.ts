@@ -28,7 +28,8 @@ export function parseFaults(input: unknown): Faults {
   for (const k of Object.keys(f)) {
     if (!['latencyMs', 'outage', 'status5xxRate', 'rejectMaHoSo', 'status429'].includes(k)) throw new Error(`unknown fault: ${k}`);
   }
-  if (f.latencyMs !== undefined && f.latencyMs !== null) out.latencyMs = num('latencyMs', f.latencyMs);
+  // Bounded so that a typo cannot hold every answer for ever (timers stop at 2^31-1 ms anyway).
+  if (f.latencyMs !== undefined && f.latencyMs !== null) out.latencyMs = num('latencyMs', f.latencyMs, 600_000);
   if (f.outage !== undefined && f.outage !== null) {
     if (typeof f.outage !== 'boolean') throw new Error('outage must be true or false');
     out.outage = f.outage;
@@ -41,7 +42,7 @@ export function parseFaults(input: unknown): Faults {
   if (f.status429 !== undefined && f.status429 !== null) {
     const s = f.status429 as Record<string, unknown>;
     if (typeof s !== 'object') throw new Error('status429 must be {retryAfterS, count}');
-    out.status429 = { retryAfterS: num('status429.retryAfterS', s.retryAfterS), count: Math.floor(num('status429.count', s.count)) };
+    out.status429 = { retryAfterS: num('status429.retryAfterS', s.retryAfterS, 86_400), count: Math.floor(num('status429.count', s.count, 1_000_000)) };
   }
   return out;
 }

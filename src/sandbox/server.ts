@@ -91,11 +91,14 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let over = false;
     req.on('data', (c: Buffer) => {
+      if (over) return; // read and dropped: the client gets its 413, not a reset connection
       size += c.length;
       if (size > MAX_BODY) {
+        over = true;
+        chunks.length = 0;
         reject(new BodyError('tooLarge', 413));
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -355,7 +358,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch((e: unknown) => {
-      if (e instanceof BodyError) return write(res, json(e.status, { error_code: e.status === 413 ? 413 : 1, ...says(e.key) }));
+      if (e instanceof BodyError) return write(res, json(e.status, { error_code: e.status === 413 ? 413 : 1, ...says(e.key) }, e.status === 413 ? { connection: 'close' } : undefined));
       log(`internal error: ${(e as Error).message}`);
       write(res, json(500, { error_code: 500, ...says('internal') }));
     });

@@ -10,7 +10,8 @@ export const operations: Record<OperationId, OperationSpec> = { dossier, progres
 
 /** Operation by id ("dossier") or API name ("DongBoDVC"). */
 export function operation(name: string): OperationSpec {
-  const op = (operations as Record<string, OperationSpec>)[name] ?? Object.values(operations).find((o) => o.api === name);
+  const own = Object.prototype.hasOwnProperty.call(operations, name) ? (operations as Record<string, OperationSpec>)[name] : undefined;
+  const op = own ?? Object.values(operations).find((o) => o.api === name);
   if (!op) throw new Error(`unknown BTXH operation: ${name}`);
   return op;
 }
