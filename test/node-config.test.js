@@ -1,5 +1,6 @@
 'use strict';
-// Saved sync-node configurations are brought up to date on load (src/nodes/migrate.ts).
+// Saved sync-node configurations are brought up to date on load (src/nodes/migrate.ts),
+// and personal ids are masked where nodes show them (src/lib/mask.ts).
 const assert = require('assert');
 const { migrateSync, SYNC_VERSION } = require('../nodes/migrate');
 
@@ -15,5 +16,22 @@ describe('sync node configuration versions', function () {
   it('a current configuration keeps its own settings', function () {
     const c = { id: 'n1', auth: 'a', version: 2, giveUpAfter: 3, unreachableAfter: 10 };
     assert.deepStrictEqual(migrateSync(c), c);
+  });
+});
+
+describe('masking personal ids', function () {
+  const { maskId, maskText } = require('../lib/mask');
+  it('shows at most the first 4 and last 2 characters, and never more than half, whatever the length', function () {
+    assert.strictEqual(maskId('001234567845'), '0012******45');
+    assert.strictEqual(maskId('012345678'), '01*****78');
+    assert.strictEqual(maskId('1234567'), '12****7');
+    assert.strictEqual(maskId('123'), '1**');
+    for (let n = 1; n <= 20; n++) {
+      const m = maskId('7'.repeat(n));
+      const shown = m.replace(/\*/g, '').length;
+      assert.ok(shown <= Math.min(6, Math.floor(n / 2)), `${n}: ${m}`);
+      assert.strictEqual(m.length, n);
+    }
+    assert.strictEqual(maskText('CMND 012345678 sai'), 'CMND 01*****78 sai');
   });
 });
