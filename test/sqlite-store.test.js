@@ -73,6 +73,32 @@ describe('SqliteStore', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('personal data at rest: files 0600, a created directory 0700, and a delivered record\'s name and id gone from the file and its WAL', async function () {
+    const file = path.join(dir, 'private', 'outbox.sqlite');
+    const s = new SqliteStore({ file, now: clock });
+    open.push(s);
+    const NAME = 'Hoàng Thị Bíchngọc Duynhất';
+    const ID = '079188012345';
+    const rec = (i) => entry(i, { record: { MaHoSo: `HS${i}`, HoTen: NAME, CMND: ID }, original: { hoTen: NAME, cmnd: ID } });
+    await s.enqueue(Array.from({ length: 200 }, (_, i) => rec(i)));
+    for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+      if (fs.existsSync(f)) assert.strictEqual(fs.statSync(f).mode & 0o777, 0o600, `${path.basename(f)} is 0600`);
+    }
+    assert.strictEqual(fs.statSync(path.dirname(file)).mode & 0o777, 0o700);
+    const held = await s.claim('n1', 500, 60_000);
+    await s.delivered(held);
+    await s.reported(held);
+    await s.close();
+    open = open.filter((x) => x !== s);
+    const bytes = Buffer.concat([file, `${file}-wal`].filter((f) => fs.existsSync(f)).map((f) => fs.readFileSync(f)));
+    assert.strictEqual(bytes.includes(Buffer.from(ID)), false, 'the id does not linger in free pages or the WAL');
+    assert.strictEqual(bytes.includes(Buffer.from(NAME)), false, 'nor the name');
+    // A file an older version left world-readable is narrowed on open.
+    fs.chmodSync(file, 0o644);
+    open.push(new SqliteStore({ file, now: clock }));
+    assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
+  });
+
   it('creates the directory, WAL journal and schema version 3', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
@@ -175,14 +201,14 @@ describe('SqliteStore', function () {
     assert.strictEqual((await s.counts('n1')).waiting, 1);
   });
 
-  it('a file that cannot be opened fails at construction (SQLITE_CANTOPEN / ENOTDIR)', function () {
+  it('a file that cannot be opened fails at construction (SQLITE_CANTOPEN / ENOTDIR / EISDIR)', function () {
     const blocker = path.join(dir, 'not-a-dir');
     fs.writeFileSync(blocker, '');
     assert.throws(() => new SqliteStore({ file: path.join(blocker, 'outbox.sqlite') }),
       (e) => e.problem && e.problem.code === 'outboxUnavailable');
     fs.mkdirSync(path.join(dir, 'a-dir.sqlite'));
     assert.throws(() => new SqliteStore({ file: path.join(dir, 'a-dir.sqlite') }),
-      (e) => e.code === 'SQLITE_CANTOPEN' && e.problem.code === 'outboxUnavailable');
+      (e) => ['SQLITE_CANTOPEN', 'EISDIR'].includes(e.code) && e.problem.code === 'outboxUnavailable');
   });
 
   it('migrates a version 1 file to version 3 on open and keeps its entries', async function () {

@@ -67,6 +67,7 @@ const CODES: Record<string, string> = {
   SQLITE_IOERR: 'outboxUnavailable',
   ENOTDIR: 'outboxUnavailable',
   EEXIST: 'outboxUnavailable', // a file where the directory should be
+  EISDIR: 'outboxUnavailable', // a directory where the file should be
   EACCES: 'outboxUnavailable',
   EROFS: 'outboxReadOnly',
   ENOSPC: 'outboxFull',

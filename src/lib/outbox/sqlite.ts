@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'fs';
 import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
@@ -72,6 +72,23 @@ const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attemp
  * starts its clock from the wall clock again; `recover` makes what the last
  * run left in flight, waiting or unreported due at once, so its times never matter.
  */
+/**
+ * The outbox holds personal data: a directory it creates is 0700, the file
+ * 0600 (SQLite gives its -wal and -shm files the database file's mode), and
+ * files an older version left readable by others are narrowed.
+ */
+function private_(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if (existsSync(f)) chmodSync(f, 0o600);
+    } catch {
+      /* not ours to change (another owner): SQLite still opens it */
+    }
+  }
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => number;
@@ -83,7 +100,7 @@ export class SqliteStore implements Store {
     if (sync !== 'FULL' && sync !== 'NORMAL') throw new Error(`synchronous must be FULL or NORMAL, not ${String(sync)}`);
     this.now = opts.now ?? systemClock.now;
     try {
-      if (opts.file !== ':memory:') mkdirSync(dirname(opts.file), { recursive: true });
+      if (opts.file !== ':memory:') private_(opts.file);
       this.db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5000 });
     } catch (err) {
       fail(err, 'sqlite');
@@ -92,6 +109,11 @@ export class SqliteStore implements Store {
       // WAL: readers never block the writer, and a commit is one append to the log.
       this.db.pragma('journal_mode = WAL');
       this.db.pragma(`synchronous = ${sync}`);
+      // Beneficiaries' names and ids must not linger once their rows are gone: deleted
+      // content is zeroed, and the WAL is cut back to nothing after each checkpoint
+      // rather than keeping old page images around.
+      this.db.pragma('secure_delete = ON');
+      this.db.pragma('journal_size_limit = 0');
       this.migrate();
       for (const p of opts.pragmas ?? []) this.db.pragma(p);
     } catch (err) {
