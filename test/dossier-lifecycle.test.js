@@ -326,4 +326,30 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.deepStrictEqual(s.notSent, [], 'the records wait');
     t.sandbox.faults({});
   });
+  it('an outbox found damaged at start: red status and a log line, and it keeps working', async () => {
+    const { SqliteStore } = require('../lib/outbox/sqlite');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-damaged-'));
+    const file = path.join(dir, 'outbox.sqlite');
+    try {
+      const s = new SqliteStore({ file });
+      for (let i = 0; i < 20; i++) await s.enqueue([{ owner: 'other', op: 'dossier', key: `dossier:X${i}`, hash: 'h', record: { MaHoSo: `X${i}` } }]);
+      fs.copyFileSync(`${file}-wal`, path.join(dir, 'wal'));
+      await s.close();
+      const wal = fs.readFileSync(path.join(dir, 'wal'));
+      const pageSize = wal.readUInt32BE(8);
+      wal[32 + 5 * (24 + pageSize) + 24 + 50] ^= 0xff;
+      fs.writeFileSync(`${file}-wal`, wal); // as a crash would have left it, one frame damaged
+      const f = await start({ sandbox: t.sandbox, auth: { queue: 'sqlite', queueFile: file } });
+      const statuses = watchStatus(f.sync);
+      const red = await statuses.until((st) => st.fill === 'red' && String(st.text).includes('status.damaged'));
+      assert.ok(red);
+      assert.ok(helper.log().args.some((a) => a[0] && a[0].level === 20 && String(a[0].msg).includes('outboxDamaged')), 'logged as an error');
+      const ok = outcome(f, (x) => records(x) === 1);
+      f.sync.receive({ payload: dossier(1) });
+      await ok;
+    } finally {
+      await helper.unload();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

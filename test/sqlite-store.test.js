@@ -99,6 +99,41 @@ describe('SqliteStore', function () {
     assert.strictEqual(fs.statSync(file).mode & 0o777, 0o600);
   });
 
+  it('a damaged WAL is found when the outbox opens (SQLite would drop what follows the bad frame without a word); a torn last frame is not damage', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const s = new SqliteStore({ file, now: clock });
+    open.push(s);
+    for (let i = 0; i < 40; i++) await s.enqueue([entry(i)]); // 40 commits in the WAL
+    const copy = (name) => {
+      const f = path.join(dir, name);
+      fs.copyFileSync(file, f);
+      fs.copyFileSync(`${file}-wal`, `${f}-wal`);
+      return f;
+    };
+    const intact = copy('intact.sqlite');
+    const damaged = copy('damaged.sqlite');
+    const torn = copy('torn.sqlite');
+    const wal = fs.readFileSync(`${damaged}-wal`);
+    const pageSize = wal.readUInt32BE(8);
+    const frame = (n) => 32 + n * (24 + pageSize);
+    wal[frame(10) + 24 + 100] ^= 0xff; // one byte of the 11th frame's page
+    fs.writeFileSync(`${damaged}-wal`, wal);
+    const tw = fs.readFileSync(`${torn}-wal`);
+    fs.writeFileSync(`${torn}-wal`, tw.subarray(0, tw.length - 100)); // the last frame cut short
+
+    const a = new SqliteStore({ file: intact, now: clock });
+    const b = new SqliteStore({ file: damaged, now: clock });
+    const c = new SqliteStore({ file: torn, now: clock });
+    open.push(a, b, c);
+    assert.strictEqual(a.damage, undefined);
+    assert.strictEqual((await a.counts('n1')).waiting, 40);
+    assert.strictEqual(c.damage, undefined, 'a torn last frame is an interrupted commit, not damage');
+    assert.ok(b.damage, 'the damage is reported');
+    assert.strictEqual(b.damage.code, 'outboxDamaged');
+    assert.match(b.damage.params.detail, /committed transaction/);
+    assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
+  });
+
   it('creates the directory, WAL journal and schema version 3', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });

@@ -117,8 +117,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
               node.status({ fill: auth ? 'red' : 'yellow', shape: 'ring', text: T(RED, auth ? 'status.authDown' : 'status.down', { ...values, since }) });
               return;
             }
-            const text = T(RED, c.waiting > 0 ? 'status.countsWaiting' : 'status.counts', values);
-            const fill = c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
+            const text = (outbox.damage ? T(RED, 'status.damaged') : '') + T(RED, c.waiting > 0 ? 'status.countsWaiting' : 'status.counts', values);
+            const fill = outbox.damage || c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
             node.status({ fill, shape: sender.inFlight > 0 ? 'ring' : 'dot', text });
           },
           () => undefined,
@@ -304,6 +304,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         });
     });
 
+    // Found when the outbox opened (one log line per node that uses it): never silent.
+    if (outbox.damage) node.error(renderProblem(RED, outbox.damage).message);
     sender.start();
     showStatus();
   }

@@ -6,6 +6,7 @@ import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
 import { LeaseTokens } from './lease';
+import { walDamage } from './wal';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -94,6 +95,7 @@ export class SqliteStore implements Store {
   private readonly now: () => number;
   private readonly stmts = new Map<string, Database.Statement>();
   private readonly tokens = new LeaseTokens();
+  damage?: Problem;
 
   constructor(opts: SqliteOptions) {
     const sync = opts.synchronous ?? 'FULL';
@@ -101,6 +103,9 @@ export class SqliteStore implements Store {
     this.now = opts.now ?? systemClock.now;
     try {
       if (opts.file !== ':memory:') private_(opts.file);
+      // Before SQLite opens the file: its recovery drops damaged WAL frames without a word.
+      const lost = opts.file === ':memory:' ? undefined : walDamage(`${opts.file}-wal`);
+      if (lost) this.damage = { field: null, code: 'outboxDamaged', params: { store: 'sqlite', detail: `WAL frame ${lost.at}: ${lost.lostCommits} committed transaction(s) lost` } };
       this.db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5000 });
     } catch (err) {
       fail(err, 'sqlite');
@@ -115,6 +120,8 @@ export class SqliteStore implements Store {
       this.db.pragma('secure_delete = ON');
       this.db.pragma('journal_size_limit = 0');
       this.migrate();
+      const check = this.db.pragma('quick_check', { simple: true });
+      if (check !== 'ok' && !this.damage) this.damage = { field: null, code: 'outboxDamaged', params: { store: 'sqlite', detail: String(check) } };
       for (const p of opts.pragmas ?? []) this.db.pragma(p);
     } catch (err) {
       this.db.close();

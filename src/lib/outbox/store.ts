@@ -161,6 +161,12 @@ export interface Store {
    * back. Shared stores (postgres) leave it out: another instance may be sending them.
    */
   recover?(owner: string): Promise<number>;
+  /**
+   * What the store found wrong with its own files when it opened (a damaged WAL
+   * whose committed transactions recovery dropped, a failed integrity check).
+   * It still works; the node shows this in red and logs it, never silently.
+   */
+  readonly damage?: Problem;
   counts(owner: string): Promise<Counts>;
   deadLetters(owner: string, limit?: number): Promise<Entry[]>;
   close(): Promise<void>;
