@@ -171,7 +171,12 @@ table('D3 dates (zone Asia/Ho_Chi_Minh)', [
   ['ISO without offset is Vietnamese time', dossier, { SubmittedDate: '2025-06-12T08:30:00' }, { field: 'SubmittedDate', value: '12/06/2025 08:30:00' }],
   ['yyyy-MM-dd HH:mm:ss (SQL)', dossier, { SubmittedDate: '2025-06-12 08:30:00' }, { field: 'SubmittedDate', value: '12/06/2025 08:30:00' }],
   ['yyyyMMddHHmmss', dossier, { SubmittedDate: '20250612083000' }, { field: 'SubmittedDate', value: '12/06/2025 08:30:00' }],
-  ['epoch ms', dossier, { SubmittedDate: Date.UTC(2025, 5, 12, 1, 30, 0) }, { field: 'SubmittedDate', value: '12/06/2025 08:30:00' }],
+  // A number is no date (issue 9): as epoch ms, 1950, an Excel serial or 0 would all become 01/01/1970.
+  ['epoch ms is refused', dossier, { SubmittedDate: Date.UTC(2025, 5, 12, 1, 30, 0) }, { field: 'SubmittedDate', error: 'dateNumber' }],
+  ['a year as a number', dossier, { NgayThangNamSinh: 1950 }, { field: 'NgayThangNamSinh', error: 'dateNumber' }],
+  ['an Excel serial', dossier, { NgayThangNamSinh: 32874 }, { field: 'NgayThangNamSinh', error: 'dateNumber' }],
+  ['zero', dossier, { CMND_NgayCap: 0 }, { field: 'CMND_NgayCap', error: 'dateNumber' }],
+  ['yyyyMMdd read as a number is still a date', dossier, { NgayThangNamSinh: 19500304 }, { field: 'NgayThangNamSinh', value: '04/03/1950' }],
   ['JS Date for a datetime', dossier, { SubmittedDate: new Date(Date.UTC(2025, 5, 11, 23, 59, 59)) }, { field: 'SubmittedDate', value: '12/06/2025 06:59:59' }],
   ['29/02 of a leap year', dossier, { CMND_NgayCap: '29/02/2024' }, { field: 'CMND_NgayCap', value: '29/02/2024' }],
   ['31/02 is an error, never rolled over', dossier, { NgayThangNamSinh: '31/02/1950' }, { field: 'NgayThangNamSinh', error: 'dateInvalid' }],

@@ -9,7 +9,7 @@ import type { Report } from './report';
  * database driver built at local midnight in that zone maps back to the same
  * day, including the years (1943–1975) when the zone was +08:00.
  */
-export type Parsed = { ok: true; dt: DateTime } | { ok: false; code: 'dateFormat' | 'dateInvalid' | 'dateYearOnly' | 'absent' };
+export type Parsed = { ok: true; dt: DateTime } | { ok: false; code: 'dateFormat' | 'dateInvalid' | 'dateYearOnly' | 'dateNumber' | 'absent' };
 
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -25,7 +25,9 @@ export function parseDate(input: unknown): Parsed {
     // as epoch ms it would fall within a day of 1970-01-01 or after 2400.
     const s = String(input);
     if (Number.isInteger(input) && (s.length === 8 || s.length === 14) && COMPACT.test(s)) return parseString(s);
-    return { ok: true, dt: DateTime.fromMillis(input, { zone: ZONE }) };
+    // Any other number is no date: 1950 (a year), 32874 (an Excel serial) or 0 read as epoch
+    // milliseconds all become 01/01/1970 — a strict server accepts it and the person's record is wrong.
+    return { ok: false, code: 'dateNumber' };
   }
   if (typeof input === 'string') {
     const s = input.trim();
