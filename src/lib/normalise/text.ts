@@ -1,9 +1,15 @@
 import type { FieldSpec } from '../fields/types';
 import { INVISIBLE, type Report } from './report';
 
-/** C0/C1 control characters other than tab and line breaks (those are whitespace). */
-const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
-const BREAKS = /[\t\r\n]/;
+/**
+ * Refused: C0/C1 control characters other than tab and line breaks (those are
+ * whitespace), and the bidi embedding, override and isolate controls, which
+ * make a name display other than it is stored (U+202A–U+202E, U+2066–U+2069).
+ * Lone surrogates (half a character, from a broken encoding) are refused too.
+ */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/** Line breaks, U+2028/U+2029 included: cleaned to a space (one-line fields) or a newline (free text). */
+const BREAKS = /[\t\r\n\u2028\u2029]/;
 
 /** Free text where line breaks carry meaning; every other text field is one line. */
 const MULTILINE = new Set(['NoiDungXuLy']);
@@ -18,7 +24,8 @@ export function length(s: string): number {
 /** The first control character, as "U+0007", for a message that lets the user find it. */
 export function controlChar(s: string, allowBreaks: boolean): string | undefined {
   for (const ch of s) {
-    if (CONTROL.test(ch) || (!allowBreaks && BREAKS.test(ch))) return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+    const cp = ch.codePointAt(0)!;
+    if (CONTROL.test(ch) || (cp >= 0xd800 && cp <= 0xdfff) || (!allowBreaks && BREAKS.test(ch))) return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
   }
   return undefined;
 }
@@ -45,7 +52,7 @@ export function cleanText(field: FieldSpec, raw: string, report: Report): string
     report.error(field.name, 'controlChar', { char: bad });
     return undefined;
   }
-  if (multiline) s = s.replace(/\r\n?/g, '\n').replace(/[ \t\u00A0]+/g, ' ').replace(/ *\n */g, '\n').trim();
+  if (multiline) s = s.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(/[ \t\u00A0]+/g, ' ').replace(/ *\n */g, '\n').trim();
   else if (field.kind === 'code') s = s.trim();
   else s = s.replace(/\s+/g, ' ').trim();
   return s;
