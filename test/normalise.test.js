@@ -382,6 +382,9 @@ table('D15 text', [
   ['250 Vietnamese characters fit (characters, not bytes)', dossier, { HoVaTen: 'ễ'.repeat(250) }, { field: 'HoVaTen', value: 'ễ'.repeat(250) }],
   ['250 NFD letters are 250 characters after NFC', dossier, { HoVaTen: 'ễ'.repeat(250).normalize('NFD') }, { field: 'HoVaTen', value: 'ễ'.repeat(250) }],
   ['251 characters', dossier, { HoVaTen: 'ễ'.repeat(251) }, { field: 'HoVaTen', error: 'maxLength' }],
+  ['StatusId negative is an error, never sent', dossier, { StatusId: -1 }, { field: 'StatusId', error: 'intRange' }],
+  ['StatusId above Int32 is an error, never wrapped', progress, { StatusId: '2147483648' }, { field: 'StatusId', error: 'intRange' }],
+  ['StatusId at Int32 max is kept', progress, { StatusId: 2147483647 }, { field: 'StatusId', value: 2147483647 }],
   ['a number is read as text', progress, { TaiKhoanXuLy: 1024 }, { field: 'TaiKhoanXuLy', value: '1024' }],
   ['an object is not text', dossier, { HoVaTen: { Name: 'Lò Thị Mai' } }, { field: 'HoVaTen', error: 'type' }],
   ['whitespace only is absent', dossier, { HoVaTen: ' \u200B ' }, { field: 'HoVaTen', error: 'required' }],
@@ -438,7 +441,7 @@ describe('schema and jsonSchema', () => {
     assert.deepStrictEqual(s.required, progress.fields.filter((f) => f.required).map((f) => f.name));
     assert.strictEqual(s.additionalProperties, false);
     assert.strictEqual(s.properties.NoiDungXuLy.maxLength, 4000);
-    assert.deepStrictEqual(s.properties.StatusId, { type: 'integer' });
+    assert.deepStrictEqual(s.properties.StatusId, { type: 'integer', minimum: 0, maximum: 2147483647 });
   });
   it('strict uses the tighter limits (D8)', () => {
     assert.strictEqual(jsonSchema(dossier).properties.NOHT_MaThon.maxLength, 250);

@@ -1,10 +1,11 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import type { FieldSpec, OperationSpec } from './fields/types';
+import { INT32_MAX, type FieldSpec, type OperationSpec } from './fields/types';
 import { fieldIndex, fold } from './normalise/keys';
 import { Report, resolve } from './normalise/report';
 import { inspectValues } from './normalise/wire';
 import { problem, type Problem } from './problem';
 import type { Settings } from './settings';
+
 
 /**
  * The JSON schema of a WIRE record, derived from the field table: table names
@@ -25,7 +26,8 @@ export function jsonSchema(op: OperationSpec, opts: { strict?: boolean } = {}): 
 }
 
 function property(f: FieldSpec, strict: boolean): object {
-  if (f.type === 'int') return f.required ? { type: 'integer' } : { type: ['integer', 'null'] };
+  // BTXH is a .NET service: an int is an Int32, and no status is negative.
+  if (f.type === 'int') return f.required ? { type: 'integer', minimum: 0, maximum: INT32_MAX } : { type: ['integer', 'null'], minimum: 0, maximum: INT32_MAX };
   const p: Record<string, unknown> = { type: f.required ? 'string' : ['string', 'null'] };
   const max = strict && f.strictMax !== undefined ? f.strictMax : f.max;
   if (max !== undefined) p.maxLength = max;

@@ -70,3 +70,6 @@ export interface OperationSpec {
   /** Fields whose values make a record's idempotency key (with the operation id). */
   keyFields: string[];
 }
+
+/** The largest Int32 (2^31 - 1): BTXH is a .NET service and reads an int field as one. */
+export const INT32_MAX = 2_147_483_647;

@@ -1,4 +1,4 @@
-import type { FieldSpec } from '../fields/types';
+import { INT32_MAX, type FieldSpec } from '../fields/types';
 import type { Settings } from '../settings';
 import type { Report } from './report';
 
@@ -11,12 +11,23 @@ export function normaliseInt(field: FieldSpec, input: unknown, settings: Setting
   const key = typeof input === 'string' ? input.trim() : typeof input === 'number' ? String(input) : undefined;
   if (field.kind === 'status' && key !== undefined && Object.prototype.hasOwnProperty.call(settings.statusMap, key)) {
     const mapped = settings.statusMap[key];
-    if (Number.isSafeInteger(mapped)) return mapped;
+    if (Number.isSafeInteger(mapped)) return inRange(field, mapped, report);
     report.error(field.name, 'statusMap', { value: key });
     return undefined;
   }
-  if (typeof input === 'number' && Number.isSafeInteger(input)) return input;
-  if (typeof input === 'string' && /^[+-]?\d+$/.test(input.trim()) && Number.isSafeInteger(Number(input.trim()))) return Number(input.trim());
-  report.error(field.name, 'integer', { value: String(input).slice(0, 40) });
+  let n: number | undefined;
+  if (typeof input === 'number' && Number.isSafeInteger(input)) n = input;
+  else if (typeof input === 'string' && /^[+-]?\d+$/.test(input.trim()) && Number.isSafeInteger(Number(input.trim()))) n = Number(input.trim());
+  if (n === undefined) {
+    report.error(field.name, 'integer', { value: String(input).slice(0, 40) });
+    return undefined;
+  }
+  return inRange(field, n, report);
+}
+
+/** An Int32 that is not negative, as the .NET service reads it; anything else is an error, never wrapped. */
+function inRange(field: FieldSpec, n: number, report: Report): number | undefined {
+  if (n >= 0 && n <= INT32_MAX) return n;
+  report.error(field.name, 'intRange', { value: n, max: INT32_MAX });
   return undefined;
 }
