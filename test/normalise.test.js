@@ -152,6 +152,18 @@ describe('D2 aliases and unknown input keys', () => {
 });
 
 const NEXT_YEAR = new Date().getFullYear() + 1;
+const nextYear = `01/01/${new Date().getFullYear() + 1}`;
+table('dates that cannot be true together (issue 9)', [
+  ['an id issued before its holder was born', dossier, { NgayThangNamSinh: '04/03/1950', CMND_NgayCap: '01/01/1949' }, { field: 'CMND_NgayCap', error: 'dateOrder' }],
+  ['an id issued on the birth day is possible', dossier, { NgayThangNamSinh: '04/03/1950', CMND_NgayCap: '04/03/1950' }, { field: 'CMND_NgayCap', value: '04/03/1950' }],
+  ['a submission before the birth', dossier, { NgayThangNamSinh: '04/03/1950', SubmittedDate: '01/01/1940 08:00:00' }, { field: 'SubmittedDate', error: 'dateOrder' }],
+  ['a submission in the future', dossier, { SubmittedDate: `${nextYear} 08:00:00` }, { field: 'SubmittedDate', error: 'dateFuture' }],
+  ['a birth in the future', dossier, { NgayThangNamSinh: nextYear }, { field: 'NgayThangNamSinh', error: 'dateFuture' }],
+  ['a deadline before the step began', progress, { NgayBatDau: '20250612083000', NgayKetThucTheoQuyDinh: '20250601083000' }, { field: 'NgayKetThucTheoQuyDinh', error: 'dateOrder' }],
+  ['a processing time in the future', progress, { ThoiDiemXuLy: `${new Date().getFullYear() + 1}0101080000` }, { field: 'ThoiDiemXuLy', error: 'dateFuture' }],
+  ['a deadline in the future is normal', progress, { NgayKetThucTheoQuyDinh: `${new Date().getFullYear() + 1}0101080000` }, { field: 'NgayKetThucTheoQuyDinh', value: `${new Date().getFullYear() + 1}0101080000` }],
+]);
+
 table('D3 dates (zone Asia/Ho_Chi_Minh)', [
   ['dd/MM/yyyy', dossier, { NgayThangNamSinh: '04/03/1950' }, { field: 'NgayThangNamSinh', value: '04/03/1950' }],
   ['d/M/yyyy', dossier, { NgayThangNamSinh: '4/3/1950' }, { field: 'NgayThangNamSinh', value: '04/03/1950' }],

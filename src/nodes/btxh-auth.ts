@@ -41,6 +41,9 @@ export interface AuthNode extends Node {
   destination: string;
 }
 
+/** Test connection's answer when a saved secret would go to a new address (a code of the answer, not a Problem). */
+const RETYPE = 'retype';
+
 module.exports = function (RED: Red) {
   function BtxhAuth(this: AuthNode, config: AuthConfig) {
     RED.nodes.createNode(this, config);
@@ -141,7 +144,7 @@ module.exports = function (RED: Red) {
     const creds: AuthCredentials = {};
     for (const k of ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken'] as const) {
       const v = typed[k];
-      if (v === UNCHANGED && !same) return res.json({ ok: false, code: 'retype', message: T(RED, 'test.answer.retype') });
+      if (v === UNCHANGED && !same) return res.json({ ok: false, code: RETYPE, message: T(RED, 'test.answer.retype') });
       creds[k] = v === undefined || v === UNCHANGED ? (saved as AuthCredentials)[k] : v;
     }
     let connection: Connection | undefined;

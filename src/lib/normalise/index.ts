@@ -12,6 +12,7 @@ import { absent, Report, resolve } from './report';
 import { normaliseInt } from './status';
 import { normaliseText } from './text';
 import { inspectShape } from './shape';
+import { checkChronology } from './chronology';
 
 export interface Prepared {
   /** The wire record (table names and order, absent optional fields omitted), or null when errors is not empty. */
@@ -53,6 +54,7 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   }
   normaliseUnits(op, values, absent, s, report, out, skip);
   fillProcedureName(op, out, report);
+  checkChronology(op, out, s, report);
   for (const f of op.fields) if (f.required && out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
 
   const record: Record<string, unknown> = {};
