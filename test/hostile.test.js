@@ -64,6 +64,21 @@ describe('hostile input: the shape of a record', function () {
   });
 });
 
+describe('personal ids in the wrong field', function () {
+  const t = withRuntime();
+  it('are masked in output-2 errors and logs, whatever field they sit in', async function () {
+    const f = await start({ sandbox: t.sandbox });
+    const ID = '079188012345';
+    // A date field refuses it (output 2); an optional gender drops it with a warning (a debug line).
+    const wait = outcome(f, (s) => s.notSent.length === 1 && s.done.length === 1);
+    f.sync.receive({ payload: [{ ...dossier(1), NgayThangNamSinh: ID }, { ...dossier(2), GioiTinhId: ID }] });
+    const s = await wait;
+    const text = JSON.stringify(s.notSent.map((m) => m.btxh)) + JSON.stringify(s.sent.map((m) => m.btxh)) + JSON.stringify(helper.log().args);
+    assert.ok(text.includes('0791******45'), text.slice(0, 400));
+    assert.ok(!text.includes(ID), 'the full id never shows');
+  });
+});
+
 describe('hostile input on a real Node-RED process: the recommended flow (http in -> sync -> Complete)', function () {
   this.timeout(120_000);
   let sandbox;

@@ -1,5 +1,6 @@
 import type { Problem } from '../lib/problem';
 import type { Red } from './red';
+import { maskText } from '../lib/mask';
 
 /**
  * Texts shared by all BTXH nodes (errors, status, common labels) live once, in
@@ -21,7 +22,13 @@ export interface RenderedProblem {
   params?: Problem['params'];
 }
 
+/**
+ * A problem as a flow sees it (output 2, Catch, logs). A value echoed back may be a
+ * personal id typed into the wrong field: every run of 9 to 12 digits in the
+ * message and the string parameters is masked, whatever the field.
+ */
 export function renderProblem(RED: Red, p: Problem): RenderedProblem {
-  const message = T(RED, `errors.${p.code}`, { field: p.field ?? '', ...p.params });
-  return p.params ? { field: p.field, code: p.code, message, params: p.params } : { field: p.field, code: p.code, message };
+  const params = p.params ? Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, typeof v === 'string' ? maskText(v) : v])) : undefined;
+  const message = maskText(T(RED, `errors.${p.code}`, { field: p.field ?? '', ...params }));
+  return params ? { field: p.field, code: p.code, message, params } : { field: p.field, code: p.code, message };
 }
