@@ -153,7 +153,7 @@ module.exports = function (RED: Red) {
       const r = await connection.test();
       if (r.ok) return res.json({ ok: true, message: r.message, ...(r.status !== undefined ? { status: r.status } : {}) });
       const code = r.code ?? 'other';
-      const known = ['authFailed', 'network', 'timeout', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'http', 'badResponse', 'noToken', 'busy', 'apiError'];
+      const known = ['authFailed', 'network', 'timeout', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'http', 'badResponse', 'busy', 'apiError'];
       const message = T(RED, `test.answer.${known.includes(code) ? code : 'other'}`, { status: r.status ?? '', code });
       res.json({ ok: false, code, ...(r.status !== undefined ? { status: r.status } : {}), message });
     } catch (err) {

@@ -90,6 +90,10 @@ function private_(file: string): void {
   }
 }
 
+function damaged(detail: string): Problem {
+  return { field: null, code: 'outboxDamaged', params: { store: 'sqlite', detail } };
+}
+
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly now: () => number;
@@ -105,7 +109,7 @@ export class SqliteStore implements Store {
       if (opts.file !== ':memory:') private_(opts.file);
       // Before SQLite opens the file: its recovery drops damaged WAL frames without a word.
       const lost = opts.file === ':memory:' ? undefined : walDamage(`${opts.file}-wal`);
-      if (lost) this.damage = { field: null, code: 'outboxDamaged', params: { store: 'sqlite', detail: `WAL frame ${lost.at}: ${lost.lostCommits} committed transaction(s) lost` } };
+      if (lost) this.damage = damaged(`WAL frame ${lost.at}: ${lost.lostCommits} committed transaction(s) lost`);
       this.db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5000 });
     } catch (err) {
       fail(err, 'sqlite');
@@ -121,7 +125,7 @@ export class SqliteStore implements Store {
       this.db.pragma('journal_size_limit = 0');
       this.migrate();
       const check = this.db.pragma('quick_check', { simple: true });
-      if (check !== 'ok' && !this.damage) this.damage = { field: null, code: 'outboxDamaged', params: { store: 'sqlite', detail: String(check) } };
+      if (check !== 'ok' && !this.damage) this.damage = damaged(String(check));
       for (const p of opts.pragmas ?? []) this.db.pragma(p);
     } catch (err) {
       this.db.close();
@@ -167,7 +171,7 @@ export class SqliteStore implements Store {
     const lease = this.st(`UPDATE entries SET state = 'inflight', lease_until = ?, lease_token = ? WHERE id = ?`);
     return this.tx(() => {
       const now = this.now();
-      const token = this.token();
+      const token = this.tokens.next();
       const rows = due.all({ owner, now, limit: Math.max(0, Math.floor(limit)) }) as Row[];
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
       return rows.map((r) => ({ ...toEntry(r), state: 'inflight' as const, lease: token }));
@@ -215,7 +219,7 @@ export class SqliteStore implements Store {
     const lease = this.st(`UPDATE entries SET lease_until = ?, lease_token = ? WHERE id = ?`);
     return this.tx(() => {
       const now = this.now();
-      const token = this.token();
+      const token = this.tokens.next();
       const rows = due.all(owner, now, Math.max(0, Math.floor(limit))) as Row[];
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
       return rows.map((r) => ({ ...toEntry(r), lease: token }));
@@ -341,10 +345,6 @@ export class SqliteStore implements Store {
     return s;
   }
 
-  /** A claim's fencing token. */
-  private token(): string {
-    return this.tokens.next();
-  }
 
   /** One write per held entry, in one transaction; the ids for which `write` wrote. */
   private each(held: Held[], write: (h: Held) => boolean): number[] {
