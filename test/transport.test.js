@@ -149,5 +149,36 @@ describe("btxh-auth with Node-RED's tls-config and http proxy nodes", function (
       assert.strictEqual(sandbox.records('dossier').length, 1);
       assert.strictEqual(sandbox.stats.tokens, 1);
     });
+
+    it("(c) a gateway's secret headers come from the credentials; one left in the plain list is used and warned about", async () => {
+      const key = 'khoa-lgsp-9f3a';
+      const lines = [];
+      sandbox = await createSandbox({ port: 0, ...CREDS, log: (l) => lines.push(l), gateway: { clientId: 'lgsp-tinh', clientSecret: 'lgsp-secret', headers: { 'X-Api-Key': key } } });
+      const gw = sandbox.url + '/gateway';
+      const base = { mode: 'gateway', baseUrl: gw, gatewayTokenUrl: `${gw}/token` };
+      const gwCreds = { ...CREDS, gatewayClientId: 'lgsp-tinh', gatewayClientSecret: 'lgsp-secret' };
+      // in the credentials: delivered, and the flow (what Node-RED saves and exports) never holds the key
+      let f = await start({ sandbox, auth: { ...base, gatewayHeaders: '{"SENDER_CODE": "000.00.00.H26"}' }, creds: { ...gwCreds, gatewaySecretHeaders: JSON.stringify({ 'X-Api-Key': key }) } });
+      let wait = outcome(f, (s) => records(s) === 1);
+      f.sync.receive({ payload: dossier(1) });
+      await wait;
+      assert.ok(!JSON.stringify(f.flow).includes(key));
+      const warned = () => helper.log().args.filter((a) => a[0] && a[0].level === 30 && /exposedHeaders|X-Api-Key/.test(String(a[0].msg)));
+      assert.strictEqual(warned().length, 0);
+      await helper.unload();
+      // without it the gateway refuses: the header really is checked
+      f = await start({ sandbox, auth: { ...base, gatewayHeaders: '' }, creds: gwCreds });
+      f.sync.receive({ payload: dossier(2) });
+      while (!lines.some((l) => /header X-Api-Key missing/.test(l))) await new Promise((r) => setTimeout(r, 20));
+      assert.strictEqual(sandbox.records('dossier').length, 1);
+      await helper.unload();
+      // left in the plain list (an older flow): still sent, and the connection warns that it is exported with the flow
+      f = await start({ sandbox, auth: { ...base, gatewayHeaders: JSON.stringify({ 'X-Api-Key': key }) }, creds: gwCreds });
+      wait = outcome(f, (s) => records(s) === 1);
+      f.sync.receive({ payload: dossier(3) });
+      await wait;
+      assert.strictEqual(warned().length, 1);
+      assert.ok(!String(warned()[0][0].msg).includes(key), 'the warning names the header, never its value');
+    });
   });
 });

@@ -6,7 +6,7 @@ import type { Problem } from '../lib/problem';
 import { createStore } from '../lib/outbox';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
-import { connectionConfig, destination, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
+import { connectionConfig, CONNECTION_SECRETS, destination, exposedHeaders, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
 import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
@@ -60,6 +60,8 @@ module.exports = function (RED: Red) {
       node.error(renderProblem(RED, err.problem).message);
     }
     node.queueKind = config.queue ?? 'sqlite';
+    const exposed = exposedHeaders(config);
+    if (exposed.length) node.warn(T(RED, 'auth.exposedHeaders', { headers: exposed.join(', ') }));
 
     let store: Store | undefined;
     node.store = () => {
@@ -107,6 +109,7 @@ module.exports = function (RED: Red) {
       gatewayClientId: { type: 'text' },
       gatewayClientSecret: { type: 'password' },
       gatewayAccessToken: { type: 'password' },
+      gatewaySecretHeaders: { type: 'password' },
       pgConnection: { type: 'password' },
     },
   });
@@ -142,7 +145,7 @@ module.exports = function (RED: Red) {
     const same = !!deployed && deployed.type === 'btxh-auth' && deployed.destination === destination(body);
     const saved = (same && RED.nodes.getCredentials(body.id!)) || {};
     const creds: AuthCredentials = {};
-    for (const k of ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken'] as const) {
+    for (const k of CONNECTION_SECRETS) {
       const v = typed[k];
       if (v === UNCHANGED && !same) return res.json({ ok: false, code: RETYPE, message: T(RED, 'test.answer.retype') });
       creds[k] = v === undefined || v === UNCHANGED ? (saved as AuthCredentials)[k] : v;

@@ -45,7 +45,21 @@ export interface AuthCredentials {
   gatewayClientId?: string;
   gatewayClientSecret?: string;
   gatewayAccessToken?: string;
+  /** JSON object of the gateway's secret headers (an API key, a signature…): credentials, never the flow. */
+  gatewaySecretHeaders?: string;
   pgConnection?: string;
+}
+
+/** The secrets "Test connection" may reuse from the deployed node (pgConnection is not the connection's). */
+export const CONNECTION_SECRETS = ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken', 'gatewaySecretHeaders'] as const;
+
+/** Header names that carry a secret: they belong in the credentials (`gatewaySecretHeaders`), never in the flow file. */
+const SECRET_HEADER = /authori[sz]ation|token|secret|passw|key|cookie|signature|credential/i;
+
+/** Plain gateway headers whose names say they hold a secret: exported with the flow, so the node warns. */
+export function exposedHeaders(p: AuthProps): string[] {
+  if (p.mode !== 'gateway') return [];
+  return Object.keys(json<Record<string, string>>(p.gatewayHeaders, {})).filter((h) => SECRET_HEADER.test(h));
 }
 
 /**
@@ -79,8 +93,8 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     busyCodes: codeList(p.busyCodes),
   };
   if (cfg.mode === 'gateway') {
-    const headers = json<Record<string, string>>(p.gatewayHeaders, {});
-    // The LGSP access token is a secret: it lives in the credentials, not in the header list.
+    // Secret headers (the LGSP access token, an API key…) live in the credentials, not in the header list.
+    const headers = { ...json<Record<string, string>>(p.gatewayHeaders, {}), ...json<Record<string, string>>(c.gatewaySecretHeaders, {}) };
     if (c.gatewayAccessToken) headers.lgspaccesstoken = c.gatewayAccessToken;
     cfg.gateway = {
       tokenUrl: p.gatewayTokenUrl || undefined,

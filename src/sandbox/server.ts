@@ -32,7 +32,7 @@ export interface SandboxOptions {
   /** Static AcceptKey of D16 mode (b), default 'demo-key'. */
   key?: string;
   /** Client credentials of the simulated LGSP gateway (D16 mode c), default demo/demo. */
-  gateway?: { clientId: string; clientSecret: string };
+  gateway?: { clientId: string; clientSecret: string; headers?: Record<string, string> };
   /** Serve HTTPS with this key and certificate (to test custom CAs and client certificates). */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
   /** Strict wire checks (D6, D8), default false like the nodes' own default: api.md validates NOHT_MaThon at 250 and strict is the opt-in. */
@@ -252,6 +252,12 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       if (viaGateway && !gatewayTokens.valid(bearer(req.headers.authorization))) {
         log(`gateway refused ${name}: Bearer token invalid or expired`);
         return json(401, { error_code: 401, error: 'invalid_token', ...says('badBearer') }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
+      // A gateway that also wants static headers (an API key): each must be there with its value.
+      const missing = viaGateway ? Object.keys(gateway.headers ?? {}).find((h) => !same(String(req.headers[h.toLowerCase()] ?? ''), gateway.headers![h])) : undefined;
+      if (missing) {
+        log(`gateway refused ${name}: header ${missing} missing or wrong`);
+        return json(401, { error_code: 401, error: 'invalid_header', ...says('badBearer') });
       }
       return inner(req);
     };
