@@ -35,3 +35,23 @@ describe('masking personal ids', function () {
     assert.strictEqual(maskText('CMND 012345678 sai'), 'CMND 01*****78 sai');
   });
 });
+
+describe("the connection's settings", function () {
+  const { settingsOf, exposedHeaders } = require('../nodes/config');
+  it('Excel dates are off unless the box is ticked, and ticking it reaches the normaliser', function () {
+    const { prepare } = require('../lib/normalise');
+    const { progress } = require('../lib/fields');
+    assert.strictEqual(settingsOf({}).excelDates, false);
+    assert.strictEqual(settingsOf({ excelDates: true }).excelDates, true);
+    const step = { MaHoSo: '000.00.18.H26-251103-0001', TaiKhoanXuLy: 'mai.tt', NguoiXuLy: 'Trần Thị Mai', ChucDanh: 'Chuyên viên', ThoiDiemXuLy: 45820.5, PhongBanXuLy: 'Phòng LĐTBXH', NoiDungXuLy: 'Tiếp nhận', StatusId: 1, NgayBatDau: 45820.25, NgayKetThucTheoQuyDinh: 45827.5 };
+    const off = prepare(progress, step, settingsOf({}));
+    assert.ok(off.errors.some((p) => p.field === 'ThoiDiemXuLy' && p.code === 'dateNumber'));
+    const on = prepare(progress, step, settingsOf({ excelDates: true }));
+    assert.deepStrictEqual(on.errors, []);
+    assert.strictEqual(on.record.ThoiDiemXuLy, '20250612120000');
+  });
+  it('plain gateway headers whose names say secret are named (for the warning); others are not', function () {
+    assert.deepStrictEqual(exposedHeaders({ mode: 'gateway', gatewayHeaders: '{"SENDER_CODE":"x","X-Api-Key":"k","Authorization":"Basic a"}' }), ['X-Api-Key', 'Authorization']);
+    assert.deepStrictEqual(exposedHeaders({ mode: 'token', gatewayHeaders: '{"X-Api-Key":"k"}' }), []);
+  });
+});

@@ -21,6 +21,11 @@ export interface Settings {
   statusMap: Record<string, number>;
   /** Optional mapping from the province's own procedure codes to the national MaTTHC (D6). */
   procedureMap: Record<string, string>;
+  /**
+   * Numbers in date fields are spreadsheet serials (Excel's 1900 system: 32874 = 01/01/1990).
+   * Off by default: a number there is refused (`dateNumber`), never read as epoch milliseconds.
+   */
+  excelDates: boolean;
 }
 
 export const defaultSettings: Settings = {
@@ -31,6 +36,7 @@ export const defaultSettings: Settings = {
   dateFormats: {},
   statusMap: {},
   procedureMap: {},
+  excelDates: false,
 };
 
 export const ZONE = 'Asia/Ho_Chi_Minh';

@@ -30,6 +30,8 @@ export interface AuthProps {
   codeSet?: 'pre-2025' | '2025';
   district2025?: 'old' | 'province' | 'empty';
   strict?: boolean;
+  /** Numbers in date fields are spreadsheet serials (default off). */
+  excelDates?: boolean;
   statusMap?: string;
   procedureMap?: string;
   /** error_code values that mean "busy / maintenance", comma-separated (default "-1"). */
@@ -125,6 +127,7 @@ export function settingsOf(p: AuthProps): Settings {
     codeSet: p.codeSet ?? defaultSettings.codeSet,
     district2025: p.district2025 ?? defaultSettings.district2025,
     strict: p.strict === true,
+    excelDates: p.excelDates === true,
     statusMap: json<Record<string, number>>(p.statusMap, {}),
     procedureMap: json<Record<string, string>>(p.procedureMap, {}),
   };

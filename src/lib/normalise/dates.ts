@@ -15,7 +15,26 @@ const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 const COMPACT = /^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/;
 
-export function parseDate(input: unknown): Parsed {
+/** Excel's 1900 date system: serial 1 is 01/01/1900, 60 the 29/02/1900 that never was (Lotus's leap-year bug); the last is 31/12/9999. */
+const EXCEL_LAST = 2958465;
+
+/** A spreadsheet's date serial, the fraction being the time of day, as wall-clock time in Vietnam. */
+export function parseExcelSerial(n: number): Parsed {
+  if (!Number.isFinite(n) || n < 1 || n >= EXCEL_LAST + 1) return { ok: false, code: 'dateNumber' };
+  const days = Math.floor(n);
+  if (days === 60) return { ok: false, code: 'dateInvalid' };
+  const ms = Math.round((n - days) * 86_400_000);
+  // Up to the phantom leap day, day 1 is 01/01/1900; after it the days are one fewer.
+  const d = new Date(Date.UTC(1899, 11, days < 60 ? 31 : 30) + days * 86_400_000 + ms);
+  const dt = DateTime.fromObject(
+    { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
+    { zone: ZONE },
+  );
+  return dt.isValid ? { ok: true, dt } : { ok: false, code: 'dateInvalid' };
+}
+
+/** `excel`: the connection reads numbers as spreadsheet serials (off by default: a number is no date). */
+export function parseDate(input: unknown, excel = false): Parsed {
   if (input instanceof Date) {
     return Number.isNaN(input.getTime()) ? { ok: false, code: 'dateInvalid' } : { ok: true, dt: DateTime.fromJSDate(input, { zone: ZONE }) };
   }
@@ -25,8 +44,10 @@ export function parseDate(input: unknown): Parsed {
     // as epoch ms it would fall within a day of 1970-01-01 or after 2400.
     const s = String(input);
     if (Number.isInteger(input) && (s.length === 8 || s.length === 14) && COMPACT.test(s)) return parseString(s);
+    if (excel) return parseExcelSerial(input);
     // Any other number is no date: 1950 (a year), 32874 (an Excel serial) or 0 read as epoch
     // milliseconds all become 01/01/1970 — a strict server accepts it and the person's record is wrong.
+    // A province whose export is a spreadsheet turns on `excelDates` on the connection.
     return { ok: false, code: 'dateNumber' };
   }
   if (typeof input === 'string') {
@@ -127,7 +148,7 @@ export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknow
     report.error(field.name, 'dateFormatSetting', { format });
     return undefined;
   }
-  const parsed = parseDate(input);
+  const parsed = parseDate(input, settings.excelDates);
   if (!parsed.ok) {
     if (parsed.code === 'absent') return undefined;
     report.error(field.name, parsed.code, printable(input));
