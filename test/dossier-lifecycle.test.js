@@ -220,6 +220,38 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     }
   });
 
+  it('a delivery is remembered 365 days (the shipped retention): older ones are forgotten at start and their records go again', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-keep-'));
+    const auth = { queue: 'sqlite', queueFile: path.join(dir, 'outbox.db') };
+    const Database = require('better-sqlite3');
+    try {
+      let f = await start({ sandbox: t.sandbox, auth });
+      let s = outcome(f, (x) => records(x) === 2);
+      f.sync.receive({ payload: [dossier(1), dossier(2)] });
+      await s;
+      await helper.unload();
+      // As if delivered 400 and 100 days ago.
+      const db = new Database(auth.queueFile);
+      const DAY = 86_400_000;
+      const age = db.prepare('UPDATE delivered SET at = at - ? WHERE key = ?');
+      age.run(400 * DAY, `dossier:${dossier(1).MaHoSo}`);
+      age.run(100 * DAY, `dossier:${dossier(2).MaHoSo}`);
+      const keys = () => db.prepare('SELECT key FROM delivered ORDER BY key').pluck().all();
+      f = await start({ sandbox: t.sandbox, auth });
+      while (keys().length !== 1) await new Promise((r) => setTimeout(r, 20));
+      assert.deepStrictEqual(keys(), [`dossier:${dossier(2).MaHoSo}`], 'the 400-day-old delivery is forgotten, the 100-day-old one kept');
+      db.close();
+      s = outcome(f, (x) => x.sent.length === 2);
+      f.sync.receive({ payload: [dossier(1), dossier(2)] });
+      const got = await s;
+      assert.deepStrictEqual(got.sent.find((m) => m.btxh.skipped).btxh.keys, [`dossier:${dossier(2).MaHoSo}`], 'the kept one is skipped as unchanged');
+      assert.deepStrictEqual(t.sandbox.records('dossier').map((r) => r.record.MaHoSo).sort(), [dossier(1).MaHoSo, dossier(1).MaHoSo, dossier(2).MaHoSo].sort(), 'the forgotten one went again');
+    } finally {
+      await helper.unload();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('shows "unreachable since" while BTXH is down, then dead letters in red when it answers with rejections', async () => {
     const f = await start({ sandbox: t.sandbox, node: {} });
     const statuses = watchStatus(f.sync);

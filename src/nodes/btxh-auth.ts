@@ -4,6 +4,7 @@ import { ConfigError, Connection, type Api } from '../lib/client';
 import { Circuit } from '../lib/engine/circuit';
 import type { Problem } from '../lib/problem';
 import { createStore } from '../lib/outbox';
+import { KEEP_DELIVERED_DAYS, Retention } from '../lib/outbox/retention';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
 import { connectionConfig, CONNECTION_SECRETS, destination, exposedHeaders, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
@@ -23,6 +24,8 @@ interface AuthConfig extends AuthProps {
   queue?: 'sqlite' | 'postgres' | 'memory';
   queueFile?: string;
   synchronous?: 'FULL' | 'NORMAL';
+  /** Days a delivery's key, hash and time are kept (the record's personal data goes at once). */
+  keepDelivered?: number | string;
 }
 
 export interface AuthNode extends Node {
@@ -64,6 +67,7 @@ module.exports = function (RED: Red) {
     if (exposed.length) node.warn(T(RED, 'auth.exposedHeaders', { headers: exposed.join(', ') }));
 
     let store: Store | undefined;
+    let retention: Retention | undefined;
     node.store = () => {
       if (!store) {
         const userDir = (RED.settings.userDir as string | undefined) ?? tmpdir();
@@ -72,6 +76,10 @@ module.exports = function (RED: Red) {
           synchronous: config.synchronous ?? 'FULL',
           connectionString: creds.pgConnection,
         });
+        retention = new Retention(store, num(config.keepDelivered, KEEP_DELIVERED_DAYS, 1), (err) =>
+          node.warn(T(RED, 'auth.retentionFailed', { message: err.message })),
+        );
+        retention.start();
       }
       return store;
     };
@@ -91,6 +99,7 @@ module.exports = function (RED: Red) {
     node.on('close', (_removed, done) => {
       // Sync nodes stop in parallel with us: wait for them before closing what they use.
       Promise.allSettled(users)
+        .then(() => retention?.stop())
         .then(() => store?.close())
         .catch((err: Error) => node.warn(T(RED, 'auth.closeFailed', { message: err.message })))
         .finally(() => {

@@ -106,6 +106,27 @@ function contract(make) {
       assert.strictEqual((await s.counts('n2')).delivered, 0);
     });
 
+    it('forget: deliveries remembered longer than the retention go, oldest first and a chunk at a time; their keys are sent again', async function () {
+      const DAY = 86_400_000;
+      await s.enqueue([entry(1), entry(2), entry(3)]);
+      const old = await s.claim('n1', 3, MIN);
+      await s.delivered(old);
+      await s.reported(old);
+      await advance(40 * DAY);
+      await s.enqueue([entry(4)]);
+      const young = await s.claim('n1', 1, MIN);
+      await s.delivered(young);
+      await s.reported(young);
+      await advance(1 * DAY);
+      assert.strictEqual(await s.forget(30 * DAY, 2), 2, 'a chunk of 2');
+      assert.strictEqual(await s.forget(30 * DAY, 2), 1, 'then the last old one');
+      assert.strictEqual(await s.forget(30 * DAY, 2), 0);
+      const r = await s.enqueue([entry(1), entry(2), entry(3), entry(4)]);
+      assert.deepStrictEqual(r.accepted.map((e) => e.key).sort(), ['dossier:HS1', 'dossier:HS2', 'dossier:HS3'], 'forgotten: sent again');
+      assert.deepStrictEqual(r.skipped.map((e) => e.key), ['dossier:HS4'], 'within the retention: still skipped');
+      assert.strictEqual((await s.counts('n1')).delivered, 4, 'the delivered count stays');
+    });
+
     it('a delivery left unreported (a crash between the two) is handed out again once its lease ends, under a new token', async function () {
       await s.enqueue([entry(1), entry(2)]);
       const got = await s.claim('n1', 10, MIN);

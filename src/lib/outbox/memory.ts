@@ -20,8 +20,8 @@ export class MemoryStore implements Store {
   /** Waiting, in-flight, delivered-unreported and dead entries; Map order = id order = oldest first. */
   private entries = new Map<number, Entry>();
   private leases = new Map<number, number>();
-  /** Last delivered hash per key; re-set on update so the oldest key is evicted first. */
-  private deliveredHash = new Map<string, string>();
+  /** Last delivered hash and time per key; re-set on update, so Map order is delivery order (oldest first). */
+  private deliveredHash = new Map<string, { hash: string; at: number }>();
   private deliveredCount = new Map<string, number>();
   /** Ids of the waiting, in-flight and dead entries of each key. */
   private byKey = new Map<string, Set<number>>();
@@ -38,7 +38,7 @@ export class MemoryStore implements Store {
     const result: EnqueueResult = { accepted: [], skipped: [] };
     const now = this.now();
     for (const item of items) {
-      if (!opts.resend && this.deliveredHash.get(item.key) === item.hash) {
+      if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {
         result.skipped.push(item);
         continue;
       }
@@ -273,9 +273,20 @@ export class MemoryStore implements Store {
     return false;
   }
 
+  async forget(olderThanMs: number, limit: number): Promise<number> {
+    const before = this.now() - olderThanMs;
+    let n = 0;
+    for (const [key, d] of this.deliveredHash) {
+      if (n >= limit || d.at >= before) break;
+      this.deliveredHash.delete(key);
+      n++;
+    }
+    return n;
+  }
+
   private remember(key: string, hash: string): void {
     this.deliveredHash.delete(key);
-    this.deliveredHash.set(key, hash);
+    this.deliveredHash.set(key, { hash, at: this.now() });
     const bound = this.opts.rememberKeys ?? REMEMBERED_KEYS;
     while (this.deliveredHash.size > bound) {
       const oldest = this.deliveredHash.keys().next().value as string;

@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 3;
+const VERSION = 4;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -132,6 +132,13 @@ export class PostgresStore implements Store {
         fail(err, 'postgres');
       }
     }
+  }
+
+  async forget(olderThanMs: number, limit: number): Promise<number> {
+    const { rowCount } = await this.run(
+      `DELETE FROM ${this.d} WHERE key IN (
+         SELECT key FROM ${this.d} WHERE at < now() - $1 * interval '1 millisecond' ORDER BY at LIMIT $2)`, [olderThanMs, limit]);
+    return rowCount ?? 0;
   }
 
   async delivered(held: Held[]): Promise<number[]> {
@@ -388,6 +395,7 @@ export class PostgresStore implements Store {
             at    timestamptz NOT NULL DEFAULT now()
           );
           CREATE INDEX "${table}_delivered_owner" ON ${this.d} (owner);
+          CREATE INDEX "${table}_delivered_at" ON ${this.d} (at);
           CREATE TABLE ${this.n} (
             owner     text   PRIMARY KEY,
             delivered bigint NOT NULL DEFAULT 0
@@ -404,7 +412,10 @@ export class PostgresStore implements Store {
         await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS lease_token text`);
         await c.query(`ALTER TABLE ${this.t} DROP COLUMN IF EXISTS claimer`);
         await c.query(`CREATE TABLE IF NOT EXISTS ${this.n} (owner text PRIMARY KEY, delivered bigint NOT NULL DEFAULT 0)`);
-        await c.query(`INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM ${this.d} GROUP BY owner ON CONFLICT (owner) DO NOTHING`);
+        if (found < 3) await c.query(`INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM ${this.d} GROUP BY owner ON CONFLICT (owner) DO NOTHING`);
+        // 3 -> 4: the retention of delivered data forgets the oldest deliveries first.
+        const table = this.t.split('.')[1].replace(/"/g, '');
+        await c.query(`CREATE INDEX IF NOT EXISTS "${table}_delivered_at" ON ${this.d} (at)`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

@@ -22,7 +22,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 3;
+const VERSION = 4;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS delivered (
   at    INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS delivered_owner ON delivered (owner);
+CREATE INDEX IF NOT EXISTS delivered_at ON delivered (at);
 CREATE TABLE IF NOT EXISTS counters (
   owner     TEXT PRIMARY KEY,
   delivered INTEGER NOT NULL DEFAULT 0
@@ -176,6 +177,11 @@ export class SqliteStore implements Store {
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
       return rows.map((r) => ({ ...toEntry(r), state: 'inflight' as const, lease: token }));
     }, 'immediate');
+  }
+
+  async forget(olderThanMs: number, limit: number): Promise<number> {
+    const drop = this.st('DELETE FROM delivered WHERE key IN (SELECT key FROM delivered WHERE at < ? ORDER BY at LIMIT ?)');
+    return this.tx(() => drop.run(this.now() - olderThanMs, limit).changes, 'immediate');
   }
 
   async delivered(held: Held[]): Promise<number[]> {
@@ -387,6 +393,8 @@ export class SqliteStore implements Store {
             INSERT INTO counters (owner, delivered) SELECT owner, count(*) FROM delivered GROUP BY owner;
             UPDATE entries SET state = 'waiting', lease_until = NULL WHERE state = 'inflight';`);
         }
+        // 3 -> 4: the retention of delivered data forgets the oldest deliveries first.
+        if (found < 4) this.db.exec('CREATE INDEX IF NOT EXISTS delivered_at ON delivered (at)');
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

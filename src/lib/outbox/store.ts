@@ -125,6 +125,13 @@ export interface Store {
    * between the two) is handed out again by `unreported`.
    */
   reported(held: Held[]): Promise<number[]>;
+  /**
+   * Retention of delivered data: forgets up to `limit` remembered deliveries (key, hash,
+   * time) older than `olderThanMs`, oldest first, and says how many. A record of such a
+   * key is then sent again even with the same content (BTXH takes it as an update).
+   * The delivered counts stay. Callers repeat while it answers `limit` (./retention.ts).
+   */
+  forget(olderThanMs: number, limit: number): Promise<number>;
   /** Delivered entries of `owner` whose lease ended unreported, leased again for `leaseMs`. */
   unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
   /** Back to waiting after a transient failure: attempts += 1, not before `delayMs` from now. */
