@@ -40,6 +40,7 @@
             row('lease', 'lease', text('lease', 80, '300'), 'lock'),
             row('resend', 'resend', '<input type="checkbox" id="node-input-resend" style="width:auto">', 'refresh'),
             op === 'decision' ? row('checkUrl', 'checkUrl', '<input type="checkbox" id="node-input-checkUrl" style="width:auto">', 'file-pdf-o') : '',
+            op === 'decision' ? row('checkPrivate', 'checkPrivate', '<input type="checkbox" id="node-input-checkPrivate" style="width:auto">', 'shield') : '',
             row('dateFormats', 'dateFormats', text('dateFormats'), 'calendar'),
             '<div class="form-row"><button type="button" class="red-ui-button btxh-replay"><i class="fa fa-undo"></i> <span data-i18n="' + NS + 'sync.replay"></span></button> <span class="btxh-replay-result"></span></div>',
             '</div>',

@@ -643,7 +643,12 @@ describe('client', function () {
   describe('checkDocument (FileQuyetDinh)', function () {
     let docs;
     let c;
+    let hops;
+    // The test servers listen on loopback: these tests allow internal addresses, as a node with
+    // "Also links to internal addresses" does; the default (refused) is tested on its own.
+    const LOOPBACK = { allowPrivate: true };
     beforeEach(async function () {
+      hops = 0;
       const pdf = Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n');
       docs = await server((r, res) => {
         if (r.url === '/qd.pdf') {
@@ -666,6 +671,23 @@ describe('client', function () {
           res.writeHead(302, { Location: '/qd.pdf' });
           return res.end();
         }
+        if (r.url === '/elsewhere') {
+          res.writeHead(302, { Location: docs.url.replace('127.0.0.1', 'localhost') + '/qd.pdf' });
+          return res.end();
+        }
+        if (r.url === '/busy.pdf') {
+          res.writeHead(503, { 'Retry-After': '60' });
+          return res.end();
+        }
+        if (r.url === '/locked.pdf') {
+          res.writeHead(403);
+          return res.end();
+        }
+        if (r.url.startsWith('/hop')) {
+          hops += 1;
+          res.writeHead(302, { Location: '/hop' + hops });
+          return res.end();
+        }
         if (r.url === '/loop') {
           res.writeHead(302, { Location: '/loop' });
           return res.end();
@@ -677,7 +699,7 @@ describe('client', function () {
     });
 
     it('a PDF answered to HEAD is ok, with no credentials sent', async function () {
-      assert.deepStrictEqual(await c.checkDocument(docs.url + '/qd.pdf'), { ok: true, status: 200, contentType: 'application/pdf' });
+      assert.deepStrictEqual(await c.checkDocument(docs.url + '/qd.pdf', LOOPBACK), { ok: true, status: 200, contentType: 'application/pdf' });
       assert.strictEqual(docs.requests[0].method, 'HEAD');
       for (const r of docs.requests) {
         assert.strictEqual(r.headers.accesskey, undefined);
@@ -687,26 +709,91 @@ describe('client', function () {
     });
 
     it('an HTML page is not ok; a 404 is not ok', async function () {
-      assert.deepStrictEqual(await c.checkDocument(docs.url + '/login'), { ok: false, status: 200, contentType: 'text/html', code: 'documentType' });
-      const missing = await c.checkDocument(docs.url + '/nothing.pdf');
+      assert.deepStrictEqual(await c.checkDocument(docs.url + '/login', LOOPBACK), { ok: false, status: 200, contentType: 'text/html', code: 'documentType' });
+      const missing = await c.checkDocument(docs.url + '/nothing.pdf', LOOPBACK);
       assert.strictEqual(missing.ok, false);
       assert.strictEqual(missing.status, 404);
       assert.strictEqual(missing.code, 'documentStatus');
     });
 
     it('falls back to a ranged GET and recognises a PDF by its first bytes', async function () {
-      const r = await c.checkDocument(docs.url + '/nohead.bin');
+      const r = await c.checkDocument(docs.url + '/nohead.bin', LOOPBACK);
       assert.deepStrictEqual(r, { ok: true, status: 206, contentType: 'application/octet-stream' });
       const get = docs.requests.find((x) => x.method === 'GET');
       assert.strictEqual(get.headers.range, 'bytes=0-15');
     });
 
     it('follows up to 3 redirects, not forever; refuses non-http URLs', async function () {
-      assert.strictEqual((await c.checkDocument(docs.url + '/moved')).ok, true);
-      const loop = await c.checkDocument(docs.url + '/loop');
+      assert.strictEqual((await c.checkDocument(docs.url + '/moved', LOOPBACK)).ok, true);
+      const loop = await c.checkDocument(docs.url + '/loop', LOOPBACK);
       assert.strictEqual(loop.ok, false);
+      assert.strictEqual(loop.code, 'documentRedirects');
+      assert.ok(!loop.transient);
       assert.ok(docs.requests.filter((r) => r.url === '/loop').length <= 8);
       assert.deepStrictEqual(await c.checkDocument('file:///etc/passwd'), { ok: false, code: 'documentUrl' });
+    });
+
+    it('by default refuses loopback, private and link-local links without a request', async function () {
+      const before = docs.requests.length;
+      for (const url of [docs.url + '/qd.pdf', 'http://localhost/qd.pdf', 'http://10.1.2.3/qd.pdf', 'http://192.168.1.10/qd.pdf', 'http://172.20.0.5/qd.pdf',
+        'http://169.254.169.254/latest/meta-data/', 'http://[::1]/qd.pdf', 'http://[::ffff:127.0.0.1]/qd.pdf', 'http://[fd00::1]/qd.pdf', 'http://0.0.0.0/qd.pdf', 'http://100.64.0.1/qd.pdf']) {
+        const r = await c.checkDocument(url);
+        assert.deepStrictEqual([r.ok, r.code, !!r.transient], [false, 'documentPrivate', false], url);
+      }
+      assert.strictEqual(docs.requests.length, before, 'nothing was fetched');
+    });
+
+    it('refuses a name that resolves to an internal address when it connects (DNS rebinding too)', async function () {
+      const { Agents } = require('../lib/client/agents');
+      const agents = new Agents(undefined, undefined, 'document', true);
+      const url = new URL(docs.url.replace('127.0.0.1', 'localhost') + '/qd.pdf');
+      const err = await new Promise((resolve) => {
+        require('http').get(url, { agent: agents.for(url).httpAgent }, () => resolve(null)).on('error', resolve);
+      });
+      agents.destroy();
+      assert.strictEqual(err && err.code, 'EPRIVATEADDR');
+      assert.strictEqual(docs.requests.length, 0);
+    });
+
+    it('follows no redirect to another host, even an allowed one', async function () {
+      const r = await c.checkDocument(docs.url + '/elsewhere', LOOPBACK);
+      assert.deepStrictEqual([r.ok, r.code, r.status], [false, 'documentRedirect', 302]);
+      assert.deepStrictEqual(docs.requests.map((x) => x.url), ['/elsewhere'], 'the other host was never asked');
+    });
+
+    it('a failure that may pass (503, a refused connection) is transient; a 403 on GET is not', async function () {
+      const busy = await c.checkDocument(docs.url + '/busy.pdf', LOOPBACK);
+      assert.deepStrictEqual([busy.ok, busy.code, busy.transient, busy.reason], [false, 'documentUnavailable', true, 'HTTP 503']);
+      const port = docs.url.split(':').pop();
+      await docs.close();
+      open.splice(open.indexOf(docs), 1);
+      const refused = await c.checkDocument(`http://127.0.0.1:${port}/qd.pdf`, LOOPBACK);
+      assert.deepStrictEqual([refused.ok, refused.code, refused.transient, refused.reason], [false, 'documentUnavailable', true, 'network']);
+    });
+
+    it('a 403 answered to GET too is a refusal, not a wait', async function () {
+      const r = await c.checkDocument(docs.url + '/locked.pdf', LOOPBACK);
+      assert.deepStrictEqual([r.ok, r.code, !!r.transient, r.status], [false, 'documentStatus', false, 403]);
+    });
+
+    it('one deadline covers the whole check, redirects included', async function () {
+      const { checkDocument } = require('../lib/client/document');
+      const { Http } = require('../lib/client/http');
+      const { Agents } = require('../lib/client/agents');
+      const agents = new Agents(undefined, undefined, 'document');
+      // Each answer "takes" 4 s on this clock: the third hop is past the 10 s deadline.
+      let t = 0;
+      const http = new Http(agents, 'test');
+      const request = http.request.bind(http);
+      http.request = async (r) => {
+        const x = await request(r);
+        t += 4000;
+        return x;
+      };
+      const r = await checkDocument(http, docs.url + '/hop', { allowPrivate: true, now: () => t });
+      agents.destroy();
+      assert.deepStrictEqual([r.ok, r.code, r.reason, r.transient], [false, 'documentUnavailable', 'timeout', true]);
+      assert.strictEqual(docs.requests.length, 3, 'stopped at the deadline, not after 3 redirects');
     });
   });
 

@@ -438,3 +438,70 @@ describe('engine: Sender with the shipped defaults', function () {
     assert.deepStrictEqual(b.seen.delivered.map((e) => e.record.MaHoSo), ['H00002']);
   });
 });
+
+describe('engine: a look at each record before it is sent (the decision file link)', function () {
+  afterEach(async () => {
+    while (senders.length) await senders.pop().stop();
+  });
+
+  it('refused links become dead letters, links that cannot be checked now wait and go later; the circuit is never touched', async function () {
+    const clock = new FakeClock();
+    let fileServerUp = false;
+    let active = 0;
+    let most = 0;
+    const check = async (r) => {
+      active += 1;
+      most = Math.max(most, active);
+      await settle();
+      active -= 1;
+      if (r.Url.endsWith('/3.pdf')) return { ok: false, transient: false, problem: { field: 'Url', code: 'documentType', params: { contentType: 'text/html' } } };
+      if (r.Url.endsWith('/4.pdf') && !fileServerUp) return { ok: false, transient: true, problem: { field: 'Url', code: 'documentUnavailable', params: { reason: 'HTTP 503' } } };
+      return { ok: true };
+    };
+    const send = fakeSend();
+    const { sender, seen, circuit } = make({ clock, send, check });
+    sender.start();
+    await feed(sender, 1, 60);
+    await clock.until(() => seen.delivered.length === 58 && seen.dead.length === 1, { what: 'the first pass' });
+    assert.ok(most <= SENDER_DEFAULTS.concurrency, `at most ${SENDER_DEFAULTS.concurrency} checks at once (saw ${most})`);
+    assert.ok(most > 1, 'checks run side by side');
+    assert.strictEqual(seen.dead[0].reason, 'rejected');
+    assert.strictEqual(seen.dead[0].entry.record.MaHoSo, record(3).MaHoSo);
+    assert.deepStrictEqual(seen.dead[0].problems.map((p) => [p.field, p.code]), [['Url', 'documentType']]);
+    assert.ok(!send.sent().includes(record(3).MaHoSo) && !send.sent().includes(record(4).MaHoSo), 'neither reached BTXH');
+    assert.ok(seen.retry.some((r) => r.entries[0].record.MaHoSo === record(4).MaHoSo && r.problems[0].code === 'documentUnavailable'));
+    assert.strictEqual(circuit.snapshot().up, true, 'a file server down is not BTXH down');
+    fileServerUp = true;
+    await clock.until(() => seen.delivered.length === 59, { what: 'the waiting link' });
+    assert.strictEqual(send.sent().filter((m) => m === record(4).MaHoSo).length, 1);
+  });
+
+  it('a link that stays unavailable past the time budget becomes undeliverable, naming the link', async function () {
+    const clock = new FakeClock();
+    const check = async () => ({ ok: false, transient: true, problem: { field: 'Url', code: 'documentUnavailable', params: { reason: 'timeout' } } });
+    const { sender, seen } = make({ clock, send: fakeSend(), check });
+    sender.start();
+    await feed(sender, 1, 1);
+    await clock.until(() => seen.dead.length === 1, { stepMs: 600_000, maxMs: 8 * DAY_MS, what: 'the budget' });
+    assert.strictEqual(seen.dead[0].reason, 'undeliverable');
+    assert.deepStrictEqual(seen.dead[0].problems.map((p) => p.code), ['undeliverable', 'documentUnavailable']);
+    assert.ok(clock.now() - seen.dead[0].entry.createdAt >= SENDER_DEFAULTS.giveUpAfterMs);
+  });
+
+  it('a check that throws leaves the record waiting, never lost, never sent unchecked', async function () {
+    const clock = new FakeClock();
+    let broken = true;
+    const check = async () => {
+      if (broken) throw new Error('bug');
+      return { ok: true };
+    };
+    const send = fakeSend();
+    const { sender, seen } = make({ clock, send, check });
+    sender.start();
+    await feed(sender, 1, 1);
+    await clock.until(() => seen.retry.length > 0, { what: 'a retry' });
+    assert.strictEqual(send.calls.length, 0);
+    broken = false;
+    await clock.until(() => seen.delivered.length === 1, { what: 'delivery' });
+  });
+});

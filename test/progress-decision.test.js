@@ -92,8 +92,13 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
 
   describe('decision: optional check that the Url answers with a document', () => {
     let files;
+    let busy;
     before(async () => {
       files = http.createServer((req, res) => {
+        if (req.url === '/busy.pdf' && busy) {
+          res.writeHead(503);
+          return res.end();
+        }
         if (req.url.endsWith('.pdf')) {
           res.writeHead(200, { 'content-type': 'application/pdf' });
           return res.end(req.method === 'HEAD' ? undefined : '%PDF-1.7\n');
@@ -105,15 +110,62 @@ describe('btxh-progress and btxh-decision against the sandbox (one engine, two t
     });
     after(() => new Promise((r) => files.close(r)));
 
-    it('sends a PDF link and refuses a login page before sending', async () => {
+    // The file server is on loopback, so these flows tick "Also links to internal addresses"; the default is the next test.
+    it('sends a PDF link and refuses a login page before sending (a dead letter naming Url, replayable once fixed)', async () => {
       const base = `http://127.0.0.1:${files.address().port}`;
-      const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { checkUrl: true } });
-      const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 1);
+      const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { checkUrl: true, checkPrivate: true } });
+      const wait = outcome(f, (s) => records(s) === 1 && s.notSent.length === 1 && s.done.length === 1);
       f.sync.receive({ payload: [decision(1, { Url: `${base}/qd-1.pdf` }), decision(2, { Url: `${base}/login` })] });
       const s = await wait;
       assert.strictEqual(s.sent[0].payload[0].Url, `${base}/qd-1.pdf`);
-      assert.strictEqual(s.notSent[0].btxh.reason, 'invalid');
+      assert.strictEqual(s.notSent[0].btxh.reason, 'rejected');
       assert.strictEqual(s.notSent[0].btxh.errors[0].field, 'Url');
+      assert.strictEqual(s.notSent[0].btxh.errors[0].code, 'documentType');
+      assert.deepStrictEqual(t.sandbox.records('decision').map((r) => r.record.MaHoSo), [decision(1).MaHoSo], 'the login page never reached BTXH');
+    });
+
+    it('with the shipped settings a link to an internal address is refused, and nothing is fetched', async () => {
+      const base = `http://127.0.0.1:${files.address().port}`;
+      let asked = 0;
+      const count = () => (asked += 1);
+      files.on('request', count);
+      try {
+        const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { checkUrl: true } });
+        const wait = outcome(f, (s) => s.notSent.length === 1);
+        f.sync.receive({ payload: decision(3, { Url: `${base}/qd-3.pdf` }) });
+        const s = await wait;
+        assert.strictEqual(s.notSent[0].btxh.errors[0].code, 'documentPrivate');
+        assert.strictEqual(asked, 0);
+        assert.strictEqual(t.sandbox.records('decision').length, 0);
+      } finally {
+        files.off('request', count);
+      }
+    });
+
+    it('a file server that answers 503 makes the record wait, not fail; it goes once the file opens', async () => {
+      const base = `http://127.0.0.1:${files.address().port}`;
+      busy = true;
+      let refusals = 0;
+      const count = (req) => req.url === '/busy.pdf' && busy && (refusals += 1);
+      files.on('request', count);
+      try {
+        const f = await start({ type: 'btxh-decision', sandbox: t.sandbox, node: { checkUrl: true, checkPrivate: true } });
+        const delivered = new Promise((resolve) => f.sent.on('input', (m) => Array.isArray(m.payload) && resolve(m)));
+        const notSent = [];
+        f.notSent.on('input', (m) => notSent.push(m));
+        f.sync.receive({ payload: decision(4, { Url: `${base}/busy.pdf` }) });
+        // HEAD and GET each answered 503, twice over: the record was looked at again after a wait.
+        while (refusals < 4) await new Promise((r) => setTimeout(r, 20));
+        assert.deepStrictEqual(notSent, [], 'not refused');
+        assert.strictEqual(t.sandbox.records('decision').length, 0);
+        busy = false;
+        const m = await delivered;
+        assert.strictEqual(m.payload[0].MaHoSo, decision(4).MaHoSo);
+        assert.deepStrictEqual(notSent, []);
+        assert.strictEqual(t.sandbox.records('decision').length, 1);
+      } finally {
+        files.off('request', count);
+      }
     });
   });
 });

@@ -126,8 +126,8 @@ describe('Flow Library scorecard (offline rules of node-red-dev validate)', func
     }
   });
 
-  it('the three sync nodes declare the same properties (decision adds checkUrl)', () => {
-    const keys = (t) => allDefs[t].defaults.filter((k) => k !== 'checkUrl').sort();
+  it('the three sync nodes declare the same properties (decision adds checkUrl and checkPrivate)', () => {
+    const keys = (t) => allDefs[t].defaults.filter((k) => k !== 'checkUrl' && k !== 'checkPrivate').sort();
     assert.deepStrictEqual(keys('btxh-progress'), keys('btxh-dossier'));
     assert.deepStrictEqual(keys('btxh-decision'), keys('btxh-dossier'));
     assert.ok(allDefs['btxh-decision'].defaults.includes('checkUrl'));

@@ -26,6 +26,8 @@ export interface SyncConfig {
   dateFormats?: string;
   resend?: boolean;
   checkUrl?: boolean;
+  /** With checkUrl: also check links to private, loopback and link-local addresses (off by default). */
+  checkPrivate?: boolean;
   unreachableAfter?: number | string;
   /** Seconds a claim holds its entries (default 300). With a shared PostgreSQL outbox this is how long the records of a killed instance wait; keep it well above the connection timeout. */
   lease?: number | string;

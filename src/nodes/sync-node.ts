@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { systemClock } from '../lib/clock';
-import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo } from '../lib/engine/sender';
+import type { Connection } from '../lib/client';
+import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo, type Precheck } from '../lib/engine/sender';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
@@ -48,6 +49,14 @@ export function describe(record: unknown): string {
   return [r.MaHoSo ?? r.mahoso, id === undefined ? undefined : maskId(id)].filter((x) => x !== undefined).join(' / ');
 }
 
+/** The decision's file link as a Precheck: refused for good, or not known now (tried again later). */
+async function checkLink(connection: Connection, record: Record<string, unknown>, allowPrivate: boolean): Promise<Precheck> {
+  const c = await connection.checkDocument(String(record.Url ?? ''), { allowPrivate });
+  if (c.ok) return { ok: true };
+  const params = { status: c.status ?? 0, contentType: c.contentType ?? '', reason: c.reason ?? '' };
+  return { ok: false, transient: c.transient === true, problem: problem('Url', c.code ?? 'documentUnavailable', params) };
+}
+
 export function registerSyncNode(RED: Red, type: string, op: OperationSpec): void {
   function SyncNode(this: Node, raw: SyncConfig) {
     // createNode needs the object Node-RED passed (it carries the flow, not as a copyable property).
@@ -93,6 +102,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       unreachableAfterMs: Math.round(num(config.unreachableAfter, SENDER_DEFAULTS.unreachableAfterMs / 60_000, 0) * 60_000),
       leaseMs: int(config.lease, SENDER_DEFAULTS.leaseMs / 1000) * 1000,
       circuit: auth.circuit(op.api),
+      // FileQuyetDinh option: the file link is looked at just before sending, within the node's concurrency.
+      check: config.checkUrl && op.id === 'decision' ? (record) => checkLink(auth.connection!, record, config.checkPrivate === true) : undefined,
     });
 
     const notSent = (original: unknown, reason: string, problems: Problem[], extra: Record<string, unknown> = {}): NodeMessage => ({
@@ -204,14 +215,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         // Kept in memory only, for the editor's live preview ("take the last record").
         (node as Node & { lastRecord?: unknown }).lastRecord = original;
         const prepared = prepareMapped(op, await map(original, msg), settings);
-        let errors = prepared.errors;
-        if (!errors.length && config.checkUrl && op.id === 'decision') {
-          const url = String(prepared.record?.Url ?? '');
-          const check = await auth!.connection!.checkDocument(url);
-          if (!check.ok) errors = [problem('Url', check.code ?? 'documentCheck', { status: check.status ?? 0, contentType: check.contentType ?? '' })];
-        }
-        if (errors.length || !prepared.record) {
-          invalid.push(notSent(original, 'invalid', errors, { warnings: prepared.warnings.map((p) => renderProblem(RED, p)) }));
+        if (prepared.errors.length || !prepared.record) {
+          invalid.push(notSent(original, 'invalid', prepared.errors, { warnings: prepared.warnings.map((p) => renderProblem(RED, p)) }));
           continue;
         }
         for (const w of prepared.warnings) node.debug(`${describe(prepared.record)}: ${renderProblem(RED, w).message}`);

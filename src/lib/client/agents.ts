@@ -7,6 +7,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { rootCertificates } from 'tls';
 import { HttpProxyAgent, HttpsProxyAgent } from 'hpagent';
+import { publicOnlyLookup } from './private';
 import type { ProxyConfig, TlsConfig } from './types';
 
 export interface AgentPair {
@@ -53,6 +54,8 @@ export class Agents {
     private readonly tls: TlsConfig | undefined,
     private readonly proxy: ProxyConfig | undefined,
     private readonly purpose: 'api' | 'document',
+    /** Refuse names that resolve to private or loopback addresses (checked at connect time). Through a proxy the proxy resolves. */
+    private readonly publicOnly = false,
   ) {
     if (proxy) proxyUrl(proxy); // fail early on a malformed proxy URL
   }
@@ -80,7 +83,8 @@ export class Agents {
         const proxy = proxyUrl(this.proxy);
         a = kind === 'http' ? new HttpProxyAgent({ ...base, proxy }) : new HttpsProxyAgent({ ...base, ...this.tlsOptions(), proxy });
       } else {
-        a = kind === 'http' ? new http.Agent(base) : new https.Agent({ ...base, ...this.tlsOptions() });
+        const direct = this.publicOnly ? { ...base, lookup: publicOnlyLookup } : base;
+        a = kind === 'http' ? new http.Agent(direct) : new https.Agent({ ...direct, ...this.tlsOptions() });
       }
       this.made.set(id, a);
     }

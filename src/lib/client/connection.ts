@@ -12,7 +12,7 @@ import { Agents } from './agents';
 import { btxhToken, gatewayToken } from './auth';
 import { classify, isTokenRejection, type AnswerRules } from './classify';
 import { asConnectionResult } from './fault';
-import { checkDocument } from './document';
+import { checkDocument, DOCUMENT_BUDGET_MS } from './document';
 import { Http } from './http';
 import { Scrubber } from './scrub';
 import { TokenCache } from './token';
@@ -64,8 +64,10 @@ export class Connection {
   private readonly rules: AnswerRules;
   private readonly agents: Agents;
   private readonly docAgents: Agents;
+  private readonly docAgentsAny: Agents;
   private readonly http: Http;
   private readonly docHttp: Http;
+  private readonly docHttpAny: Http;
   private readonly scrub: Scrubber;
   private readonly btxh?: TokenCache;
   private readonly gateway?: TokenCache;
@@ -97,10 +99,13 @@ export class Connection {
 
     this.scrub = new Scrubber([c.password, c.key, c.gateway?.clientSecret, c.proxy?.password, ...Object.values(c.gateway?.headers ?? {})]);
     this.agents = new Agents(c.tls, c.proxy, 'api');
-    this.docAgents = new Agents(c.tls, c.proxy, 'document');
+    // Document checks: names resolving to private addresses refused at connect time, unless the node allows them.
+    this.docAgents = new Agents(c.tls, c.proxy, 'document', true);
+    this.docAgentsAny = new Agents(c.tls, c.proxy, 'document');
     const ua = c.userAgent || DEFAULT_USER_AGENT;
     this.http = new Http(this.agents, ua);
     this.docHttp = new Http(this.docAgents, ua);
+    this.docHttpAny = new Http(this.docAgentsAny, ua);
 
     if (mode === 'gateway' && c.gateway?.tokenUrl) {
       const g = c.gateway;
@@ -231,14 +236,16 @@ export class Connection {
     return { ok: true, message: `HTTP ${x.response.status}`, status: x.response.status };
   }
 
-  /** FileQuyetDinh option: does the decision Url serve a PDF or an image? */
-  checkDocument(url: string): Promise<DocumentCheck> {
-    return checkDocument(this.docHttp, url, this.timeoutMs);
+  /** FileQuyetDinh option: does the decision Url serve a PDF or an image? Bounded by the connection's timeout and 10 s. */
+  checkDocument(url: string, opts: { allowPrivate?: boolean } = {}): Promise<DocumentCheck> {
+    const http = opts.allowPrivate ? this.docHttpAny : this.docHttp;
+    return checkDocument(http, url, { allowPrivate: opts.allowPrivate, budgetMs: Math.min(this.timeoutMs, DOCUMENT_BUDGET_MS) });
   }
 
   /** Closes idle sockets; a later call opens new ones. */
   close(): void {
     this.agents.destroy();
     this.docAgents.destroy();
+    this.docAgentsAny.destroy();
   }
 }

@@ -2,15 +2,26 @@
  * FileQuyetDinh option: before sending a decision, check that its Url serves
  * the decision file itself. MOLISA runs OCR on it, so an HTML login page, an
  * error page or a 404 behind the link is a failure the province should see now,
- * not weeks later. No credentials go to that server; up to 3 redirects are
- * followed there (file servers and CDNs use them), nothing else is attached.
+ * not weeks later.
+ *
+ * The link comes from the data, so the check is built not to be a way into the
+ * province's network: no credentials go to that server; links to private,
+ * loopback or link-local addresses are refused (BTXH, on the internet, could
+ * not open them either) unless the node allows them; up to 3 redirects are
+ * followed, on the same host only; only the headers and the first 16 bytes
+ * are read; the whole check, redirects included, has one deadline. A failure
+ * that may pass (a timeout, a refused connection, 5xx, 408, 429) is
+ * `transient`: the engine tries the record again later instead of refusing it.
  */
 import { classifyError } from './classify';
-import type { Response } from './exchange';
-import type { Http } from './http';
+import type { Response, TransportError } from './exchange';
+import type { Http, Request } from './http';
+import { isLocalName, isPrivateIp, PRIVATE_CODE } from './private';
 import type { DocumentCheck } from './types';
 
 const MAX_REDIRECTS = 3;
+/** The longest a whole check may take, redirects and the GET fallback included. */
+export const DOCUMENT_BUDGET_MS = 10_000;
 const SNIFF_BYTES = 16;
 
 /** Types that are a decision file. */
@@ -42,46 +53,88 @@ function mediaType(r: Response): string {
   return (v ?? '').split(';')[0].trim().toLowerCase();
 }
 
-function transportCode(code: string, message: string): string {
-  if (code === 'ERR_FR_TOO_MANY_REDIRECTS') return 'documentStatus';
-  return classifyError({ code, message }).code;
+/** A transport failure: the address refused for good, or trouble that may pass. */
+function transportFailure(e: TransportError): DocumentCheck {
+  if (e.code === PRIVATE_CODE) return { ok: false, code: 'documentPrivate' };
+  if (e.code === 'ERR_FR_TOO_MANY_REDIRECTS') return { ok: false, code: 'documentRedirects' };
+  const f = classifyError(e);
+  if (f.kind === 'rejected') return { ok: false, code: f.code }; // a TLS certificate the operator must fix
+  return { ok: false, code: 'documentUnavailable', reason: f.code, transient: true };
 }
 
-export async function checkDocument(http: Http, url: string, timeoutMs: number): Promise<DocumentCheck> {
-  let u: URL;
+/** An HTTP status that may pass: the server is overloaded, down, or asks to wait. */
+function passing(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+export interface DocumentOptions {
+  /** Also check links to private, loopback and link-local addresses (off by default). */
+  allowPrivate?: boolean;
+  /** Deadline of the whole check (default DOCUMENT_BUDGET_MS). */
+  budgetMs?: number;
+  /** Clock for the deadline (tests). */
+  now?: () => number;
+}
+
+export async function checkDocument(http: Http, url: string, opts: DocumentOptions = {}): Promise<DocumentCheck> {
+  let start: URL;
   try {
-    u = new URL(url);
+    start = new URL(url);
   } catch {
     return { ok: false, code: 'documentUrl' };
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return { ok: false, code: 'documentUrl' };
+  if (start.protocol !== 'http:' && start.protocol !== 'https:') return { ok: false, code: 'documentUrl' };
+  const refused = (u: URL) => !opts.allowPrivate && (isLocalName(u.hostname) || isPrivateIp(u.hostname));
+  if (refused(start)) return { ok: false, code: 'documentPrivate' };
+  const now = opts.now ?? Date.now;
+  const deadline = now() + (opts.budgetMs ?? DOCUMENT_BUDGET_MS);
   const accept = 'application/pdf, image/*;q=0.9, */*;q=0.1';
 
-  const head = await http.request({ method: 'HEAD', url, headers: { Accept: accept }, timeoutMs, maxRedirects: MAX_REDIRECTS });
-  if (head.response) {
+  /** One request, following redirects by hand: same host only, at most MAX_REDIRECTS. */
+  async function fetch(req: Omit<Request, 'url' | 'timeoutMs'>): Promise<{ response: Response } | { check: DocumentCheck }> {
+    let at = start;
+    for (let hop = 0; ; hop++) {
+      const left = deadline - now();
+      if (left <= 0) return { check: { ok: false, code: 'documentUnavailable', reason: 'timeout', transient: true } };
+      const x = await http.request({ ...req, url: at.toString(), timeoutMs: left, maxRedirects: 0 });
+      if (x.error) return { check: transportFailure(x.error) };
+      const r = x.response;
+      const location = r.headers.location;
+      if (r.status < 300 || r.status >= 400 || !location) return { response: r };
+      if (hop >= MAX_REDIRECTS) return { check: { ok: false, status: r.status, code: 'documentRedirects' } };
+      let next: URL;
+      try {
+        next = new URL(String(location), at);
+      } catch {
+        return { check: { ok: false, status: r.status, code: 'documentUrl' } };
+      }
+      if (next.protocol !== 'http:' && next.protocol !== 'https:') return { check: { ok: false, status: r.status, code: 'documentUrl' } };
+      // Another host would be a server the data did not name (a login portal, an internal address).
+      if (next.hostname.toLowerCase() !== start.hostname.toLowerCase()) return { check: { ok: false, status: r.status, code: 'documentRedirect' } };
+      at = next;
+    }
+  }
+
+  const head = await fetch({ method: 'HEAD', headers: { Accept: accept } });
+  if ('check' in head) {
+    if (head.check.code !== 'documentUnavailable' || head.check.reason === 'timeout') return head.check;
+    // A server that drops HEAD (some do) may still answer GET.
+  } else {
     const { status } = head.response;
     const type = mediaType(head.response);
     const ok2xx = status >= 200 && status < 300;
     if (status === 404 || status === 410) return { ok: false, status, contentType: type || undefined, code: 'documentStatus' };
     if (ok2xx && isDocumentType(type)) return { ok: true, status, contentType: type };
     if (ok2xx && !isOpaqueType(type)) return { ok: false, status, contentType: type, code: 'documentType' };
-    // HEAD refused (405, 501, or 403 on URLs signed for GET) or an opaque type: look at the file
-  } else if (head.error.code === 'TIMEOUT' || /CERT|SELF_SIGNED|ERR_TLS/.test(head.error.code)) {
-    return { ok: false, code: transportCode(head.error.code, head.error.message) };
+    // HEAD refused (405, 501, or 403 on URLs signed for GET), failing, or an opaque type: look at the file
   }
 
-  const get = await http.request({
-    method: 'GET',
-    url,
-    headers: { Accept: accept, Range: `bytes=0-${SNIFF_BYTES - 1}` },
-    timeoutMs,
-    maxRedirects: MAX_REDIRECTS,
-    firstBytes: SNIFF_BYTES,
-  });
-  if (get.error) return { ok: false, code: transportCode(get.error.code, get.error.message) };
+  const get = await fetch({ method: 'GET', headers: { Accept: accept, Range: `bytes=0-${SNIFF_BYTES - 1}` }, firstBytes: SNIFF_BYTES });
+  if ('check' in get) return get.check;
   const { status, text } = get.response;
   const type = mediaType(get.response);
   const contentType = type || undefined;
+  if (passing(status)) return { ok: false, status, contentType, code: 'documentUnavailable', reason: `HTTP ${status}`, transient: true };
   if (status < 200 || status >= 300) return { ok: false, status, contentType, code: 'documentStatus' };
   if (isDocumentType(type) || (isOpaqueType(type) && looksLikeDocument(text))) return { ok: true, status, contentType };
   return { ok: false, status, contentType, code: 'documentType' };

@@ -118,6 +118,14 @@ export interface DocumentCheck {
   ok: boolean;
   status?: number;
   contentType?: string;
-  /** Set when ok is false: documentUrl, documentStatus, documentType, network, timeout, tls, proxy. */
+  /**
+   * Set when ok is false: documentUrl, documentStatus, documentType, documentPrivate,
+   * documentRedirect (to another host), documentRedirects (too many), tls, or
+   * documentUnavailable (with `reason`) for a failure that may pass.
+   */
   code?: string;
+  /** What made an unavailable link unavailable: timeout, network, proxy, badResponse, "HTTP 503"… */
+  reason?: string;
+  /** The failure may pass: try the record again later, do not refuse it. */
+  transient?: boolean;
 }

@@ -31,7 +31,7 @@ export function rejectedByServer(r: SendFailure): Problem {
 }
 
 /** The time budget ("give up after") ran out while only transient failures came back; carries the last error. */
-export function undeliverable(r: SendFailure, budgetMs: number): Problem {
+export function undeliverable(r: Pick<SendFailure, 'status' | 'code' | 'message'>, budgetMs: number): Problem {
   return problem(null, 'undeliverable', { days: Math.round((budgetMs / 86_400_000) * 100) / 100, ...serverParams(r) });
 }
 

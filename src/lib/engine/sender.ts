@@ -7,6 +7,7 @@ import type { Problem } from '../problem';
 import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
 import { hashOf, keyOf } from './key';
+import { Limit } from './limit';
 import * as P from './problems';
 
 export const DAY_MS = 24 * 3600_000;
@@ -30,6 +31,15 @@ const FAULTS_ALONE = 3;
 /** How often the time budget is checked for records that wait while the connection is down. */
 const SWEEP_EVERY_MS = 10 * 60_000;
 
+/**
+ * What a look at a record just before it is sent says (the decision's file link,
+ * src/lib/client/document.ts): fine; refused for good (a dead letter, `rejected`,
+ * replayable once the data or the file is fixed); or not known now (`transient`:
+ * tried again later within the time budget, like a failed send, without
+ * touching the connection's circuit: a file server is not BTXH).
+ */
+export type Precheck = { ok: true } | { ok: false; transient: boolean; problem: Problem };
+
 export interface SenderOptions {
   store: Store;
   /** The node id: the sender only claims entries of this owner. */
@@ -37,6 +47,8 @@ export interface SenderOptions {
   op: OperationSpec;
   /** One HTTP exchange (Connection.send bound to the op's api). Should never throw. */
   send: (records: Record<string, unknown>[]) => Promise<SendResult>;
+  /** Looked at before each record is sent, at most `concurrency` at once. Should never throw. */
+  check?: (record: Record<string, unknown>) => Promise<Precheck>;
   /** Records per request (1 for the one-object-per-request body shape, D1). */
   batchSize?: number;
   /** Requests outstanding at once. */
@@ -103,6 +115,8 @@ export class Sender extends EventEmitter {
   private readonly owner: string;
   private readonly op: OperationSpec;
   private readonly sendFn: SenderOptions['send'];
+  private readonly check?: SenderOptions['check'];
+  private readonly checking: Limit;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly giveUpAfterMs: number;
@@ -152,8 +166,10 @@ export class Sender extends EventEmitter {
     this.owner = opts.owner;
     this.op = opts.op;
     this.sendFn = opts.send;
+    this.check = opts.check;
     this.batchSize = Math.max(1, Math.floor(opts.batchSize ?? SENDER_DEFAULTS.batchSize));
     this.concurrency = Math.max(1, Math.floor(opts.concurrency ?? SENDER_DEFAULTS.concurrency));
+    this.checking = new Limit(this.concurrency);
     this.giveUpAfterMs = Math.max(0, opts.giveUpAfterMs ?? SENDER_DEFAULTS.giveUpAfterMs);
     this.leaseMs = Math.max(1, opts.leaseMs ?? SENDER_DEFAULTS.leaseMs);
     this.pollMs = Math.max(1, opts.pollMs ?? SENDER_DEFAULTS.pollMs);
@@ -417,7 +433,8 @@ export class Sender extends EventEmitter {
   private launch(batch: Entry[], probe: boolean): void {
     this.batches += 1;
     const renewal = this.renew(batch);
-    const task: Promise<void> = this.deliver(batch, probe)
+    const task: Promise<void> = this.prechecked(batch)
+      .then((ready) => this.deliver(ready, probe))
       .catch((err) => {
         // The outcome could not be recorded: the entries stay leased and come back after leaseMs.
         this.storeFailures += 1;
@@ -577,20 +594,53 @@ export class Sender extends EventEmitter {
   }
 
   /** Transient failure: wait and try again, unless the record's time budget is spent. */
-  private async failed(batch: Entry[], result: Failure): Promise<void> {
+  private failed(batch: Entry[], result: Failure): Promise<void> {
+    return this.later(batch, [P.sendFailed(result)], P.undeliverable(result, this.giveUpAfterMs), result.retryAfterMs);
+  }
+
+  /** Back to waiting with `problems`, after a growing wait; past the time budget, a dead letter with `over` instead. */
+  private async later(batch: Entry[], problems: Problem[], over: Problem, retryAfterMs?: number): Promise<void> {
     const now = this.clock.now();
-    const over = batch.filter((e) => now - e.createdAt > this.giveUpAfterMs);
-    if (over.length) await this.bury(over, 'undeliverable', [P.undeliverable(result, this.giveUpAfterMs)]);
-    const again = batch.filter((e) => !over.includes(e));
+    const spent = batch.filter((e) => now - e.createdAt > this.giveUpAfterMs);
+    if (spent.length) await this.bury(spent, 'undeliverable', [over, ...problems.filter((p) => p.field)]);
+    const again = batch.filter((e) => !spent.includes(e));
     if (!again.length) return;
-    const problems = [P.sendFailed(result)];
     const attempt = again.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
-    const wait = delay(attempt, { ...RETRY, retryAfterMs: result.retryAfterMs }, this.random);
+    const wait = delay(attempt, { ...RETRY, retryAfterMs }, this.random);
     const ok = await this.store.retry(again, problems, wait);
     const mine = this.settle(again, ok);
     this.dues.push(now + wait);
     const waiting = mine.map((e) => ({ ...e, state: 'waiting' as const, attempts: e.attempts + 1, notBefore: now + wait, lastError: problems }));
     if (waiting.length) this.fire('retry', waiting, problems, wait);
+  }
+
+  /**
+   * The records of a claimed batch that may be sent, after `check` (the decision's file
+   * link): those refused become dead letters, those that cannot be checked now wait.
+   */
+  private async prechecked(batch: Entry[]): Promise<Entry[]> {
+    const check = this.check;
+    if (!check || !batch.length) return batch;
+    const results = await Promise.all(
+      batch.map((e) =>
+        this.checking.run(async (): Promise<Precheck> => {
+          try {
+            return await check(e.record);
+          } catch (err) {
+            // check() should never throw; if it does, the record waits rather than being lost or sent unchecked.
+            return { ok: false, transient: true, problem: { field: null, code: 'sendThrew', params: { message: err instanceof Error ? err.message : String(err) } } };
+          }
+        }),
+      ),
+    );
+    const ready: Entry[] = [];
+    for (let i = 0; i < batch.length; i++) {
+      const r = results[i];
+      if (r.ok) ready.push(batch[i]);
+      else if (!r.transient) await this.bury([batch[i]], 'rejected', [r.problem]);
+      else await this.later([batch[i]], [r.problem], P.undeliverable({ code: r.problem.code, message: '' }, this.giveUpAfterMs));
+    }
+    return ready;
   }
 
   private async bury(entries: Entry[], reason: DeadReason, problems: Problem[]): Promise<void> {
