@@ -6,7 +6,7 @@ const { createSandbox } = require('../sandbox/server');
 const { redProcess, feedFlow } = require('./support/red-process');
 const { helper, start, withRuntime, outcome } = require('./support/flow');
 const { dossier } = require('./support/records');
-const { inspectShape, MAX_DEPTH } = require('../lib/normalise/shape');
+const { inspectShape, boundedCopy, MAX_DEPTH } = require('../lib/normalise/shape');
 
 function nested(levels) {
   let v = 'đáy';
@@ -29,6 +29,15 @@ describe('hostile input: the shape of a record', function () {
     cycle.a.b = cycle;
     assert.strictEqual(inspectShape(cycle).code, 'tooDeep', 'a cycle is caught by the depth limit');
     assert.strictEqual(inspectShape({ NgaySinh: new Date() }), undefined, 'a Date is data');
+    // Reading a value runs user code: a getter or a Proxy trap that throws is refused, not a crash.
+    const getter = { ...dossier(1) };
+    Object.defineProperty(getter, 'HoVaTen', { enumerable: true, get: () => { throw new Error('boom'); } });
+    assert.deepStrictEqual(inspectShape(getter), { field: 'HoVaTen', code: 'notJson', params: { kind: 'unreadable' } });
+    assert.strictEqual(boundedCopy(getter).HoVaTen, '[unreadable]');
+    const trap = new Proxy({}, { ownKeys: () => { throw new Error('boom'); }, get: () => { throw new Error('boom'); } });
+    assert.deepStrictEqual(inspectShape(trap), { field: null, code: 'notJson', params: { kind: 'unreadable' } });
+    assert.strictEqual(boundedCopy(trap), '[unreadable]');
+    assert.strictEqual(inspectShape({ x: new Proxy({}, { get: () => { throw new Error('boom'); } }) }).params.kind, 'unreadable');
   });
 
   describe('in the Node-RED runtime', function () {

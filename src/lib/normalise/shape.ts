@@ -14,17 +14,40 @@ export const MAX_CHARS = 256 * 1024;
 
 type Kind = 'function' | 'symbol' | 'bigint' | 'thenable';
 
-function foreign(v: unknown): Kind | undefined {
+function foreign(v: unknown): Kind | 'unreadable' | undefined {
+  if (v === UNREADABLE) return 'unreadable';
   const t = typeof v;
   if (t === 'function' || t === 'symbol' || t === 'bigint') return t as Kind;
-  if (t === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function') return 'thenable';
+  try {
+    if (t === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function') return 'thenable';
+  } catch {
+    return 'unreadable'; // a Proxy whose get trap throws
+  }
   return undefined;
 }
 
-function children(v: object): [string, unknown][] {
-  if (v instanceof Date) return [];
-  if (Array.isArray(v)) return v.map((x, i) => [String(i), x]);
-  return Object.keys(v).map((k) => [k, (v as Record<string, unknown>)[k]]);
+/** Marks a value that could not be read: a getter or a Proxy trap threw. */
+const UNREADABLE: unique symbol = Symbol('unreadable');
+
+/**
+ * The entries of an object. Reading them runs user code (getters, Proxy traps), which
+ * may throw: a value that cannot be read is UNREADABLE, an object whose keys cannot be listed too.
+ */
+function children(v: object): [string, unknown][] | typeof UNREADABLE {
+  let keys: string[];
+  try {
+    if (v instanceof Date) return [];
+    keys = Array.isArray(v) ? Array.from({ length: v.length }, (_, i) => String(i)) : Object.keys(v);
+  } catch {
+    return UNREADABLE;
+  }
+  return keys.map((k) => {
+    try {
+      return [k, (v as Record<string, unknown>)[k]];
+    } catch {
+      return [k, UNREADABLE];
+    }
+  });
 }
 
 /** The first reason the record cannot be taken as data, or undefined. The field is the top-level key. */
@@ -44,7 +67,9 @@ export function inspectShape(record: unknown): Problem | undefined {
     }
     if (typeof v !== 'object' || v === null) continue;
     if (depth > MAX_DEPTH) return problem(field, 'tooDeep', { max: MAX_DEPTH });
-    for (const [k, c] of children(v)) {
+    const list = children(v);
+    if (list === UNREADABLE) return problem(field, 'notJson', { kind: 'unreadable' });
+    for (const [k, c] of list) {
       const f = field ?? k;
       const kind = foreign(c);
       if (kind) return problem(f, 'notJson', { kind });
@@ -62,15 +87,26 @@ export function inspectShape(record: unknown): Problem | undefined {
  * Used for records refused by `inspectShape`, in place of the record itself.
  */
 export function boundedCopy(v: unknown, depth = 4): unknown {
+  try {
+    return copyOf(v, depth);
+  } catch {
+    return '[unreadable]'; // a Proxy whose traps throw: nothing of it can be shown
+  }
+}
+
+function copyOf(v: unknown, depth: number): unknown {
+  if (v === UNREADABLE) return '[unreadable]';
   // A thenable object is copied as an object (its `then` becomes "[function]"), so it is no longer one.
   const t = typeof v;
   if (t === 'function' || t === 'symbol' || t === 'bigint') return `[${t}]`;
   if (typeof v === 'string') return v.length > 200 ? v.slice(0, 200) + '…' : v;
   if (typeof v !== 'object' || v === null || v instanceof Date) return v;
   if (depth <= 0) return '[…]';
-  const list = children(v).slice(0, 100);
-  if (Array.isArray(v)) return list.map(([, c]) => boundedCopy(c, depth - 1));
+  const all = children(v);
+  if (all === UNREADABLE) return '[unreadable]';
+  const list = all.slice(0, 100);
+  if (Array.isArray(v)) return list.map(([, c]) => copyOf(c, depth - 1));
   const out: Record<string, unknown> = {};
-  for (const [k, c] of list) out[k.length > 100 ? k.slice(0, 100) + '…' : k] = boundedCopy(c, depth - 1);
+  for (const [k, c] of list) out[k.length > 100 ? k.slice(0, 100) + '…' : k] = copyOf(c, depth - 1);
   return out;
 }
