@@ -118,3 +118,25 @@ describe('hostile input on a real Node-RED process: the recommended flow (http i
     assert.doesNotMatch(red.tail(20_000), /Maximum call stack|Uncaught|unhandled/i);
   });
 });
+
+describe('keys from the data that name Object.prototype', function () {
+  const { prepareMapped } = require('../lib/mapping');
+  const fields = require('../lib/fields');
+  it('"__proto__", "constructor", "toString" as values are unknown names, never a crash or a function', function () {
+    for (const v of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '{{constructor}}', 'Công an constructor']) {
+      const r = prepareMapped(fields.dossier, { ...dossier(1), CMND_NoiCap: v, MaTTHC: v }, {});
+      assert.ok(r.errors.every((p) => typeof p.code === 'string'), v);
+      assert.ok(!r.record || r.record.CMND_NoiCap === undefined, `${v}: no issuing place invented`);
+    }
+    const t = prepareMapped(fields.dossier, { ...dossier(1), MaTinh: 'constructor', NOHT_MaTinh: '__proto__' }, {});
+    assert.strictEqual(t.record, null);
+  });
+  it('an own "__proto__" key (as JSON.parse makes it) gives the record no inherited fields', function () {
+    const input = JSON.parse(JSON.stringify(dossier(1)).replace('{', '{"__proto__": {"Email": "ke-gian@example.vn", "HKTT_ChiTiet": "injected"},'));
+    const r = prepareMapped(fields.dossier, input, {});
+    assert.ok(r.record, JSON.stringify(r.errors));
+    assert.strictEqual(r.record.Email, undefined);
+    assert.strictEqual(r.record.HKTT_ChiTiet, undefined);
+    assert.strictEqual(Object.getPrototypeOf(r.record), Object.prototype);
+  });
+});

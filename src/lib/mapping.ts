@@ -4,6 +4,7 @@ import { prepare, type Prepared } from './normalise';
 import { fieldIndex, fold } from './normalise/keys';
 import { problem, type Problem } from './problem';
 import type { Settings } from './settings';
+import { setOwn } from './own';
 
 /**
  * The field mapping of a sync node: where each BTXH field of a record comes
@@ -100,7 +101,7 @@ export function applyMapping(op: OperationSpec, record: unknown, outcomes: Map<s
     if (f && outcomes.has(f.name)) continue;
     // A column a msg source read (ChuHoSo for HoVaTen) is not reported as an unknown field.
     if (!f && consumed.has(key)) continue;
-    out[key] = value;
+    setOwn(out, key, value);
   }
   const problems: Problem[] = [];
   for (const [name, o] of outcomes) {
@@ -168,7 +169,7 @@ export function maskRecord(value: unknown, ids: unknown[] = []): unknown {
     if (v instanceof Date) return v;
     if (typeof v === 'object') {
       const o: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v as Record<string, unknown>)) o[k] = walk(x, k);
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) setOwn(o, k, walk(x, k));
       return o;
     }
     return v;

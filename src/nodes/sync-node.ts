@@ -214,7 +214,17 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         }
         // Kept in memory only, for the editor's live preview ("take the last record").
         (node as Node & { lastRecord?: unknown }).lastRecord = original;
-        const prepared = prepareMapped(op, await map(original, msg), settings);
+        let prepared: ReturnType<typeof prepareMapped>;
+        try {
+          prepared = prepareMapped(op, await map(original, msg), settings);
+        } catch (err) {
+          // A bug of ours on one record must not take its neighbours (or the process) with it: said, never silent.
+          node.error(T(RED, 'warn.prepareFailed', { record: describe(original), message: (err as Error)?.message ?? String(err) }));
+          inputs[i] = boundedCopy(original);
+          cut = true;
+          invalid.push(notSent(inputs[i], 'invalid', [problem(null, 'prepareFailed')]));
+          continue;
+        }
         if (prepared.errors.length || !prepared.record) {
           invalid.push(notSent(original, 'invalid', prepared.errors, { warnings: prepared.warnings.map((p) => renderProblem(RED, p)) }));
           continue;

@@ -1,6 +1,7 @@
 import { pre, seed } from './data';
 import { bareNumber, fold } from './fold';
 import { core } from './names';
+import { own } from '../own';
 
 export interface IssuingPlace {
   id: string;
@@ -30,7 +31,7 @@ const EXPAND: Record<string, string> = {
   dlqg: 'du lieu quoc gia', ql: 'quan ly', dk: 'dang ky', qg: 'quoc gia', hc: 'hanh chinh',
 };
 function department(folded: string): IssuingPlace | undefined {
-  const s = ' ' + folded.split(' ').map((w) => EXPAND[w] ?? w).join(' ') + ' ';
+  const s = ' ' + folded.split(' ').map((w) => own(EXPAND, w) ?? w).join(' ') + ' ';
   if (!s.includes(' canh sat ') && !s.includes(' cuc ')) return undefined;
   if (s.includes(' cu tru ') || s.includes(' dan cu ')) return byId.get('1048');
   if (s.includes(' quan ly hanh chinh ') || s.includes(' trat tu xa hoi ')) return byId.get('1047');

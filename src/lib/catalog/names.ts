@@ -1,4 +1,5 @@
 import type { Level } from './units-types';
+import { own } from '../own';
 
 /**
  * Prefixes and abbreviations people put before a unit's own name, folded
@@ -29,7 +30,7 @@ const GLUED = /^(q|p|quan|phuong)(\d+)$/;
 /** The unit's own name, folded: no prefix, aliases resolved. */
 export function core(level: Level, folded: string): string {
   let s = folded;
-  if (level === 'province' && PROVINCE_ALIASES[s]) return PROVINCE_ALIASES[s];
+  if (level === 'province' && own(PROVINCE_ALIASES, s)) return own(PROVINCE_ALIASES, s)!;
   const glued = GLUED.exec(s);
   if (glued && level !== 'province') return String(Number(glued[2]));
   // A few rounds: "cong an tinh thanh hoa" carries two prefixes.
@@ -38,7 +39,7 @@ export function core(level: Level, folded: string): string {
     if (!p) break;
     s = s.slice(p.length + 1);
   }
-  if (level === 'province' && PROVINCE_ALIASES[s]) return PROVINCE_ALIASES[s];
+  if (level === 'province' && own(PROVINCE_ALIASES, s)) return own(PROVINCE_ALIASES, s)!;
   // A prefix alone ("Xã") names nothing.
   if (PREFIXES[level].includes(s)) return '';
   // Numbered units are written "Phường 01" as often as "Phường 1".
@@ -53,6 +54,6 @@ const LONG: Record<string, string> = {
 /** The folded name with its abbreviated prefix written out ("tt phu yen" -> "thi tran phu yen"). */
 export function longForm(folded: string): string {
   const space = folded.indexOf(' ');
-  const head = space < 0 ? '' : LONG[folded.slice(0, space)];
+  const head = space < 0 ? '' : own(LONG, folded.slice(0, space));
   return head ? head + folded.slice(space) : folded;
 }

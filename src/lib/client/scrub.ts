@@ -5,6 +5,7 @@
  * or a transport error that quotes a URL with credentials is scrubbed here,
  * at the one exit of every public method.
  */
+import { setOwn } from '../own';
 const MASK = '***';
 /** Shorter values (e.g. SENDER_CODE: '') are not secrets and would mangle text. */
 const MIN_LENGTH = 4;
@@ -43,7 +44,7 @@ export class Scrubber {
     if (Array.isArray(v)) return v.map((x) => this.value(x)) as T;
     if (v && typeof v === 'object' && !Buffer.isBuffer(v)) {
       const out: Record<string, unknown> = {};
-      for (const [k, x] of Object.entries(v)) out[this.text(k)] = this.value(x);
+      for (const [k, x] of Object.entries(v)) setOwn(out, this.text(k), this.value(x));
       return out as T;
     }
     return v;

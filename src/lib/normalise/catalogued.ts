@@ -3,6 +3,7 @@ import type { FieldSpec } from '../fields/types';
 import type { Settings } from '../settings';
 import type { Report } from './report';
 import { asString, cleanText, checkLength } from './text';
+import { own } from '../own';
 
 /**
  * Fields whose value is a catalogue entry (seed section VI). The input may be
@@ -50,7 +51,7 @@ export function normaliseProcedure(field: FieldSpec, input: unknown, settings: S
   const s = cleanText(field, raw, report);
   if (!s) return undefined;
   // The province's own procedure codes first (its one-stop database rarely holds the national ones).
-  const p = procedure.find(settings.procedureMap?.[s] ?? s);
+  const p = procedure.find(own(settings.procedureMap, s) ?? s);
   if (p) {
     if (p.code !== s) report.warn(field.name, 'procedureCode', { value: s, code: p.code });
     return p.code;

@@ -1,3 +1,4 @@
+import { setOwn } from '../own';
 import { problem, type Problem } from '../problem';
 
 /**
@@ -107,6 +108,6 @@ function copyOf(v: unknown, depth: number): unknown {
   const list = all.slice(0, 100);
   if (Array.isArray(v)) return list.map(([, c]) => copyOf(c, depth - 1));
   const out: Record<string, unknown> = {};
-  for (const [k, c] of list) out[k.length > 100 ? k.slice(0, 100) + '…' : k] = copyOf(c, depth - 1);
+  for (const [k, c] of list) setOwn(out, k.length > 100 ? k.slice(0, 100) + '…' : k, copyOf(c, depth - 1));
   return out;
 }
