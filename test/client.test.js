@@ -797,6 +797,23 @@ describe('client', function () {
     });
   });
 
+  describe('timeouts past what a timer can hold', function () {
+    it('a timeout of 3,000,000 s is clamped to the longest timer, not overflowed to 1 ms', async function () {
+      const b = btxh({ api: (r, res) => setTimeout(() => res.end(JSON.stringify({ error_code: 0, message: 'OK' })), 50) });
+      const s = await server(b.handler);
+      const c = connect({ baseUrl: s.url, username: b.username, password: b.password, timeoutMs: 3_000_000_000 });
+      const r = await c.send('DongBoDVC', records);
+      assert.strictEqual(r.ok, true, JSON.stringify(r));
+      const { systemClock, MAX_TIMER_MS } = require('../lib/clock');
+      let fired = false;
+      const t = systemClock.setTimeout(() => (fired = true), 1e15);
+      await sleep(20);
+      systemClock.clearTimeout(t);
+      assert.strictEqual(fired, false, 'a huge delay waits, it does not fire at once');
+      assert.strictEqual(MAX_TIMER_MS, 2 ** 31 - 1);
+    });
+  });
+
   describe('small predicates', function () {
     const rejected = (status, body) => ({ ok: false, kind: 'rejected', code: 'x', message: '', status, body });
     it('isTokenRejection names the token, not any "không hợp lệ"', function () {
