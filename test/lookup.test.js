@@ -29,6 +29,14 @@ describe('btxh-lookup (Node-RED runtime)', function () {
   });
   afterEach(() => helper.unload());
 
+  it('"Answer in" is a message property path: btxh.lookup is msg.btxh.lookup, other properties kept', async () => {
+    await helper.load(lookupNode, flow({ property: 'btxh.lookup' }));
+    const msg = await ask({ payload: { catalog: 'gender', code: 'nu' }, btxh: { row: 7 } });
+    assert.strictEqual(msg.btxh.lookup.match.id, '1035');
+    assert.strictEqual(msg.btxh.row, 7);
+    assert.strictEqual(msg['btxh.lookup'], undefined, 'no flat key');
+  });
+
   describe('unconfigured: answers requests in msg.payload', () => {
     beforeEach(() => helper.load(lookupNode, flow()));
 
@@ -113,4 +121,29 @@ describe('btxh-lookup (Node-RED runtime)', function () {
     assert.strictEqual(res.body.match.code, '79');
     await helper.request().get('/btxh/lookup').query({ catalog: 'bad' }).expect(400);
   });
+});
+
+describe('btxh-lookup in the editor: the label of an unnamed node', function () {
+  const fs = require('fs');
+  const vm = require('vm');
+  const path = require('path');
+  const html = fs.readFileSync(path.join(__dirname, '..', 'nodes', 'btxh-lookup.html'), 'utf8');
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)[1];
+  let def;
+  vm.runInNewContext(script, { RED: { nodes: { registerType: (t, d) => (def = d) }, _: (k) => k }, $: () => ({}) });
+  for (const lang of ['en-US', 'vi']) {
+    const messages = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'nodes', 'locales', lang, 'btxh-lookup.json'), 'utf8'));
+    // As i18next answers: the text, or its complaint when the key names a group of texts.
+    const _ = (key) => {
+      const v = key.split('.').reduce((o, k) => (o && typeof o === 'object' ? o[k] : undefined), messages);
+      return typeof v === 'string' ? v : `key '${key} (${lang})' returned an object instead of string.`;
+    };
+    it(`${lang}: says what the node does, never an i18next complaint`, function () {
+      for (const node of [{ action: '' }, { action: 'search', catalog: 'commune' }, { action: 'find', catalog: 'ethnicity' }, { action: 'check', catalog: 'commune' }, { action: 'convert', catalog: 'commune' }]) {
+        const label = def.label.call({ name: '', ...node, _ });
+        assert.ok(label && !/returned an object|undefined/.test(label), `${JSON.stringify(node)} -> ${label}`);
+      }
+      assert.strictEqual(def.label.call({ name: 'Mã xã', action: 'search', _ }), 'Mã xã');
+    });
+  }
 });

@@ -81,7 +81,8 @@ module.exports = function (RED: Red) {
     node.on('input', (msg, send, done) => {
       answer(msg).then(
         (result) => {
-          (msg as Record<string, unknown>)[property] = result;
+          // "Answer in" is a message property path ("btxh.lookup", "payload.MaXa"), as core nodes take it.
+          RED.util.setMessageProperty(msg, property, result, true);
           send(msg);
           done();
         },

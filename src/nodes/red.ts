@@ -41,6 +41,7 @@ export interface Red {
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: object, msg: object, cb?: (err: Error | null, v: unknown) => void): unknown;
     cloneMessage<T>(msg: T): T;
+    setMessageProperty(msg: object, prop: string, value: unknown, createMissing?: boolean): boolean;
     prepareJSONataExpression(expr: string, node: object): any;
     evaluateJSONataExpression(expr: any, msg: object, cb: (err: Error | null, v: unknown) => void): void;
   };
