@@ -330,3 +330,73 @@ describe('catalog', () => {
     });
   });
 });
+
+describe('look-ups never guess: the audit over the official lists (issue 10)', function () {
+  const { lookup, units } = require('../lib/catalog');
+  const { pre, post } = require('../lib/catalog/data');
+  const norm = (s) => s.normalize('NFC').toLowerCase().replace(/\b0+(\d)/g, '$1');
+  const districtProvince = new Map(pre.districts.map(([c, , p]) => [c, p]));
+  const newProvince = (p) => units.provinceToNew(p)?.code;
+  /** Runs the queries; a match must be `right(match)` or a unit of exactly the name asked. */
+  function audit(what, queries) {
+    let matches = 0;
+    const wrong = [];
+    for (const { req, right } of queries) {
+      const a = lookup(req);
+      if (!a.match) continue;
+      matches++;
+      if (!right(a.match) && norm(a.match.name) !== norm(req.name)) wrong.push(`${req.name} -> ${a.match.code} ${a.match.name}`);
+    }
+    console.log(`      ${what}: ${queries.length} names, ${matches} matches, ${wrong.length} wrong`);
+    assert.deepStrictEqual(wrong.slice(0, 10), [], `${wrong.length} confident wrong answers`);
+  }
+
+  it('every pre-2025 commune name in the 2025 set within its new province: a match is its successor or a unit of that name', function () {
+    audit('old communes in the 2025 set', pre.communes.map(([code, name, district]) => ({
+      req: { catalog: 'commune', name, codeSet: '2025', within: { province: newProvince(districtProvince.get(district)) } },
+      right: (m) => units.toNew(code).some((u) => u.code === m.code),
+    })));
+  });
+
+  it('every 2025 commune name in the old set within each of its old provinces: a match is one it came from', function () {
+    const olds = (np) => pre.provinces.filter(([c]) => newProvince(c) === np).map(([c]) => c);
+    audit('2025 communes in the old set', post.communes.flatMap(([code, name, np]) => olds(np).map((op) => ({
+      req: { catalog: 'commune', name, codeSet: 'pre-2025', within: { province: op } },
+      right: (m) => units.toNew(m.code).some((u) => u.code === code),
+    }))));
+  });
+
+  it('"Phường n" and "Quận n", present or not: only the unit with that number', function () {
+    const queries = [];
+    for (const [dcode, , p] of pre.districts) {
+      if (p !== '79') continue;
+      for (let n = 1; n <= 20; n++) queries.push({ req: { catalog: 'commune', name: `Phường ${n}`, within: { province: '79', district: dcode } }, right: () => false });
+    }
+    for (let n = 1; n <= 12; n++) queries.push({ req: { catalog: 'district', name: `Quận ${n}` }, right: () => false });
+    audit('numbered wards and districts', queries);
+    assert.strictEqual(lookup({ catalog: 'district', name: 'Quận 2' }).match, undefined, 'Quận 2 is not Quận 12');
+  });
+
+  it('every district and province name, with and without its prefix: the unit itself or one of that exact name', function () {
+    const strip = (n) => n.replace(/^(Quận|Huyện|Thị xã|Thành phố|Tỉnh) /, '');
+    audit('districts', pre.districts.flatMap(([code, name]) => [name, strip(name)].map((q) => ({ req: { catalog: 'district', name: q }, right: (m) => m.code === code }))));
+    for (const [set, list] of [['pre-2025', pre.provinces], ['2025', post.provinces]]) {
+      audit(`provinces (${set})`, list.flatMap(([code, name]) => [name, strip(name)].map((q) => ({ req: { catalog: 'province', name: q, codeSet: set }, right: (m) => m.code === code }))));
+    }
+  });
+
+  it('the examples of the issue: candidates, never a wrong unit', function () {
+    const a = (req) => lookup(req);
+    assert.strictEqual(a({ catalog: 'district', name: 'Thành phố Huế' }).match, undefined);
+    assert.strictEqual(a({ catalog: 'district', name: 'An Giang' }).match, undefined);
+    const dienBien = a({ catalog: 'district', name: 'Thành phố Điện Biên' });
+    assert.deepStrictEqual([dienBien.match, dienBien.reason, dienBien.candidates[0].code], [undefined, 'typeMismatch', '100']);
+    assert.strictEqual(a({ catalog: 'district', name: 'Huyện Điện Biên' }).match.code, '100');
+    const kimAn = a({ catalog: 'commune', name: 'Xã Kim An', codeSet: '2025', within: { province: '01' } });
+    assert.ok(!kimAn.match || kimAn.match.name === 'Xã Kim An', JSON.stringify(kimAn).slice(0, 200));
+    // Tones count when they are written: Huệ is not Huế; without them a name shared by none is still found.
+    assert.strictEqual(a({ catalog: 'commune', name: 'Phường Trúc Bạch', within: { province: '01' } }).match.code, '00004');
+    assert.strictEqual(a({ catalog: 'commune', name: 'phuong truc bach', within: { province: '01' } }).match.code, '00004');
+    assert.strictEqual(a({ catalog: 'commune', name: 'Phường Trúc Bách', within: { province: '01' } }).match, undefined);
+  });
+});

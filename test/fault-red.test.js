@@ -31,17 +31,8 @@ const mahoso = (i) => `000.00.18.H26-2511-${String(i).padStart(6, '0')}`;
 const rec = (i, extra = {}) => dossier(i, { MaHoSo: mahoso(i), ...extra });
 const range = (from, n) => Array.from({ length: n }, (_, k) => from + k);
 
-/** A small deterministic PRNG (mulberry32): a failing run can be replayed with FAULT_SEED. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// A failing run can be replayed with FAULT_SEED.
+const prng = require('./support/prng').mulberry32;
 
 describe('fault injection on a real Node-RED process, shipped settings (SQLite outbox)', function () {
   this.timeout(240_000);

@@ -9,17 +9,7 @@
 //   "Fields" and D1-D18) that says what a record on the wire may not be.
 // Seeded (mulberry32): a failing run is repeated with FUZZ_SEED.
 const { dossier, progress, decision } = require('./records');
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const { mulberry32 } = require('./prng');
 
 const BASE = { dossier, progress, decision };
 const FIELDS = {

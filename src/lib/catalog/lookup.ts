@@ -2,7 +2,7 @@ import { ethnicity } from './ethnicity';
 import { gender } from './gender';
 import { issuingPlace } from './issuing-place';
 import { procedure } from './procedure';
-import { rank, units } from './units';
+import { units } from './units';
 import type { CodeSet, Unit } from './units-types';
 
 export type LookupCatalog = 'ethnicity' | 'gender' | 'issuingPlace' | 'procedure' | 'province' | 'district' | 'commune';
@@ -20,7 +20,12 @@ export interface LookupRequest {
 export interface LookupAnswer {
   match?: unknown;
   candidates?: unknown[];
-  /** 'notFound' | 'ambiguous' | 'split' | 'badRequest'; absent with a match. */
+  /**
+   * Absent with a match. 'notFound' | 'ambiguous' (several units of that name) |
+   * 'typeMismatch' (the name is there with another unit type than the query says) |
+   * 'partial' (no unit of that name; these start with or contain it) | 'split'
+   * (an old unit divided among several new ones) | 'badRequest'.
+   */
   reason?: string;
   catalog: LookupCatalog;
   codeSet?: CodeSet;
@@ -75,12 +80,10 @@ function unit(req: LookupRequest, level: 'province' | 'district' | 'commune', by
   if (byCode) {
     found = level === 'district' ? units.district(req.code) : units[level](req.code, set);
   } else {
-    const tiers = rank(level, req.name as string, set, req.within);
-    // An exact name decides; a partial one only when nothing else fits.
-    const partial = tiers[2].concat(tiers[3]);
-    const best = tiers[0].length ? tiers[0] : tiers[1].length ? tiers[1] : partial;
-    if (best.length > 1) return { catalog: level, reason: 'ambiguous', candidates: best.slice(0, MAX_CANDIDATES), codeSet: set };
-    found = best[0];
+    // Only an exact name is a match; the rest are candidates with the reason (units.resolve).
+    const r = units.resolve(level, req.name as string, set, req.within, MAX_CANDIDATES);
+    if (!r.match) return { catalog: level, reason: r.reason ?? 'notFound', candidates: r.candidates, codeSet: set };
+    found = r.match;
   }
   if (!found) return { catalog: level, reason: 'notFound', candidates: [], codeSet: convert ? '2025' : set };
   if (!convert || set === '2025') return { catalog: level, match: found, codeSet: set };

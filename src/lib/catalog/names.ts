@@ -27,6 +27,20 @@ const PROVINCE_ALIASES: Record<string, string> = {
 /** "q1", "p12": a numbered ward or district typed without a space. */
 const GLUED = /^(q|p|quan|phuong)(\d+)$/;
 
+/** Unit types as their prefixes say them (folded, written out): one key per type. */
+const TYPES: Record<Level, string[]> = {
+  province: ['tinh', 'thanh pho'],
+  district: ['quan', 'huyen', 'thi xa', 'thanh pho'],
+  commune: ['phuong', 'xa', 'thi tran', 'dac khu'],
+};
+
+/** The type a folded, written-out name starts with ("thanh pho hue" -> "thanh pho"), if any. */
+export function unitType(level: Level, folded: string): string | undefined {
+  const glued = GLUED.exec(folded);
+  if (glued && level !== 'province') return own(LONG, glued[1]) ?? glued[1];
+  return TYPES[level].find((t) => folded.startsWith(t + ' '));
+}
+
 /** The unit's own name, folded: no prefix, aliases resolved. */
 export function core(level: Level, folded: string): string {
   let s = folded;
@@ -50,6 +64,16 @@ export function core(level: Level, folded: string): string {
 const LONG: Record<string, string> = {
   tp: 'thanh pho', q: 'quan', h: 'huyen', tx: 'thi xa', p: 'phuong', x: 'xa', tt: 'thi tran',
 };
+
+/**
+ * The name with its tones, for telling Huế from Huệ: NFC, lower case, punctuation
+ * to spaces, and its first `drop` words (the prefix fold() found) left out.
+ */
+export function toned(text: string, drop: number): string {
+  const words = String(text).normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
+  const s = words.slice(drop).join(' ');
+  return /^\d+$/.test(s) ? String(Number(s)) : s;
+}
 
 /** The folded name with its abbreviated prefix written out ("tt phu yen" -> "thi tran phu yen"). */
 export function longForm(folded: string): string {

@@ -1,6 +1,6 @@
 import { mapping, post, pre } from './data';
 import { fold, pad } from './fold';
-import { core, longForm } from './names';
+import { core, longForm, toned, unitType } from './names';
 import type { CodeSet, Level, Unit } from './units-types';
 
 const WIDTH: Record<Level, number> = { province: 2, district: 3, commune: 5 };
@@ -10,7 +10,11 @@ interface Entry {
   unit: Unit;
   full: string; // folded name with its prefix: "phuong phuc xa"
   core: string; // folded name without it: "phuc xa"
+  toned: string; // the name without its prefix, tones kept: "phúc xá"
+  type?: string; // its type as the prefix says it: "phuong"
 }
+
+const words = (s: string) => (s === '' ? 0 : s.split(' ').length);
 
 /**
  * Everything about one level of one code set: O(1) maps for codes and exact
@@ -47,7 +51,8 @@ class Index {
     let at = 0;
     for (const unit of this.units) {
       const full = fold(unit.name);
-      const entry: Entry = { unit, full, core: core(this.level, full) };
+      const c = core(this.level, full);
+      const entry: Entry = { unit, full, core: c, toned: toned(unit.name, words(full) - words(c)), type: unitType(this.level, full) };
       this.entries.push(entry);
       push(this.byFull, full, entry);
       push(this.byCore, entry.core, entry);
@@ -159,6 +164,62 @@ export function rank(level: Level, name: string, set: CodeSet, within?: { provin
   return [t0, t1, take(prefix, all), take(contains, all)];
 }
 
+/** What a name look-up may answer: one unit only when the name can mean no other. */
+export interface Resolved {
+  match?: Unit;
+  candidates: Unit[];
+  /**
+   * ambiguous: several units have that name; typeMismatch: the name is there, with another
+   * type than the query says ("Thành phố Điện Biên" for Huyện Điện Biên); partial: no unit
+   * has that name, these start with or contain it; notFound: nothing.
+   */
+  reason?: 'ambiguous' | 'typeMismatch' | 'partial' | 'notFound';
+}
+
+/**
+ * A name to a unit, never by a guess (issue 10). A match is an exact name after
+ * folding case, spacing, punctuation and the type prefix; a type in the query must
+ * be the unit's; a query written with its tones must equal the name with its tones
+ * (Huế is not Huệ); one written without them matches only a unit no other shares
+ * the folded name with. Starts-with and contains are candidates, never a match.
+ */
+export function resolve(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }, max = 20): Resolved {
+  const index = idx[set]?.[level]?.searchable();
+  if (!index || typeof name !== 'string') return { candidates: [], reason: 'notFound' };
+  const f0 = fold(name);
+  const full = longForm(f0);
+  const q = core(level, full);
+  if (!q) return { candidates: [], reason: 'notFound' };
+  const type = unitType(level, full);
+  // The query's own tones, when the query has them and its core is its last words (no alias stood in).
+  const hasTones = /[^\x00-\x7f]/.test(name);
+  const qToned = hasTones && (full === q || full.endsWith(' ' + q)) ? toned(name, words(f0) - words(q)) : undefined;
+
+  const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
+  const province = level !== 'province' ? pad(within?.province, 2) : undefined;
+  if ((within?.district !== undefined && district === undefined && level === 'commune' && set === 'pre-2025') ||
+    (within?.province !== undefined && province === undefined && level !== 'province')) {
+    return { candidates: [], reason: 'notFound' };
+  }
+  const inside = (e: Entry) => (!province || e.unit.province === province) && (!district || e.unit.district === district);
+  const narrowed = district || province ? index.byParent.get(district ? 'd' + district : 'p' + province) ?? [] : undefined;
+  const same = (narrowed ? narrowed.filter((e) => e.core === q) : index.byCore.get(q) ?? []).filter(inside);
+  const units = (list: Entry[]) => list.slice(0, max).map((e) => e.unit);
+
+  if (same.length) {
+    const typed = type ? same.filter((e) => e.type === type) : same;
+    if (!typed.length) return { candidates: units(same), reason: 'typeMismatch' };
+    const exact = qToned !== undefined ? typed.filter((e) => e.toned === qToned) : typed;
+    if (exact.length === 1 && (qToned !== undefined || same.length === 1 || type)) return { match: exact[0].unit, candidates: [] };
+    return { candidates: units(exact.length ? exact : typed), reason: 'ambiguous' };
+  }
+  const [prefix, contains] = narrowed
+    ? [narrowed.filter((e) => e.core.startsWith(q) && inside(e)), narrowed.filter((e) => !e.core.startsWith(q) && e.core.includes(q) && inside(e))]
+    : index.partial(q);
+  const near = prefix.concat(contains);
+  return near.length ? { candidates: units(near), reason: 'partial' } : { candidates: [], reason: 'notFound' };
+}
+
 function commune(code: unknown, set: CodeSet): Unit | undefined {
   const c = pad(code, 5);
   return c === undefined ? undefined : idx[set]?.commune.byCode.get(c);
@@ -176,6 +237,7 @@ export const units = {
     return c === undefined ? undefined : idx['pre-2025'].district.byCode.get(c);
   },
   commune,
+  resolve,
   /** Best first; [] when none. Prefixes and abbreviations ("TP.", "Q.", "Xã") are ignored. */
   search(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[] {
     return rank(level, name, set, within).flat();
