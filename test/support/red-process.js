@@ -109,7 +109,7 @@ return null;`,
  * Prepares a user directory and returns a handle to start, kill and restart
  * Node-RED on it. The directory (with its SQLite outbox) survives restarts.
  */
-async function redProcess({ flow, creds = { auth: { username: 'demo', password: 'demo' } }, name = 'red', userDir, nodeArgs = [] } = {}) {
+async function redProcess({ flow, creds = { auth: { username: 'demo', password: 'demo' } }, name = 'red', userDir, nodeArgs = [], editor = false } = {}) {
   const dir = userDir || fs.mkdtempSync(path.join(os.tmpdir(), `btxh-${name}-`));
   fs.mkdirSync(path.join(dir, 'node_modules', '@motcua'), { recursive: true });
   const link = path.join(dir, 'node_modules', '@motcua', 'node-red-btxh');
@@ -128,7 +128,7 @@ module.exports = {
   uiPort: ${port},
   flowFile: 'flows.json',
   credentialSecret: false,
-  disableEditor: true,
+  disableEditor: ${!editor},
   editorTheme: { tours: false, projects: { enabled: false } },
   externalModules: { autoInstall: false, palette: { allowInstall: false } },
   logging: { console: { level: 'info', metrics: false, audit: false } },
