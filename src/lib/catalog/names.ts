@@ -70,7 +70,9 @@ const LONG: Record<string, string> = {
  * to spaces, and its first `drop` words (the prefix fold() found) left out.
  */
 export function toned(text: string, drop: number): string {
-  const words = String(text).normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
+  // Old and new tone placement are one spelling: "Hòa"/"Hoà", "Thủy"/"Thuỷ", "Khóe"/"Khoé".
+  const placed = String(text).normalize('NFD').replace(/([ou])([\u0300\u0301\u0303\u0309\u0323])([aeyAEY])/gi, '$1$3$2');
+  const words = placed.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
   const s = words.slice(drop).join(' ');
   return /^\d+$/.test(s) ? String(Number(s)) : s;
 }

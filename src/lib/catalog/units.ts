@@ -182,6 +182,7 @@ export interface Resolved {
  * be the unit's; a query written with its tones must equal the name with its tones
  * (Huế is not Huệ); one written without them matches only a unit no other shares
  * the folded name with. Starts-with and contains are candidates, never a match.
+ * Tone placement ("Hòa"/"Hoà") is one spelling (names.ts `toned`).
  */
 export function resolve(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }, max = 20): Resolved {
   const index = idx[set]?.[level]?.searchable();
@@ -209,9 +210,15 @@ export function resolve(level: Level, name: string, set: CodeSet, within?: { pro
   if (same.length) {
     const typed = type ? same.filter((e) => e.type === type) : same;
     if (!typed.length) return { candidates: units(same), reason: 'typeMismatch' };
-    const exact = qToned !== undefined ? typed.filter((e) => e.toned === qToned) : typed;
-    if (exact.length === 1 && (qToned !== undefined || same.length === 1 || type)) return { match: exact[0].unit, candidates: [] };
-    return { candidates: units(exact.length ? exact : typed), reason: 'ambiguous' };
+    // Equal with its tones: that unit, if it is the only one.
+    const exact = qToned !== undefined ? typed.filter((e) => e.toned === qToned) : [];
+    if (exact.length === 1) return { match: exact[0].unit, candidates: [] };
+    if (exact.length > 1) return { candidates: units(exact), reason: 'ambiguous' };
+    // Typed without tones: only a name no other unit shares. Typed with other tones ("Phú Hội" where only
+    // "Phù Hội" is): another name, so candidates — read as a match, that is 47 wrong communes of the official
+    // lists (test/catalog.test.js, the audit). Spelling variants of one name (Đăk/Đắk) are aliases (data/catalog/aliases.json).
+    if (qToned === undefined && typed.length === 1 && (same.length === 1 || type)) return { match: typed[0].unit, candidates: [] };
+    return { candidates: units(typed), reason: 'ambiguous' };
   }
   const [prefix, contains] = narrowed
     ? [narrowed.filter((e) => e.core.startsWith(q) && inside(e)), narrowed.filter((e) => !e.core.startsWith(q) && e.core.includes(q) && inside(e))]
