@@ -404,3 +404,39 @@ describe('look-ups never guess: the audit over the official lists (issue 10)', f
     assert.strictEqual(a({ catalog: 'commune', name: 'Phường Thuỷ Châu' }).match.name, 'Phường Thủy Châu');
   });
 });
+
+describe('the names people write (data/catalog/aliases.json) and hierarchical codes in look-ups (issue 10)', function () {
+  const { lookup } = require('../lib/catalog');
+  const aliases = require('../data/catalog/aliases.json');
+  const id = (req) => {
+    const a = lookup(req);
+    return a.match ? a.match.code ?? a.match.id : a.reason;
+  };
+  it('former names, old orthography, spellings without spaces', function () {
+    for (const [name, code] of [['Thừa Thiên Huế', '46'], ['Thừa Thiên - Huế', '46'], ['Daklak', '66'], ['Đắc Lắc', '66'], ['Tỉnh Đăk Lăk', '66'], ['Đăk Nông', '67'], ['Bắc Cạn', '06'], ['Kontum', '62']]) {
+      assert.strictEqual(id({ catalog: 'province', name }), code, name);
+    }
+  });
+  it("ethnic groups' other names in official use, and issuing places as cards write them", function () {
+    assert.strictEqual(id({ catalog: 'ethnicity', name: "K'Ho" }), '44');
+    assert.strictEqual(id({ catalog: 'ethnicity', name: 'Kinh (Việt)' }), '29');
+    assert.strictEqual(id({ catalog: 'ethnicity', name: 'Mông' }), '36');
+    assert.strictEqual(id({ catalog: 'issuingPlace', name: 'Công an tỉnh Bắc Cạn' }), '1208');
+    assert.strictEqual(id({ catalog: 'issuingPlace', name: 'CA Thừa Thiên Huế' }), '1224');
+    assert.strictEqual(id({ catalog: 'issuingPlace', name: 'Công an TP Huế' }), '1224');
+  });
+  it('every alias says where it comes from and leads to a real entry', function () {
+    for (const group of ['province', 'spelling', 'ethnicity']) {
+      for (const [k, a] of Object.entries(aliases[group])) assert.ok(a.to && a.source && a.source.length > 5, `${group} ${k}`);
+    }
+    for (const a of Object.values(aliases.ethnicity)) assert.strictEqual(lookup({ catalog: 'ethnicity', code: a.to }).match.id, a.to);
+  });
+  it('hierarchical codes (D18): the last part is the code, the parts before it must be its parents', function () {
+    assert.strictEqual(id({ catalog: 'commune', code: '01.001.00001' }), '00001');
+    assert.strictEqual(id({ catalog: 'commune', code: '001.00001' }), '00001');
+    assert.strictEqual(id({ catalog: 'commune', code: '01.002.00001' }), 'notFound', 'a wrong district is no match');
+    assert.strictEqual(id({ catalog: 'district', code: '01.001' }), '001');
+    assert.strictEqual(id({ catalog: 'commune', code: '01.00004', codeSet: '2025' }), '00004');
+    assert.strictEqual(id({ catalog: 'commune', code: '02.00004', codeSet: '2025' }), 'notFound');
+  });
+});

@@ -37,3 +37,15 @@ export const seed = load<SeedData>('seed.json');
 export const pre = load<PreData>('units-pre-2025.json');
 export const post = load<NewData>('units-2025.json');
 export const mapping = load<MappingData>('mapping.json');
+
+/** One name people write, and where it comes from (data/catalog/aliases.json, kept by hand). */
+export interface Alias {
+  to: string;
+  source: string;
+}
+export interface AliasData {
+  province: Record<string, Alias>;
+  spelling: Record<string, Alias>;
+  ethnicity: Record<string, Alias>;
+}
+export const aliases = load<AliasData>('aliases.json');

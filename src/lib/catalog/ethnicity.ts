@@ -1,4 +1,4 @@
-import { seed } from './data';
+import { aliases, seed } from './data';
 import { bareNumber, squash } from './fold';
 
 /** id "29" (the BTXH catalogue id), gso "1" (the GSO code), name "Kinh". */
@@ -13,14 +13,8 @@ const byId = new Map(list.map((e) => [e.id, e]));
 const byGso = new Map(list.map((e) => [e.gso, e]));
 const byName = new Map(list.map((e) => [squash(e.name), e]));
 
-// Other common spellings of the same groups (squashed): GSO's own ("Mông",
-// "Lự") and the romanised forms one-stop systems were seeded with.
-const ALIASES: Record<string, string> = {
-  mong: '36', hmong: '36', viet: '29', khmer: '33', bahnar: '41', jrai: '38', sedang: '42',
-  caolan: '43', stieng: '50', bru: '51', vankieu: '51', katu: '54',
-  kmu: '57', khmu: '57', lu: '70', odu: '81',
-};
-for (const [alias, id] of Object.entries(ALIASES)) if (!byName.has(alias)) byName.set(alias, byId.get(id)!);
+// Other names of the same groups (squashed), with their sources: data/catalog/aliases.json.
+for (const [alias, a] of Object.entries(aliases.ethnicity)) if (!byName.has(alias)) byName.set(alias, byId.get(a.to)!);
 
 export const ethnicity = {
   /**

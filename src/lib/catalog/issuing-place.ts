@@ -19,8 +19,8 @@ function provinceKey(text: string): string {
 // Provinces (ids 1195…): keyed by the province's own name.
 const byProvince = new Map<string, IssuingPlace>();
 for (const p of list) if (Number(p.id) >= 1195) byProvince.set(provinceKey(p.name), p);
-// The seed writes "Thừa Thiên Huế"; since 2025 people write "Huế".
-byProvince.set('hue', byProvince.get('thuathienhue')!);
+// The seed writes "Thừa Thiên Huế", since 2025 people write "Huế": the province aliases
+// (data/catalog/aliases.json) fold both to "hue".
 
 // Pre-2025 provinces by the same key, to tell "no id in the seed" (D12) from "not a province".
 const preProvince = new Map(pre.provinces.map(([, name]) => [provinceKey(name), name]));

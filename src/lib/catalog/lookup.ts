@@ -78,7 +78,9 @@ function unit(req: LookupRequest, level: 'province' | 'district' | 'commune', by
   }
   let found: Unit | undefined;
   if (byCode) {
-    found = level === 'district' ? units.district(req.code) : units[level](req.code, set);
+    const code = ownCode(level, req.code, set);
+    if (code === null) return { catalog: level, reason: 'notFound', candidates: [], codeSet: set };
+    found = level === 'district' ? units.district(code) : units[level](code, set);
   } else {
     // Only an exact name is a match; the rest are candidates with the reason (units.resolve).
     const r = units.resolve(level, req.name as string, set, req.within, MAX_CANDIDATES);
@@ -96,4 +98,23 @@ function unit(req: LookupRequest, level: 'province' | 'district' | 'commune', by
 
 function one2025(catalog: LookupCatalog, match: Unit | undefined): LookupAnswer {
   return match ? { catalog, match, codeSet: '2025' } : { catalog, reason: 'notFound', candidates: [], codeSet: '2025' };
+}
+
+/**
+ * D18: a code written hierarchically ("01.001.00001", "01.00001" in 2025) is the
+ * unit's own code, the last part, whose parents must be the ones written before it;
+ * `null` when they are not (a wrong code is worse than none). Other codes pass as given.
+ */
+function ownCode(level: 'province' | 'district' | 'commune', code: unknown, set: CodeSet): unknown {
+  if (typeof code !== 'string' || !code.includes('.')) return code;
+  const parts = code.trim().split('.');
+  const own = parts[parts.length - 1];
+  const unit = level === 'district' ? units.district(own) : units[level](own, set);
+  if (!unit || parts.some((p) => !/^\d+$/.test(p))) return null;
+  const parents = level === 'commune' && set === 'pre-2025' ? [unit.province, unit.district] : level === 'province' ? [] : [unit.province];
+  const given = parts.slice(0, -1);
+  if (given.length > parents.length) return null;
+  // Written parents are the nearest ones last: "001.00001" names the district, "01.001.00001" both.
+  const expected = parents.slice(parents.length - given.length);
+  return given.every((p, i) => Number(p) === Number(expected[i])) ? own : null;
 }

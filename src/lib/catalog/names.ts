@@ -1,5 +1,6 @@
 import type { Level } from './units-types';
 import { own } from '../own';
+import { aliases } from './data';
 
 /**
  * Prefixes and abbreviations people put before a unit's own name, folded
@@ -13,16 +14,13 @@ const PREFIXES: Record<Level, string[]> = {
   commune: ['phuong', 'p', 'xa', 'x', 'thi tran', 'tt', 'dac khu'],
 };
 
-/** Common names of provinces that are not their official ones (folded, after prefixes). */
-const PROVINCE_ALIASES: Record<string, string> = {
-  hcm: 'ho chi minh',
-  tphcm: 'ho chi minh',
-  'tp hcm': 'ho chi minh',
-  'sai gon': 'ho chi minh',
-  saigon: 'ho chi minh',
-  hn: 'ha noi',
-  brvt: 'ba ria vung tau',
-};
+/** Common and former names of provinces (folded, after prefixes): data/catalog/aliases.json, with their sources. */
+const PROVINCE_ALIASES: Record<string, string> = Object.fromEntries(Object.entries(aliases.province).map(([k, a]) => [k, a.to]));
+/**
+ * Spelling variants of one word with its tones (Đăk/Đắk), rewritten on both sides of a
+ * comparison of province names only: communes such as Xã Đắk Hà and Xã Đăk Hà are two units.
+ */
+const SPELLING: Record<string, string> = Object.fromEntries(Object.entries(aliases.spelling).map(([k, a]) => [k, a.to]));
 
 /** "q1", "p12": a numbered ward or district typed without a space. */
 const GLUED = /^(q|p|quan|phuong)(\d+)$/;
@@ -69,10 +67,10 @@ const LONG: Record<string, string> = {
  * The name with its tones, for telling Huế from Huệ: NFC, lower case, punctuation
  * to spaces, and its first `drop` words (the prefix fold() found) left out.
  */
-export function toned(text: string, drop: number): string {
+export function toned(text: string, drop: number, level?: Level): string {
   // Old and new tone placement are one spelling: "Hòa"/"Hoà", "Thủy"/"Thuỷ", "Khóe"/"Khoé".
   const placed = String(text).normalize('NFD').replace(/([ou])([\u0300\u0301\u0303\u0309\u0323])([aeyAEY])/gi, '$1$3$2');
-  const words = placed.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ');
+  const words = placed.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim().split(' ').map((w) => (level === 'province' ? own(SPELLING, w) ?? w : w));
   const s = words.slice(drop).join(' ');
   return /^\d+$/.test(s) ? String(Number(s)) : s;
 }

@@ -52,7 +52,7 @@ class Index {
     for (const unit of this.units) {
       const full = fold(unit.name);
       const c = core(this.level, full);
-      const entry: Entry = { unit, full, core: c, toned: toned(unit.name, words(full) - words(c)), type: unitType(this.level, full) };
+      const entry: Entry = { unit, full, core: c, toned: toned(unit.name, words(full) - words(c), this.level), type: unitType(this.level, full) };
       this.entries.push(entry);
       push(this.byFull, full, entry);
       push(this.byCore, entry.core, entry);
@@ -194,7 +194,7 @@ export function resolve(level: Level, name: string, set: CodeSet, within?: { pro
   const type = unitType(level, full);
   // The query's own tones, when the query has them and its core is its last words (no alias stood in).
   const hasTones = /[^\x00-\x7f]/.test(name);
-  const qToned = hasTones && (full === q || full.endsWith(' ' + q)) ? toned(name, words(f0) - words(q)) : undefined;
+  const qToned = hasTones && (full === q || full.endsWith(' ' + q)) ? toned(name, words(f0) - words(q), level) : undefined;
 
   const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
   const province = level !== 'province' ? pad(within?.province, 2) : undefined;
