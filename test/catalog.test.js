@@ -213,7 +213,8 @@ describe('catalog', () => {
       assert.deepStrictEqual(units.toNew('00007').map((u) => u.code), ['00008', '00025']); // Cống Vị
       assert.deepStrictEqual(units.toNew(1).map((u) => u.name), ['Phường Hồng Hà']);
       assert.deepStrictEqual(units.toNew('99999'), []);
-      assert.deepStrictEqual(units.toNew('30622'), []); // dropped cross-province pair, see DATA-NOTES.md
+      // The mapping's cross-province pair is dropped; Nghị quyết 1654/NQ-UBTVQH15 Điều 1 khoản 31 names the successor (DATA-NOTES.md).
+      assert.deepStrictEqual(units.toNew('30622').map((u) => [u.code, u.name]), [['30604', 'Xã Vĩnh An']]);
     });
 
     it('tells the single old district of a new commune, and only when single', () => {
@@ -438,5 +439,20 @@ describe('the names people write (data/catalog/aliases.json) and hierarchical co
     assert.strictEqual(id({ catalog: 'district', code: '01.001' }), '001');
     assert.strictEqual(id({ catalog: 'commune', code: '01.00004', codeSet: '2025' }), '00004');
     assert.strictEqual(id({ catalog: 'commune', code: '02.00004', codeSet: '2025' }), 'notFound');
+  });
+});
+
+describe('old communes with no 2025 commune (issue 10)', function () {
+  const { lookup, units } = require('../lib/catalog');
+  const { pre } = require('../lib/catalog/data');
+  it('each answers noSuccessor with why, never notFound and never a guess; the others convert', function () {
+    const none = pre.communes.filter(([c]) => units.toNew(c).length === 0).map(([c]) => c);
+    assert.strictEqual(none.length, 14, none.join(' '));
+    for (const code of none) {
+      const a = lookup({ catalog: 'commune', code, convert: '2025' });
+      assert.deepStrictEqual([a.match, a.reason], [undefined, 'noSuccessor'], code);
+      assert.match(a.why, /no official text/);
+    }
+    assert.strictEqual(lookup({ catalog: 'commune', code: '30622', convert: '2025' }).match.code, '30604');
   });
 });

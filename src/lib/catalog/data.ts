@@ -31,6 +31,8 @@ export interface MappingData {
   provinces: Record<string, string>;
   communes: Record<string, string | string[]>;
   oldDistrict: Record<string, string>;
+  /** Old communes with no 2025 commune, and why (no source names one). */
+  noSuccessor: Record<string, string>;
 }
 
 export const seed = load<SeedData>('seed.json');

@@ -24,11 +24,14 @@ export interface LookupAnswer {
    * Absent with a match. 'notFound' | 'ambiguous' (several units of that name) |
    * 'typeMismatch' (the name is there with another unit type than the query says) |
    * 'partial' (no unit of that name; these start with or contain it) | 'split'
-   * (an old unit divided among several new ones) | 'badRequest'.
+   * (an old unit divided among several new ones) | 'noSuccessor' (an old commune with no
+   * 2025 commune in any source read; `why` says so) | 'badRequest'.
    */
   reason?: string;
   catalog: LookupCatalog;
   codeSet?: CodeSet;
+  /** With 'noSuccessor': why the old commune has no 2025 commune in the catalogue. */
+  why?: string;
 }
 
 const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'province', 'district', 'commune'];
@@ -92,6 +95,8 @@ function unit(req: LookupRequest, level: 'province' | 'district' | 'commune', by
 
   if (level === 'province') return one2025(level, units.provinceToNew(found.code));
   const to = units.toNew(found.code);
+  const none = to.length === 0 ? units.noSuccessor(found.code) : undefined;
+  if (none) return { catalog: level, reason: 'noSuccessor', why: none, candidates: [], codeSet: '2025' };
   if (to.length > 1) return { catalog: level, reason: 'split', candidates: to, codeSet: '2025' };
   return one2025(level, to[0]);
 }

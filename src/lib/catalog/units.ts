@@ -1,6 +1,7 @@
 import { mapping, post, pre } from './data';
 import { fold, pad } from './fold';
 import { core, longForm, toned, unitType } from './names';
+import { own } from '../own';
 import type { CodeSet, Level, Unit } from './units-types';
 
 const WIDTH: Record<Level, number> = { province: 2, district: 3, commune: 5 };
@@ -266,6 +267,11 @@ export const units = {
     const to = c === undefined ? undefined : mapping.communes[c];
     if (to === undefined) return [];
     return (typeof to === 'string' ? [to] : to).map((code) => idx['2025'].commune.byCode.get(code)!).filter(Boolean);
+  },
+  /** Why an old commune has no 2025 commune (`toNew` is empty), when the catalogue knows it has none. */
+  noSuccessor(oldCommune: unknown): string | undefined {
+    const c = pad(oldCommune, 5);
+    return c === undefined ? undefined : own(mapping.noSuccessor, c);
   },
   provinceToNew(oldProvince: unknown): Unit | undefined {
     const c = pad(oldProvince, 2);
