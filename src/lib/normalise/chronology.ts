@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { OperationSpec } from '../fields/types';
-import { ZONE, type Settings } from '../settings';
+import type { Settings } from '../settings';
+import { VIETNAM } from '../zone';
 import { dateFormat } from './dates';
 import type { Report } from './report';
 
@@ -28,7 +29,7 @@ export function checkChronology(op: OperationSpec, out: Record<string, unknown>,
     const v = out[name];
     const f = op.fields.find((x) => x.name === name);
     if (typeof v !== 'string' || !f) return undefined;
-    const dt = DateTime.fromFormat(v, dateFormat(op, f, s), { zone: ZONE });
+    const dt = DateTime.fromFormat(v, dateFormat(op, f, s), { zone: VIETNAM });
     return dt.isValid ? dt : undefined;
   };
   for (const [first, later] of ORDER[op.id] ?? []) {

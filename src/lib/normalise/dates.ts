@@ -1,6 +1,7 @@
 import { DateTime, FixedOffsetZone, type Zone } from 'luxon';
 import type { FieldSpec, OperationSpec } from '../fields/types';
-import { ZONE, type Settings } from '../settings';
+import type { Settings } from '../settings';
+import { VIETNAM } from '../zone';
 import type { Report } from './report';
 
 /**
@@ -28,7 +29,7 @@ export function parseExcelSerial(n: number): Parsed {
   const d = new Date(Date.UTC(1899, 11, days < 60 ? 31 : 30) + days * 86_400_000 + ms);
   const dt = DateTime.fromObject(
     { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
-    { zone: ZONE },
+    { zone: VIETNAM },
   );
   return dt.isValid ? { ok: true, dt } : { ok: false, code: 'dateInvalid' };
 }
@@ -36,7 +37,7 @@ export function parseExcelSerial(n: number): Parsed {
 /** `excel`: the connection reads numbers as spreadsheet serials (off by default: a number is no date). */
 export function parseDate(input: unknown, excel = false): Parsed {
   if (input instanceof Date) {
-    return Number.isNaN(input.getTime()) ? { ok: false, code: 'dateInvalid' } : { ok: true, dt: DateTime.fromJSDate(input, { zone: ZONE }) };
+    return Number.isNaN(input.getTime()) ? { ok: false, code: 'dateInvalid' } : { ok: true, dt: DateTime.fromJSDate(input, { zone: VIETNAM }) };
   }
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return { ok: false, code: 'dateFormat' };
@@ -112,10 +113,10 @@ function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: st
   if (hour > 23) return { ok: false, code: 'dateInvalid' };
   const dt = DateTime.fromObject(
     { year: Number(y), month: Number(mo), day: Number(d), hour, minute: Number(mi ?? 0), second: Number(s ?? 0), millisecond: ms },
-    { zone: zone ?? ZONE },
+    { zone: zone ?? VIETNAM },
   );
   // An instant with Z or an offset becomes Vietnamese wall time.
-  return dt.isValid ? { ok: true, dt: zone ? dt.setZone(ZONE) : dt } : { ok: false, code: 'dateInvalid' };
+  return dt.isValid ? { ok: true, dt: zone ? dt.setZone(VIETNAM) : dt } : { ok: false, code: 'dateInvalid' };
 }
 
 /**
@@ -174,7 +175,7 @@ export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Setting
     report.error(f.name, 'dateFormatSetting', { format });
     return;
   }
-  const dt = DateTime.fromFormat(v, format, { zone: ZONE });
+  const dt = DateTime.fromFormat(v, format, { zone: VIETNAM });
   if (!dt.isValid) {
     report.error(f.name, dt.invalidReason === 'unit out of range' ? 'dateInvalid' : 'dateFormat', { value: v, format });
     return;
@@ -190,7 +191,7 @@ export function checkDateRange(f: FieldSpec, dt: DateTime, report: Report): bool
     report.error(f.name, 'dateRange', { value: dt.toFormat('dd/MM/yyyy'), min: FIRST_YEAR, max: LAST_YEAR });
     return false;
   }
-  if (f.name === 'NgayThangNamSinh' && dt.startOf('day') > DateTime.now().setZone(ZONE).startOf('day')) {
+  if (f.name === 'NgayThangNamSinh' && dt.startOf('day') > DateTime.now().setZone(VIETNAM).startOf('day')) {
     report.error(f.name, 'dateFuture', { value: dt.toFormat('dd/MM/yyyy') });
     return false;
   }
