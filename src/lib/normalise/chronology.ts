@@ -1,8 +1,7 @@
 import { DateTime } from 'luxon';
 import type { OperationSpec } from '../fields/types';
 import type { Settings } from '../settings';
-import { VIETNAM } from '../zone';
-import { dateFormat } from './dates';
+import { dateFormat, parseWire } from './dates';
 import type { Report } from './report';
 
 /** A clock may run a little fast: a time this far ahead of ours is still "now". */
@@ -29,7 +28,7 @@ export function checkChronology(op: OperationSpec, out: Record<string, unknown>,
     const v = out[name];
     const f = op.fields.find((x) => x.name === name);
     if (typeof v !== 'string' || !f) return undefined;
-    const dt = DateTime.fromFormat(v, dateFormat(op, f, s), { zone: VIETNAM });
+    const dt = parseWire(v, dateFormat(op, f, s));
     return dt.isValid ? dt : undefined;
   };
   for (const [first, later] of ORDER[op.id] ?? []) {

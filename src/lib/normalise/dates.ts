@@ -169,13 +169,23 @@ function printable(input: unknown): { value: string } {
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 2100;
 
+/** One parser per wire format, built once: luxon otherwise expands the format's tokens on every call. */
+const parsers = new Map<string, ReturnType<typeof DateTime.buildFormatParser>>();
+
+/** A wire string in `format`, Vietnam time (what checkDate and the chronology read back). */
+export function parseWire(v: string, format: string): DateTime {
+  let parser = parsers.get(format);
+  if (!parser) parsers.set(format, (parser = DateTime.buildFormatParser(format)));
+  return DateTime.fromFormatParser(v, parser, { zone: VIETNAM });
+}
+
 export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): void {
   const format = dateFormat(op, f, s);
   if (!usableFormat(format, f)) {
     report.error(f.name, 'dateFormatSetting', { format });
     return;
   }
-  const dt = DateTime.fromFormat(v, format, { zone: VIETNAM });
+  const dt = parseWire(v, format);
   if (!dt.isValid) {
     report.error(f.name, dt.invalidReason === 'unit out of range' ? 'dateInvalid' : 'dateFormat', { value: v, format });
     return;
