@@ -172,11 +172,24 @@ export const LAST_YEAR = 2100;
 /** One parser per wire format, built once: luxon otherwise expands the format's tokens on every call. */
 const parsers = new Map<string, ReturnType<typeof DateTime.buildFormatParser>>();
 
+/**
+ * Wire strings already read: every date is read back twice (the wire check, the chronology),
+ * and a backfill repeats the same days; a DateTime never changes, so one reading serves all.
+ */
+const read = new Map<string, DateTime>();
+const MAX_READ = 50_000;
+
 /** A wire string in `format`, Vietnam time (what checkDate and the chronology read back). */
 export function parseWire(v: string, format: string): DateTime {
+  const key = format + '\u0000' + v;
+  const known = read.get(key);
+  if (known) return known;
   let parser = parsers.get(format);
   if (!parser) parsers.set(format, (parser = DateTime.buildFormatParser(format)));
-  return DateTime.fromFormatParser(v, parser, { zone: VIETNAM });
+  const dt = DateTime.fromFormatParser(v, parser, { zone: VIETNAM });
+  if (read.size >= MAX_READ) read.clear();
+  read.set(key, dt);
+  return dt;
 }
 
 export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): void {
