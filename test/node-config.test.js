@@ -55,3 +55,13 @@ describe("the connection's settings", function () {
     assert.deepStrictEqual(exposedHeaders({ mode: 'token', gatewayHeaders: '{"X-Api-Key":"k"}' }), []);
   });
 });
+
+describe('the editor and the runtime agree on which gateway headers are secret', function () {
+  it('the dialog moves the headers the connection warns about, by the same pattern', function () {
+    const { SECRET_HEADER } = require('../nodes/config');
+    const html = require('fs').readFileSync(require('path').join(__dirname, '..', 'nodes', 'btxh-auth.html'), 'utf8');
+    const inEditor = /if \((\/[^/]+\/i)\.test\(h\)\)/.exec(html);
+    assert.ok(inEditor, 'moveSecretHeaders tests a pattern');
+    assert.strictEqual(inEditor[1], String(SECRET_HEADER));
+  });
+});

@@ -55,8 +55,11 @@ export interface AuthCredentials {
 /** The secrets "Test connection" may reuse from the deployed node (pgConnection is not the connection's). */
 export const CONNECTION_SECRETS = ['username', 'password', 'key', 'gatewayClientId', 'gatewayClientSecret', 'gatewayAccessToken', 'gatewaySecretHeaders'] as const;
 
-/** Header names that carry a secret: they belong in the credentials (`gatewaySecretHeaders`), never in the flow file. */
-const SECRET_HEADER = /authori[sz]ation|token|secret|passw|key|cookie|signature|credential/i;
+/**
+ * Header names that carry a secret: they belong in the credentials (`gatewaySecretHeaders`), never in the flow file.
+ * The editor (nodes/btxh-auth.html, moveSecretHeaders) repeats this pattern, as it cannot import it: a test keeps them equal.
+ */
+export const SECRET_HEADER = /authori[sz]ation|token|secret|passw|key|cookie|signature|credential/i;
 
 /** Plain gateway headers whose names say they hold a secret: exported with the flow, so the node warns. */
 export function exposedHeaders(p: AuthProps): string[] {

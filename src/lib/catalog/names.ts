@@ -42,7 +42,9 @@ export function unitType(level: Level, folded: string): string | undefined {
 /** The unit's own name, folded: no prefix, aliases resolved. */
 export function core(level: Level, folded: string): string {
   let s = folded;
-  if (level === 'province' && own(PROVINCE_ALIASES, s)) return own(PROVINCE_ALIASES, s)!;
+  const alias = (name: string) => (level === 'province' ? own(PROVINCE_ALIASES, name) : undefined);
+  const whole = alias(s);
+  if (whole) return whole;
   const glued = GLUED.exec(s);
   if (glued && level !== 'province') return String(Number(glued[2]));
   // A few rounds: "cong an tinh thanh hoa" carries two prefixes.
@@ -51,7 +53,8 @@ export function core(level: Level, folded: string): string {
     if (!p) break;
     s = s.slice(p.length + 1);
   }
-  if (level === 'province' && own(PROVINCE_ALIASES, s)) return own(PROVINCE_ALIASES, s)!;
+  const named = alias(s);
+  if (named) return named;
   // A prefix alone ("Xã") names nothing.
   if (PREFIXES[level].includes(s)) return '';
   // Numbered units are written "Phường 01" as often as "Phường 1".

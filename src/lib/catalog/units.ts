@@ -120,9 +120,26 @@ for (const [code, name] of post.provinces) idx['2025'].province.add({ code, name
 for (const [code, name, province] of post.communes) idx['2025'].commune.add({ code, name, level: 'commune', set: '2025', province });
 
 /**
+ * Where a name is looked for: the parents' entries when `within` names them (a few
+ * hundred at most, scanned), else the whole level (`pool` undefined: its indexes).
+ * `undefined` when a parent code cannot exist: that narrows to nothing.
+ */
+function scope(index: Index, level: Level, set: CodeSet, within?: { province?: string; district?: string }): { pool?: Entry[]; inside: (e: Entry) => boolean } | undefined {
+  const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
+  const province = level !== 'province' ? pad(within?.province, 2) : undefined;
+  if ((within?.district !== undefined && district === undefined && level === 'commune' && set === 'pre-2025') ||
+    (within?.province !== undefined && province === undefined && level !== 'province')) {
+    return undefined;
+  }
+  const inside = (e: Entry) => (!province || e.unit.province === province) && (!district || e.unit.district === district);
+  const pool = district || province ? index.byParent.get(district ? 'd' + district : 'p' + province) ?? [] : undefined;
+  return { pool, inside };
+}
+
+/**
  * Matches of a name, best first, in tiers: exact name with its prefix, exact
- * name without it, name starting with the query, name containing it. `lookup`
- * reads the tiers to tell a match from an ambiguity.
+ * name without it, name starting with the query, name containing it. For the
+ * ranked `units.search`; `resolve` decides what is a match.
  */
 export function rank(level: Level, name: string, set: CodeSet, within?: { province?: string; district?: string }): Unit[][] {
   const index = idx[set]?.[level]?.searchable();
@@ -141,16 +158,10 @@ export function rank(level: Level, name: string, set: CodeSet, within?: { provin
     }
     return out;
   };
-  const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
-  const province = level !== 'province' ? pad(within?.province, 2) : undefined;
-  if ((within?.district !== undefined && district === undefined && level === 'commune' && set === 'pre-2025') ||
-    (within?.province !== undefined && province === undefined && level !== 'province')) {
-    return [[], [], [], []]; // a parent code that cannot exist narrows to nothing
-  }
-  const inside = (e: Entry) => (!province || e.unit.province === province) && (!district || e.unit.district === district);
-  if (district || province) {
-    // Narrowed: a few hundred entries at most, scan them.
-    const pool = index.byParent.get(district ? 'd' + district : 'p' + province) ?? [];
+  const where = scope(index, level, set, within);
+  if (!where) return [[], [], [], []];
+  const { pool, inside } = where;
+  if (pool) {
     return [
       take(pool, (e) => e.full === full && inside(e)),
       take(pool, (e) => e.core === q && inside(e)),
@@ -197,14 +208,9 @@ export function resolve(level: Level, name: string, set: CodeSet, within?: { pro
   const hasTones = /[^\x00-\x7f]/.test(name);
   const qToned = hasTones && (full === q || full.endsWith(' ' + q)) ? toned(name, words(f0) - words(q), level) : undefined;
 
-  const district = level === 'commune' && set === 'pre-2025' ? pad(within?.district, 3) : undefined;
-  const province = level !== 'province' ? pad(within?.province, 2) : undefined;
-  if ((within?.district !== undefined && district === undefined && level === 'commune' && set === 'pre-2025') ||
-    (within?.province !== undefined && province === undefined && level !== 'province')) {
-    return { candidates: [], reason: 'notFound' };
-  }
-  const inside = (e: Entry) => (!province || e.unit.province === province) && (!district || e.unit.district === district);
-  const narrowed = district || province ? index.byParent.get(district ? 'd' + district : 'p' + province) ?? [] : undefined;
+  const where = scope(index, level, set, within);
+  if (!where) return { candidates: [], reason: 'notFound' };
+  const { pool: narrowed, inside } = where;
   const same = (narrowed ? narrowed.filter((e) => e.core === q) : index.byCore.get(q) ?? []).filter(inside);
   const units = (list: Entry[]) => list.slice(0, max).map((e) => e.unit);
 

@@ -84,8 +84,8 @@ export async function checkDocument(http: Http, url: string, opts: DocumentOptio
     return { ok: false, code: 'documentUrl' };
   }
   if (start.protocol !== 'http:' && start.protocol !== 'https:') return { ok: false, code: 'documentUrl' };
-  const refused = (u: URL) => !opts.allowPrivate && (isLocalName(u.hostname) || isPrivateIp(u.hostname));
-  if (refused(start)) return { ok: false, code: 'documentPrivate' };
+  // Redirects stay on this host, so the address is judged once, here (names again at connect time).
+  if (!opts.allowPrivate && (isLocalName(start.hostname) || isPrivateIp(start.hostname))) return { ok: false, code: 'documentPrivate' };
   const now = opts.now ?? Date.now;
   const deadline = now() + (opts.budgetMs ?? DOCUMENT_BUDGET_MS);
   const accept = 'application/pdf, image/*;q=0.9, */*;q=0.1';

@@ -37,6 +37,8 @@ export class PostgresStore implements Store {
   private readonly v: string;
   private readonly n: string;
   private readonly schema: string;
+  /** The table name alone, for its index names. */
+  private readonly table: string;
   private readonly lockName: string;
   private ready?: Promise<void>;
   private closed = false;
@@ -52,6 +54,7 @@ export class PostgresStore implements Store {
     const table = opts.table ?? 'outbox';
     for (const n of [schema, table]) if (!NAME.test(n)) throw new Error(`invalid PostgreSQL name for the outbox: ${n}`);
     this.schema = schema;
+    this.table = table;
     this.t = `"${schema}"."${table}"`;
     this.d = `"${schema}"."${table}_delivered"`;
     this.v = `"${schema}"."${table}_schema"`;
@@ -363,8 +366,8 @@ export class PostgresStore implements Store {
       await c.query(`CREATE TABLE IF NOT EXISTS ${this.v} (version integer NOT NULL)`);
       const found = Number((await c.query(`SELECT coalesce(max(version), 0) AS v FROM ${this.v}`)).rows[0].v);
       if (found > VERSION) tooNew('postgres', found, VERSION);
+      const { table } = this; // index names
       if (found < 1) {
-        const table = this.t.split('.')[1].replace(/"/g, '');
         await c.query(`
           CREATE TABLE ${this.t} (
             id          bigserial PRIMARY KEY,
@@ -414,7 +417,6 @@ export class PostgresStore implements Store {
         await c.query(`CREATE TABLE IF NOT EXISTS ${this.n} (owner text PRIMARY KEY, delivered bigint NOT NULL DEFAULT 0)`);
         if (found < 3) await c.query(`INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM ${this.d} GROUP BY owner ON CONFLICT (owner) DO NOTHING`);
         // 3 -> 4: the retention of delivered data forgets the oldest deliveries first.
-        const table = this.t.split('.')[1].replace(/"/g, '');
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_delivered_at" ON ${this.d} (at)`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
