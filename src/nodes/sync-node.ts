@@ -92,7 +92,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       store: outbox,
       owner: node.id,
       op,
-      send: (records) => auth.connection!.send(op.api, records),
+      send: (records, opts) => auth.connection!.send(op.api, records, opts),
       // One record per request (static key, bodyShape object): each record is its own batch, so an accepted one is marked at once.
       batchSize: Math.min(int(config.batchSize, SENDER_DEFAULTS.batchSize), auth.connection!.recordsPerRequest),
       concurrency: int(config.concurrency, SENDER_DEFAULTS.concurrency),

@@ -16,7 +16,7 @@ import { checkDocument, DOCUMENT_BUDGET_MS } from './document';
 import { Http } from './http';
 import { Scrubber } from './scrub';
 import { TokenCache } from './token';
-import type { Api, ConnectionConfig, DocumentCheck, Failure, SendResult } from './types';
+import { NOT_SENT, type Api, type ConnectionConfig, type DocumentCheck, type Failure, type SendOptions, type SendResult } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60_000;
@@ -140,7 +140,7 @@ export class Connection {
   }
 
   /** One POST with the current credentials; `used` names the tokens it carried, for invalidation. */
-  private async attempt(api: Api, body: unknown): Promise<{ result: SendResult; used: { btxh?: string; gateway?: string } }> {
+  private async attempt(api: Api, body: unknown, opts: SendOptions): Promise<{ result: SendResult; used: { btxh?: string; gateway?: string } }> {
     const used: { btxh?: string; gateway?: string } = {};
     const g = await this.gatewayHeaders();
     if (!g.ok) return { result: g.failure, used };
@@ -152,6 +152,9 @@ export class Connection {
       headers.AccessKey = used.btxh = t.token;
     }
     headers['Content-Type'] = 'application/json; charset=utf-8';
+    // The last moment before the records leave: a token fetch may have taken long, or the process
+    // been frozen, since the caller last made sure they are still its own to send.
+    if (opts.ready && !(await opts.ready())) return { result: { ok: false, kind: 'transient', code: NOT_SENT, message: 'not sent: the records are to be confirmed as held first' }, used };
     this.stats.requests++;
     const x = await this.http.request({ method: 'POST', url: this.urls[api], headers, body: JSON.stringify(body), timeoutMs: this.timeoutMs });
     return { result: classify(x, Date.now(), this.rules), used };
@@ -163,18 +166,18 @@ export class Connection {
    * certificate, a redirect, a wrong path): `asConnectionResult` makes it
    * transient, so the engine waits for the connection instead of blaming the records.
    */
-  private async post(api: Api, body: unknown): Promise<SendResult> {
-    return asConnectionResult(await this.refreshing(api, body));
+  private async post(api: Api, body: unknown, opts: SendOptions): Promise<SendResult> {
+    return asConnectionResult(await this.refreshing(api, body, opts));
   }
 
-  private async refreshing(api: Api, body: unknown): Promise<SendResult> {
-    const first = await this.attempt(api, body);
+  private async refreshing(api: Api, body: unknown, opts: SendOptions): Promise<SendResult> {
+    const first = await this.attempt(api, body, opts);
     if (!isTokenRejection(first.result)) return first.result;
     const refreshable = first.used.btxh !== undefined || first.used.gateway !== undefined;
     if (!refreshable) return { ...(first.result as Failure), code: 'authFailed' };
     if (first.used.btxh !== undefined) this.btxh?.invalidate(first.used.btxh);
     if (first.used.gateway !== undefined) this.gateway?.invalidate(first.used.gateway);
-    const second = await this.attempt(api, body);
+    const second = await this.attempt(api, body, opts);
     if (isTokenRejection(second.result)) return { ...(second.result as Failure), code: 'authFailed' };
     return second.result;
   }
@@ -195,14 +198,14 @@ export class Connection {
    * went through); the body of a success is then the server's answer for a
    * single record, or the list of answers for several.
    */
-  async send(api: Api, records: Record<string, unknown>[]): Promise<SendResult> {
+  async send(api: Api, records: Record<string, unknown>[], opts: SendOptions = {}): Promise<SendResult> {
     if (!APIS.includes(api)) return { ok: false, kind: 'rejected', code: 'http', message: `unknown API ${String(api)}` };
     if (!Array.isArray(records) || records.length === 0) return { ok: false, kind: 'rejected', code: 'noRecords', message: 'no records' };
-    if (!this.oneByOne) return this.scrub.value(await this.post(api, records));
+    if (!this.oneByOne) return this.scrub.value(await this.post(api, records, opts));
     const bodies: unknown[] = [];
     let last: SendResult | undefined;
     for (let i = 0; i < records.length; i++) {
-      last = await this.post(api, this.withKey(records[i]));
+      last = await this.post(api, this.withKey(records[i]), opts);
       if (!last.ok) return this.scrub.value({ ...last, delivered: i });
       bodies.push(last.body);
     }

@@ -111,6 +111,17 @@ export interface Failure {
   delivered?: number;
 }
 
+/**
+ * `ready`: asked just before each request leaves; false holds it back with a transient
+ * `notSent` failure (the engine's claim on the records was taken over meanwhile).
+ */
+export interface SendOptions {
+  ready?: () => boolean | Promise<boolean>;
+}
+
+/** The code of a request held back by `SendOptions.ready`: nothing reached the server. */
+export const NOT_SENT = 'notSent';
+
 /** The outcome of one `Connection.send`: the only result type the engine knows. */
 export type SendResult = Success | Failure;
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'events';
-import type { Failure, SendResult } from '../client/types';
+import { NOT_SENT, type Failure, type SendOptions, type SendResult } from '../client/types';
 import { MAX_TIMER_MS, systemClock, type Clock, type Timer } from '../clock';
 import type { OperationSpec } from '../fields/types';
 import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from '../outbox/store';
@@ -46,7 +46,8 @@ export interface SenderOptions {
   owner: string;
   op: OperationSpec;
   /** One HTTP exchange (Connection.send bound to the op's api). Should never throw. */
-  send: (records: Record<string, unknown>[]) => Promise<SendResult>;
+  /** `opts.ready` is the engine's last check before a request leaves (client/types.ts SendOptions). */
+  send: (records: Record<string, unknown>[], opts?: SendOptions) => Promise<SendResult>;
   /** Looked at before each record is sent, at most `concurrency` at once. Should never throw. */
   check?: (record: Record<string, unknown>) => Promise<Precheck>;
   /** Records per request (1 for the one-object-per-request body shape, D1). */
@@ -506,6 +507,8 @@ export class Sender extends EventEmitter {
       await this.done(batch.slice(0, through), result.status, result.body);
       batch = batch.slice(through);
     }
+    // Held back before it left (not all of it is ours any more): send what still is.
+    if (result.code === NOT_SENT) return this.deliver(batch, probe);
     if (result.kind === 'rejected') {
       this.answered(probe);
       if (through > 0) {
@@ -572,7 +575,7 @@ export class Sender extends EventEmitter {
   private async exchange(batch: Entry[]): Promise<SendResult> {
     this.records += batch.length;
     try {
-      return await this.sendFn(batch.map((e) => e.record));
+      return await this.sendFn(batch.map((e) => e.record), { ready: () => this.stillOurs(batch) });
     } catch (err) {
       // send() should never throw; if it does, treat it as transient so nothing is lost.
       return { ok: false, kind: 'transient', code: 'sendThrew', message: err instanceof Error ? err.message : String(err) };
@@ -674,6 +677,17 @@ export class Sender extends EventEmitter {
     if (!stale.length) return mine;
     const ok = new Set(await this.confirm(stale));
     return mine.filter((e) => !stale.includes(e) || ok.has(e.id));
+  }
+
+  /**
+   * Just before a request leaves: the store confirms every entry of it is still this claim's
+   * (renewing the lease). A process frozen after its claim, or held up by a token fetch, may
+   * find another instance took them over meanwhile: then it must not send them too.
+   */
+  private async stillOurs(batch: Entry[]): Promise<boolean> {
+    const held = batch.filter((e) => this.holding.has(e.id));
+    if (held.length < batch.length) return false;
+    return (await this.confirm(held)).length === batch.length;
   }
 
   /** The entries whose outcome the store took; the others are another claim's now (fenced). */
