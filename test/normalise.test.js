@@ -567,3 +567,36 @@ describe('prepare reports each problem once', () => {
     assert.deepStrictEqual(r.errors.map((p) => `${p.field}|${p.code}`).sort(), ['MaTTHC|procedureUnknown', 'NOHT_MaThon|maxLengthStrict']);
   });
 });
+
+describe('records typed the way people type them (test/support/messy.js, the benchmark\'s input)', function () {
+  const messy = require('./support/messy');
+  const { format, Wall } = require('../lib/normalise/wall');
+  for (const [id, op] of [['dossier', dossier], ['progress', progress], ['decision', decision]]) {
+    it(`${id}: 3,000 messy records all normalise, each date to the day and time it was written`, function () {
+      for (let i = 0; i < 3000; i++) {
+        const input = messy[id](i);
+        const r = prepare(op, input);
+        assert.deepStrictEqual(r.errors, [], `${id} ${i}: ${JSON.stringify(input)}`);
+        for (const f of op.fields.filter((x) => x.kind === 'date')) {
+          const v = input[f.name];
+          if (v === undefined) continue;
+          // The same instant or wall time, read independently: a Date is an instant, a "Z" or "+07:00" too.
+          const want = v instanceof Date ? Wall.at(v.getTime()) : undefined;
+          if (want) assert.strictEqual(r.record[f.name], format(f.format).write(want), `${id} ${i} ${f.name}`);
+          assert.ok(format(f.format).read(r.record[f.name]), `${id} ${i} ${f.name} reads back`);
+        }
+      }
+    });
+  }
+  it('keeps each record\'s fields apart: names trimmed and NFC, ids without spaces, codes padded, hierarchies cut to their own part', function () {
+    for (let i = 0; i < 500; i++) {
+      const r = prepare(dossier, messy.dossier(i)).record;
+      assert.strictEqual(r.HoVaTen, r.HoVaTen.normalize('NFC').replace(/\s+/g, ' ').trim());
+      assert.match(r.CMND, /^\d{12}$/);
+      assert.match(r.MaTinh, /^\d{2}$/);
+      assert.match(r.MaXa, /^\d{5}$/);
+      assert.match(r.SubmittedDate, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
+      assert.ok(['1034', '1035'].includes(r.GioiTinhId));
+    }
+  });
+});

@@ -16,16 +16,21 @@ class RememberedZone extends IANAZone {
   private readonly days = new Map<number, number>();
 
   override offset(ts: number): number {
-    const day = Math.floor(ts / DAY);
+    return this.steady(Math.floor(ts / DAY)) ?? super.offset(ts);
+  }
+
+  /** The offset (minutes) of a whole UTC day (days since 1970), or undefined when it changes within the day. */
+  steady(day: number): number | undefined {
     const known = this.days.get(day);
-    if (known !== undefined) return known;
+    if (known !== undefined) return Number.isNaN(known) ? undefined : known;
     const start = day * DAY;
     const first = super.offset(start);
     const last = super.offset(start + DAY - 1);
-    if (first !== last || Number.isNaN(first)) return super.offset(ts);
     if (this.days.size >= MAX_DAYS) this.days.clear();
-    this.days.set(day, first);
-    return first;
+    // A day with a change is remembered as such (NaN), and asked per instant.
+    const steady = first === last && !Number.isNaN(first);
+    this.days.set(day, steady ? first : NaN);
+    return steady ? first : undefined;
   }
 }
 

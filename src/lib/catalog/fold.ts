@@ -4,6 +4,22 @@
  * "Bà Rịa - Vũng Tàu", "H'Mông"), so all of that is folded away.
  */
 export function fold(text: string): string {
+  const known = folded.get(text);
+  if (known !== undefined) return known;
+  const f = foldOnce(text);
+  if (folded.size >= MAX_FOLDED) folded.clear();
+  folded.set(text, f);
+  return f;
+}
+
+/**
+ * Folded texts already seen: a backfill asks for the same few names ("Kinh", "Nam", a
+ * column's spelling) on every record, and folding is Unicode work. Bounded; starts again when full.
+ */
+const folded = new Map<string, string>();
+const MAX_FOLDED = 20_000;
+
+function foldOnce(text: string): string {
   return String(text)
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '') // combining marks: tones, breve, circumflex, horn, diaeresis

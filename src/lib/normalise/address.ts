@@ -38,6 +38,9 @@ export function required(g: Group): boolean {
   return Boolean(g.province?.required || g.district?.required || g.commune?.required);
 }
 
+/** Digits within the width, nothing else: the code as it is, or zero-padded. */
+const PLAIN: Record<UnitKind, RegExp> = { province: /^\d{1,2}$/, district: /^\d{1,3}$/, commune: /^\d{1,5}$/ };
+
 interface Code {
   code: string;
   /** Parent codes written before it ("01.001.00001"), by level. */
@@ -53,6 +56,9 @@ export function parseCode(field: FieldSpec, input: unknown, settings: Settings, 
   const kind = field.kind as UnitKind;
   const width = WIDTH[kind];
   let s: string;
+  // Most codes are plain digits (a column of numbers or strings): no hierarchy to read.
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 10 ** width) return { code: String(input).padStart(width, '0'), prefix: {} };
+  if (typeof input === 'string' && PLAIN[kind].test(input)) return { code: input.padStart(width, '0'), prefix: {} };
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0) s = String(input);
   else if (typeof input === 'string') s = input.trim();
   else {

@@ -1,8 +1,6 @@
-import { DateTime } from 'luxon';
 import type { OperationSpec } from '../fields/types';
-import type { Settings } from '../settings';
-import { dateFormat, parseWire } from './dates';
 import type { Report } from './report';
+import type { Wall } from './wall';
 
 /** A clock may run a little fast: a time this far ahead of ours is still "now". */
 export const CLOCK_SKEW_MS = 5 * 60_000;
@@ -22,26 +20,20 @@ const PAST: Record<string, string[]> = {
  * What cannot be true of a record's dates, each date being valid alone: an id
  * issued before its holder was born, a deadline before the step began, a
  * submission (or a birth) in the future. Errors on the later field, never a guess.
+ * `walls`: the dates as the normaliser read them, by field (nothing is parsed twice).
  */
-export function checkChronology(op: OperationSpec, out: Record<string, unknown>, s: Settings, report: Report, now = Date.now()): void {
-  const at = (name: string): DateTime | undefined => {
-    const v = out[name];
-    const f = op.fields.find((x) => x.name === name);
-    if (typeof v !== 'string' || !f) return undefined;
-    const dt = parseWire(v, dateFormat(op, f, s));
-    return dt.isValid ? dt : undefined;
-  };
+export function checkChronology(op: OperationSpec, out: Record<string, unknown>, walls: Map<string, Wall>, report: Report, now = Date.now()): void {
   for (const [first, later] of ORDER[op.id] ?? []) {
-    const a = at(first);
-    const b = at(later);
-    if (a && b && b < a.startOf('day') && out[later] !== undefined) {
+    const a = walls.get(first);
+    const b = walls.get(later);
+    if (a && b && out[first] !== undefined && out[later] !== undefined && b.instant < a.startOfDay().instant) {
       report.error(later, 'dateOrder', { value: String(out[later]), other: first, otherValue: String(out[first]) });
       delete out[later];
     }
   }
   for (const name of PAST[op.id] ?? []) {
-    const t = at(name);
-    if (t && t.toMillis() > now + CLOCK_SKEW_MS && out[name] !== undefined) {
+    const t = walls.get(name);
+    if (t && out[name] !== undefined && t.instant > now + CLOCK_SKEW_MS) {
       report.error(name, 'dateFuture', { value: String(out[name]) });
       delete out[name];
     }

@@ -1,8 +1,7 @@
-import { DateTime, FixedOffsetZone, type Zone } from 'luxon';
 import type { FieldSpec, OperationSpec } from '../fields/types';
 import type { Settings } from '../settings';
-import { VIETNAM } from '../zone';
 import type { Report } from './report';
+import { format as compiled, Wall } from './wall';
 
 /**
  * D3: every date is read and written in Asia/Ho_Chi_Minh whatever the
@@ -10,7 +9,7 @@ import type { Report } from './report';
  * database driver built at local midnight in that zone maps back to the same
  * day, including the years (1943–1975) when the zone was +08:00.
  */
-export type Parsed = { ok: true; dt: DateTime } | { ok: false; code: 'dateFormat' | 'dateInvalid' | 'dateYearOnly' | 'dateNumber' | 'absent' };
+export type Parsed = { ok: true; wall: Wall } | { ok: false; code: 'dateFormat' | 'dateInvalid' | 'dateYearOnly' | 'dateNumber' | 'absent' };
 
 const DMY = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
@@ -27,17 +26,15 @@ export function parseExcelSerial(n: number): Parsed {
   const ms = Math.round((n - days) * 86_400_000);
   // Up to the phantom leap day, day 1 is 01/01/1900; after it the days are one fewer.
   const d = new Date(Date.UTC(1899, 11, days < 60 ? 31 : 30) + days * 86_400_000 + ms);
-  const dt = DateTime.fromObject(
-    { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() },
-    { zone: VIETNAM },
-  );
-  return dt.isValid ? { ok: true, dt } : { ok: false, code: 'dateInvalid' };
+  const wall = Wall.of(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+  return wall ? { ok: true, wall } : { ok: false, code: 'dateInvalid' };
 }
 
 /** `excel`: the connection reads numbers as spreadsheet serials (off by default: a number is no date). */
 export function parseDate(input: unknown, excel = false): Parsed {
   if (input instanceof Date) {
-    return Number.isNaN(input.getTime()) ? { ok: false, code: 'dateInvalid' } : { ok: true, dt: DateTime.fromJSDate(input, { zone: VIETNAM }) };
+    const t = input.getTime();
+    return Number.isNaN(t) ? { ok: false, code: 'dateInvalid' } : { ok: true, wall: Wall.at(t) };
   }
   if (typeof input === 'number') {
     if (!Number.isFinite(input)) return { ok: false, code: 'dateFormat' };
@@ -74,10 +71,10 @@ function parseString(s: string): Parsed {
   if (m) return build(m[1], m[2], m[3], m[4], m[5], m[6]);
   m = ISO.exec(s);
   if (m) {
-    const zone = m[8] ? offsetZone(m[8]) : undefined;
-    if (m[8] && !zone) return { ok: false, code: 'dateFormat' };
+    const offset = m[8] ? offsetMinutes(m[8]) : undefined;
+    if (m[8] && offset === undefined) return { ok: false, code: 'dateFormat' };
     const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
-    return build(m[1], m[2], m[3], m[4], m[5], m[6], ms, zone);
+    return build(m[1], m[2], m[3], m[4], m[5], m[6], ms, offset);
   }
   return { ok: false, code: 'dateFormat' };
 }
@@ -98,25 +95,21 @@ function parseCitizen(o: Record<string, unknown>): Parsed {
   return build(m[1], m[2], m[3]);
 }
 
-function offsetZone(text: string): Zone | undefined {
-  if (/^z$/i.test(text)) return FixedOffsetZone.utcInstance;
+/** "Z", "+07:00", "+0700", "-05": minutes east of UTC, or undefined when no zone has it. */
+function offsetMinutes(text: string): number | undefined {
+  if (text === 'Z' || text === 'z') return 0;
   const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(text);
   if (!m) return undefined;
   const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
   if (minutes > 14 * 60) return undefined;
-  return FixedOffsetZone.instance(m[1] === '-' ? -minutes : minutes);
+  return m[1] === '-' ? -minutes : minutes;
 }
 
-function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: string, ms = 0, zone?: Zone): Parsed {
-  const hour = Number(h ?? 0);
-  // luxon accepts hour 24 as the next day's midnight: that is a roll-over too.
-  if (hour > 23) return { ok: false, code: 'dateInvalid' };
-  const dt = DateTime.fromObject(
-    { year: Number(y), month: Number(mo), day: Number(d), hour, minute: Number(mi ?? 0), second: Number(s ?? 0), millisecond: ms },
-    { zone: zone ?? VIETNAM },
-  );
+function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: string, ms = 0, offset?: number): Parsed {
+  const wall = Wall.of(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), ms);
+  if (!wall) return { ok: false, code: 'dateInvalid' };
   // An instant with Z or an offset becomes Vietnamese wall time.
-  return dt.isValid ? { ok: true, dt: zone ? dt.setZone(VIETNAM) : dt } : { ok: false, code: 'dateInvalid' };
+  return { ok: true, wall: offset === undefined ? wall : Wall.at(wall.local - offset * 60_000) };
 }
 
 /**
@@ -125,7 +118,19 @@ function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: st
  * datetime fields of that operation, so one setting can switch all of them.
  */
 export function dateFormat(op: OperationSpec, field: FieldSpec, settings: Pick<Settings, 'dateFormats'>): string {
-  const f = settings.dateFormats ?? {};
+  const formats = settings.dateFormats ?? NONE;
+  let byField = chosen.get(formats);
+  if (!byField) chosen.set(formats, (byField = new Map()));
+  let format = byField.get(field);
+  if (format === undefined) byField.set(field, (format = choose(op, field, formats)));
+  return format;
+}
+
+const NONE: Record<string, string> = {};
+/** A connection's formats, chosen once per field (a FieldSpec belongs to one operation). */
+const chosen = new WeakMap<Record<string, string>, Map<FieldSpec, string>>();
+
+function choose(op: OperationSpec, field: FieldSpec, f: Record<string, string>): string {
   const own = f[`${op.api}.${field.name}`] ?? f[`${op.id}.${field.name}`] ?? f[field.name];
   if (own) return own;
   if (field.type === 'datetime') {
@@ -135,15 +140,22 @@ export function dateFormat(op: OperationSpec, field: FieldSpec, settings: Pick<S
   return field.format ?? (field.type === 'datetime' ? 'dd/MM/yyyy HH:mm:ss' : 'dd/MM/yyyy');
 }
 
+const usable = new Map<string, boolean>();
+
 /** A format setting must at least name the year, month and day (and the time for a datetime). */
 export function usableFormat(format: string, field: FieldSpec): boolean {
-  const tokens = format.replace(/'[^']*'/g, '');
-  const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
-  return date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)));
+  const key = `${field.type}\u0000${format}`;
+  let ok = usable.get(key);
+  if (ok === undefined) {
+    const tokens = format.replace(/'[^']*'/g, '');
+    const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
+    usable.set(key, (ok = date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)))));
+  }
+  return ok;
 }
 
 /** D3: input value -> wire string in the field's format, or undefined with an error reported. */
-export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknown, settings: Settings, report: Report): string | undefined {
+export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknown, settings: Settings, report: Report, walls?: Map<string, Wall>): string | undefined {
   const format = dateFormat(op, field, settings);
   if (!usableFormat(format, field)) {
     report.error(field.name, 'dateFormatSetting', { format });
@@ -155,9 +167,9 @@ export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknow
     report.error(field.name, parsed.code, printable(input));
     return undefined;
   }
-  if (!checkDateRange(field, parsed.dt, report)) return undefined;
-  const { dt } = parsed;
-  return dt.toFormat(format);
+  if (!checkDateRange(field, parsed.wall, report)) return undefined;
+  walls?.set(field.name, parsed.wall);
+  return compiled(format).write(parsed.wall);
 }
 
 function printable(input: unknown): { value: string } {
@@ -169,27 +181,12 @@ function printable(input: unknown): { value: string } {
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 2100;
 
-/** One parser per wire format, built once: luxon otherwise expands the format's tokens on every call. */
-const parsers = new Map<string, ReturnType<typeof DateTime.buildFormatParser>>();
-
-/**
- * Wire strings already read: every date is read back twice (the wire check, the chronology),
- * and a backfill repeats the same days; a DateTime never changes, so one reading serves all.
- */
-const read = new Map<string, DateTime>();
-const MAX_READ = 50_000;
-
-/** A wire string in `format`, Vietnam time (what checkDate and the chronology read back). */
-export function parseWire(v: string, format: string): DateTime {
-  const key = format + '\u0000' + v;
-  const known = read.get(key);
-  if (known) return known;
-  let parser = parsers.get(format);
-  if (!parser) parsers.set(format, (parser = DateTime.buildFormatParser(format)));
-  const dt = DateTime.fromFormatParser(v, parser, { zone: VIETNAM });
-  if (read.size >= MAX_READ) read.clear();
-  read.set(key, dt);
-  return dt;
+/** A wire string in `format`, Vietnam time (what checkDate and the chronology read back), or why it is none. */
+export function parseWire(v: string, format: string): Wall | 'dateFormat' | 'dateInvalid' {
+  const f = compiled(format);
+  const w = f.read(v);
+  // Round trip: "1/2/2024" is not dd/MM/yyyy, "24:00:00" is a roll-over.
+  return typeof w === 'string' || f.write(w) === v ? w : 'dateFormat';
 }
 
 export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): void {
@@ -198,24 +195,21 @@ export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Setting
     report.error(f.name, 'dateFormatSetting', { format });
     return;
   }
-  const dt = parseWire(v, format);
-  if (!dt.isValid) {
-    report.error(f.name, dt.invalidReason === 'unit out of range' ? 'dateInvalid' : 'dateFormat', { value: v, format });
-    return;
-  }
-  // Round trip: "1/2/2024" is not dd/MM/yyyy, "24:00:00" is a roll-over.
-  if (dt.toFormat(format) !== v) report.error(f.name, 'dateFormat', { value: v, format });
-  else checkDateRange(f, dt, report);
+  const w = parseWire(v, format);
+  if (typeof w === 'string') report.error(f.name, w, { value: v, format });
+  else checkDateRange(f, w, report);
 }
 
+const DMY_FORMAT = 'dd/MM/yyyy';
+
 /** Range checks shared with the normaliser. */
-export function checkDateRange(f: FieldSpec, dt: DateTime, report: Report): boolean {
-  if (dt.year < FIRST_YEAR || dt.year > LAST_YEAR) {
-    report.error(f.name, 'dateRange', { value: dt.toFormat('dd/MM/yyyy'), min: FIRST_YEAR, max: LAST_YEAR });
+export function checkDateRange(f: FieldSpec, w: Wall, report: Report): boolean {
+  if (w.year < FIRST_YEAR || w.year > LAST_YEAR) {
+    report.error(f.name, 'dateRange', { value: compiled(DMY_FORMAT).write(w), min: FIRST_YEAR, max: LAST_YEAR });
     return false;
   }
-  if (f.name === 'NgayThangNamSinh' && dt.startOf('day') > DateTime.now().setZone(VIETNAM).startOf('day')) {
-    report.error(f.name, 'dateFuture', { value: dt.toFormat('dd/MM/yyyy') });
+  if (f.name === 'NgayThangNamSinh' && w.dayStart > Wall.at(Date.now()).dayStart) {
+    report.error(f.name, 'dateFuture', { value: compiled(DMY_FORMAT).write(w) });
     return false;
   }
   return true;

@@ -13,6 +13,7 @@ import { normaliseInt } from './status';
 import { normaliseText } from './text';
 import { inspectShape } from './shape';
 import { checkChronology } from './chronology';
+import type { Wall } from './wall';
 
 export interface Prepared {
   /** The wire record (table names and order, absent optional fields omitted), or null when errors is not empty. */
@@ -42,36 +43,54 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   const { values, aliases } = matchKeys(op, input as Record<string, unknown>, report);
   const out: Record<string, unknown> = {};
   // Fields whose absence another problem already explains.
-  const skip = new Set<string>(report.errors.map((p) => p.field!).filter(Boolean));
-  for (const f of op.fields) {
-    if (UNIT_KINDS.has(f.kind) && f.group) continue;
+  const skip = new Set<string>();
+  for (const p of report.errors) if (p.field) skip.add(p.field);
+  const walls = new Map<string, Wall>();
+  const { loose, required } = plan(op);
+  for (const f of loose) {
     const v = values.get(f.name);
     if (absent(v) || skip.has(f.name)) continue;
     const n = report.errors.length;
-    const value = field(op, f, v, s, report);
+    const value = field(op, f, v, s, report, walls);
     if (value !== undefined) out[f.name] = value;
     else if (report.errors.length > n) skip.add(f.name);
   }
   normaliseUnits(op, values, absent, s, report, out, skip);
   fillProcedureName(op, out, report);
-  checkChronology(op, out, s, report);
-  for (const f of op.fields) if (f.required && out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
+  checkChronology(op, out, walls, report);
+  for (const f of required) if (out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
 
   const record: Record<string, unknown> = {};
   for (const f of op.fields) if (out[f.name] !== undefined) record[f.name] = out[f.name];
   // Last step: judge the result as the BTXH side will, so a normaliser bug cannot send a bad record.
   const wire = inspectWire(op, record, s);
-  const failed = new Set([...report.errors.map((p) => p.field), ...skip]);
-  const seen = new Set([...report.errors, ...report.warnings].map((p) => `${p.field}|${p.code}`));
-  for (const p of wire.errors) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.errors.push(p);
-  for (const p of wire.warnings) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.warnings.push(p);
+  if (wire.errors.length || wire.warnings.length) {
+    const failed = new Set([...report.errors.map((p) => p.field), ...skip]);
+    const seen = new Set([...report.errors, ...report.warnings].map((p) => `${p.field}|${p.code}`));
+    for (const p of wire.errors) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.errors.push(p);
+    for (const p of wire.warnings) if (!failed.has(p.field) && !seen.has(`${p.field}|${p.code}`)) report.warnings.push(p);
+  }
   return { record: report.errors.length ? null : record, errors: report.errors, warnings: report.warnings, aliases };
 }
 
-function field(op: OperationSpec, f: FieldSpec, v: unknown, s: Settings, report: Report): unknown {
+/** What prepare walks for an operation, worked out once from its field table. */
+interface Plan {
+  /** Fields normalised one by one, in table order (the unit codes of an address group go together). */
+  loose: FieldSpec[];
+  required: FieldSpec[];
+}
+const plans = new WeakMap<OperationSpec, Plan>();
+
+function plan(op: OperationSpec): Plan {
+  let p = plans.get(op);
+  if (!p) plans.set(op, (p = { loose: op.fields.filter((f) => !(UNIT_KINDS.has(f.kind) && f.group)), required: op.fields.filter((f) => f.required) }));
+  return p;
+}
+
+function field(op: OperationSpec, f: FieldSpec, v: unknown, s: Settings, report: Report, walls: Map<string, Wall>): unknown {
   if (f.type === 'int') return normaliseInt(f, v, s, report);
   switch (f.kind) {
-    case 'date': return normaliseDate(op, f, v, s, report);
+    case 'date': return normaliseDate(op, f, v, s, report, walls);
     case 'personalId': return normalisePersonalId(f, v, report);
     case 'gender': return normaliseGender(f, v, report);
     case 'ethnicity': return normaliseEthnicity(f, v, s, report);

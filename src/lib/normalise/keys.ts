@@ -26,6 +26,26 @@ export function fieldIndex(op: OperationSpec): Map<string, FieldSpec> {
   return index;
 }
 
+/**
+ * Input key as written -> table field (null: none), per operation: a backfill's rows all
+ * carry the same columns, so each spelling is folded once. Bounded: a flow that invents
+ * keys (a payload of ids as keys) cannot grow it without end.
+ */
+const spellings = new WeakMap<OperationSpec, Map<string, FieldSpec | null>>();
+const MAX_SPELLINGS = 10_000;
+
+function fieldOf(op: OperationSpec, key: string): FieldSpec | undefined {
+  let known = spellings.get(op);
+  if (!known) spellings.set(op, (known = new Map()));
+  let f = known.get(key);
+  if (f === undefined) {
+    f = fieldIndex(op).get(fold(key)) ?? null;
+    if (known.size >= MAX_SPELLINGS) known.clear();
+    known.set(key, f);
+  }
+  return f ?? undefined;
+}
+
 export interface Matched {
   values: Map<string, unknown>;
   aliases: { from: string; to: string }[];
@@ -37,13 +57,12 @@ export interface Matched {
  * single warning that lists them, so a typo'd column is visible but never sent.
  */
 export function matchKeys(op: OperationSpec, input: Record<string, unknown>, report: Report): Matched {
-  const index = fieldIndex(op);
   const values = new Map<string, unknown>();
   const source = new Map<string, string>();
   const aliases: Matched['aliases'] = [];
   const unknown: string[] = [];
   for (const [key, value] of Object.entries(input)) {
-    const field = index.get(fold(key));
+    const field = fieldOf(op, key);
     if (!field) {
       unknown.push(key);
       continue;

@@ -30,18 +30,36 @@ export class Report {
 
 /** Settings with every default filled, so the rest of the code never checks for undefined. */
 export function resolve(settings?: Partial<Settings>): Settings {
-  return {
+  if (!settings) return DEFAULTS;
+  let s = resolved.get(settings);
+  if (!s) resolved.set(settings, (s = fill(settings)));
+  return s;
+}
+
+/**
+ * A connection's settings are one object for its lifetime: filled once, not per record.
+ * The filled object is frozen (shallowly) so a caller cannot change what every record sees.
+ */
+const resolved = new WeakMap<Partial<Settings>, Settings>();
+
+function fill(settings?: Partial<Settings>): Settings {
+  return Object.freeze({
     ...defaultSettings,
     ...settings,
     dateFormats: { ...defaultSettings.dateFormats, ...settings?.dateFormats },
     statusMap: { ...defaultSettings.statusMap, ...settings?.statusMap },
-  };
+  });
 }
+
+const DEFAULTS = fill();
 
 /** Empty strings, null and undefined mean "not given" (a blank database cell). */
 export function absent(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && value.replace(INVISIBLE, '').trim() === '');
+  return value === undefined || value === null || (typeof value === 'string' && BLANK.test(value));
 }
+
+/** Nothing but whitespace and invisible characters (what `absent` treats as blank). */
+const BLANK = /^[\s\u200B-\u200D\u2060\uFEFF]*$/;
 
 /** Zero-width characters and the BOM arrive from Excel exports and copy-paste; they are never content. */
 export const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF]/g;

@@ -8,8 +8,13 @@ import { INVISIBLE, type Report } from './report';
  * Lone surrogates (half a character, from a broken encoding) are refused too.
  */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+/** Half a character: a surrogate without its pair. */
+const LONE = /\p{Cs}/u;
 /** Line breaks, U+2028/U+2029 included: cleaned to a space (one-line fields) or a newline (free text). */
 const BREAKS = /[\t\r\n\u2028\u2029]/;
+
+/** Printable ASCII, no leading, trailing or double space: nothing for cleanText to change. */
+const CLEAN = /^(?:[\x21-\x7E]+(?: [\x21-\x7E]+)*)?$/;
 
 /** Free text where line breaks carry meaning; every other text field is one line. */
 const MULTILINE = new Set(['NoiDungXuLy']);
@@ -23,6 +28,8 @@ export function length(s: string): number {
 
 /** The first control character, as "U+0007", for a message that lets the user find it. */
 export function controlChar(s: string, allowBreaks: boolean): string | undefined {
+  // Nearly every value has none: one scan of the whole string, then the walk that names it.
+  if (!CONTROL.test(s) && !LONE.test(s) && (allowBreaks || !BREAKS.test(s))) return undefined;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (CONTROL.test(ch) || (cp >= 0xd800 && cp <= 0xdfff) || (!allowBreaks && BREAKS.test(ch))) return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -45,6 +52,8 @@ export function asString(field: FieldSpec, input: unknown, report: Report): stri
  * codes (kind "code") keep their inner characters but may not hold breaks.
  */
 export function cleanText(field: FieldSpec, raw: string, report: Report): string | undefined {
+  // Most values are already clean (one line of printable ASCII, single spaces, trimmed): kept as they are.
+  if (CLEAN.test(raw)) return raw;
   const multiline = MULTILINE.has(field.name);
   let s = raw.normalize('NFC').replace(INVISIBLE, '');
   const bad = controlChar(s, field.kind !== 'code');

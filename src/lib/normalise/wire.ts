@@ -55,6 +55,11 @@ export function inspectValues(op: OperationSpec, record: Record<string, unknown>
   return report;
 }
 
+/** ASCII is its own NFC. */
+const ASCII = /^[\x00-\x7F]*$/;
+/** A code as sent: exactly its width in digits. */
+const CODE: Record<UnitKind, RegExp> = { province: /^\d{2}$/, district: /^\d{3}$/, commune: /^\d{5}$/ };
+
 /** One present string value; true when it passed (so the group checks may use it). */
 function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): boolean {
   const strict = s.strict;
@@ -63,8 +68,9 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
     case 'text': case 'code': case 'procedureName': case 'email': case 'phone': case 'url': {
       const bad = controlChar(v, f.kind !== 'code');
       if (bad) report.error(f.name, 'controlChar', { char: bad });
-      else if (v.normalize('NFC') !== v) report.flag(strict, f.name, 'notNfc');
-      if (!strict && f.strictMax !== undefined && length(v) > f.strictMax) report.warn(f.name, 'maxLengthStrict', { max: f.strictMax, length: length(v) });
+      else if (!ASCII.test(v) && v.normalize('NFC') !== v) report.flag(strict, f.name, 'notNfc');
+      // A string has at most as many characters as UTF-16 units: most need no count.
+      if (!strict && f.strictMax !== undefined && v.length > f.strictMax && length(v) > f.strictMax) report.warn(f.name, 'maxLengthStrict', { max: f.strictMax, length: length(v) });
       if (f.kind === 'url' && !wireUrl(v)) report.error(f.name, 'url', { value: v.length > 60 ? `${v.slice(0, 60)}…` : v });
       break;
     }
@@ -104,7 +110,7 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
 function checkUnit(f: FieldSpec, v: string, s: Settings, report: Report): void {
   const kind = f.kind as UnitKind;
   const width = WIDTH[kind];
-  if (!new RegExp(`^\\d{${width}}$`).test(v)) {
+  if (!CODE[kind].test(v)) {
     report.error(f.name, 'codeFormat', { value: v.slice(0, 20), digits: width });
     return;
   }
