@@ -139,3 +139,45 @@ describe('btxh-dossier against the sandbox (Node-RED runtime)', function () {
     await helper.request().post('/btxh/nothing-here/replay').expect(404);
   });
 });
+
+describe('btxh-dossier: a large input is read in slices and accepted in parts (issue 11)', function () {
+  this.timeout(120_000);
+  const t = withRuntime();
+  const messy = require('./support/messy');
+
+  it('one message of 20,000 messy dossiers: progress on the status, deliveries begin before it is all read, each record delivered once, done() once', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const N = 20_000;
+    const statuses = [];
+    const status = f.sync.status.bind(f.sync);
+    f.sync.status = (s) => {
+      statuses.push(s);
+      status(s);
+    };
+    const order = [];
+    f.sent.on('input', () => order.push('sent'));
+    f.done.on('input', () => order.push('done'));
+    const wait = outcome(f, (s) => records(s) === N && s.done.length === 1);
+    f.sync.receive({ payload: Array.from({ length: N }, (_, i) => messy.dossier(i)) });
+    const s = await wait;
+    assert.ok(statuses.some((x) => /status\.accepting$|^(accepting|đang nhận) \d+ \/ 20000$/.test(x.text)), `the status shows how far it has read (${statuses.map((x) => x.text).slice(0, 3)})`);
+    assert.ok(order.indexOf('sent') < order.indexOf('done'), 'the first records reached BTXH while the rest was still being read');
+    assert.strictEqual(s.notSent.length, 0);
+    const at = t.sandbox.records('dossier').map((r) => r.record.MaHoSo);
+    assert.strictEqual(at.length, N);
+    assert.strictEqual(new Set(at).size, N, 'each once');
+    await new Promise((r) => setTimeout(r, 200));
+    assert.strictEqual(s.done.length, 1, 'done() exactly once');
+  });
+
+  it('20,000 messages of one record (a split node): all delivered once, each input done() once, in order at BTXH per key', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const N = 20_000;
+    const wait = outcome(f, (s) => records(s) === N && s.done.length === N);
+    for (let i = 0; i < N; i++) f.sync.receive({ payload: messy.dossier(i) });
+    const s = await wait;
+    assert.strictEqual(s.notSent.length, 0);
+    assert.strictEqual(new Set(t.sandbox.records('dossier').map((r) => r.record.MaHoSo)).size, N);
+    assert.ok(s.sent.length < N / 10, `records went in batches, not one request each (${s.sent.length} batches)`);
+  });
+});

@@ -505,3 +505,59 @@ describe('engine: a look at each record before it is sent (the decision file lin
     await clock.until(() => seen.delivered.length === 1, { what: 'delivery' });
   });
 });
+
+describe('engine: the memory queue is bounded (issue 11), with its shipped size', function () {
+  const { MEMORY_CAPACITY } = require('../lib/outbox/memory');
+  afterEach(async function () {
+    while (senders.length) {
+      const s = senders.pop();
+      await Promise.race([s.stop({ timeoutMs: 0 }), settle()]);
+    }
+  });
+
+  it(`BTXH unreachable and ${MEMORY_CAPACITY.toLocaleString('en')} records waiting: more is refused whole with queueFull, nothing half-taken; once BTXH answers, the queue drains and takes more`, async function () {
+    let up = false;
+    // Once BTXH is back, its first answer (the probe) comes at once, the others when the test opens the gate.
+    let answers = 0;
+    let open;
+    const gate = new Promise((r) => (open = r));
+    const send = fakeSend(() => (!up ? DOWN : answers++ === 0 ? OK : gate.then(() => OK)));
+    const { sender, store, clock } = make({ send });
+    sender.start();
+    for (let i = 0; i < MEMORY_CAPACITY; i += 5000) await feed(sender, i, 5000);
+    await clock.advance(1000);
+    assert.strictEqual(sender.health().up, false, 'the connection is down');
+    assert.strictEqual(store.room(), 0, 'the queue is full');
+    await assert.rejects(feed(sender, MEMORY_CAPACITY, 10), (err) => err.problem?.code === 'queueFull' && err.problem.params.count === 10);
+    assert.strictEqual((await store.counts('n1')).waiting + (await store.counts('n1')).inflight, MEMORY_CAPACITY, 'nothing of the refused input was written');
+    up = true;
+    for (let i = 0; i < 100 && !sender.health().up; i++) await clock.advance(10_000);
+    assert.strictEqual(sender.health().up, true, 'BTXH answers again');
+    // While BTXH drains the queue, an input waits for room instead of being refused.
+    assert.ok(store.room() < 5000, `the queue is still nearly full (${store.room()} places)`);
+    let taken = false;
+    const later = feed(sender, MEMORY_CAPACITY, 5000).then(() => (taken = true));
+    await clock.advance(5000);
+    assert.strictEqual(taken, false, 'the input waits for room (not refused: BTXH answers)');
+    open();
+    for (let i = 0; i < 200 && !taken; i++) await clock.advance(1000);
+    await later;
+    for (let i = 0; i < 100 && !(await idle(sender)); i++) await clock.advance(1000);
+    assert.ok(await idle(sender), 'all delivered');
+    assert.strictEqual(new Set(send.sent()).size, MEMORY_CAPACITY + 5000, 'every record once');
+  });
+
+  it('a full queue that does not drain (its dead letters fill it) refuses after waiting, never holds the input for ever', async function () {
+    const REJECT = { ok: false, kind: 'rejected', status: 200, code: 'apiError', message: 'Dữ liệu không hợp lệ' };
+    const { sender, store, clock } = make({ send: fakeSend(() => REJECT) });
+    sender.start();
+    for (let i = 0; i < MEMORY_CAPACITY; i += 5000) await feed(sender, i, 5000);
+    for (let i = 0; i < 200 && (await store.counts('n1')).dead < MEMORY_CAPACITY; i++) await clock.advance(1000);
+    assert.strictEqual((await store.counts('n1')).dead, MEMORY_CAPACITY);
+    assert.strictEqual(sender.health().up, true, 'BTXH answers (it refuses the records)');
+    let refused;
+    feed(sender, MEMORY_CAPACITY, 1).catch((err) => (refused = err));
+    await clock.advance(60_000);
+    assert.strictEqual(refused?.problem?.code, 'queueFull');
+  });
+});

@@ -18,6 +18,18 @@ describe('MemoryStore', function () {
     assert.deepStrictEqual(r.skipped.map((e) => e.record.MaHoSo), ['HS2', 'HS3']);
   });
 
+  it('holds at most MEMORY_CAPACITY entries: an enqueue beyond it is refused whole (queueFull), nothing written', async function () {
+    const { MEMORY_CAPACITY } = require('../lib/outbox/memory');
+    const store = new MemoryStore();
+    assert.strictEqual(store.room(), MEMORY_CAPACITY);
+    await store.enqueue(Array.from({ length: MEMORY_CAPACITY - 1 }, (_, i) => entry(i)));
+    assert.strictEqual(store.room(), 1);
+    await assert.rejects(store.enqueue([entry(MEMORY_CAPACITY), entry(MEMORY_CAPACITY + 1)]), (err) => err.problem.code === 'queueFull');
+    assert.strictEqual((await store.counts('n1')).waiting, MEMORY_CAPACITY - 1, 'nothing of the refused call');
+    await store.enqueue([entry(MEMORY_CAPACITY)]);
+    assert.strictEqual(store.room(), 0);
+  });
+
   it('hands out copies: changing a claimed entry does not change the store', async function () {
     const store = new MemoryStore();
     await store.enqueue([entry(1)]);

@@ -2,10 +2,13 @@ import { DateTime } from 'luxon';
 import { systemClock } from '../lib/clock';
 import type { Connection } from '../lib/client';
 import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo, type Precheck } from '../lib/engine/sender';
+import { COMMIT_MAX } from '../lib/engine/commits';
+import { Turns } from '../lib/engine/turns';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { prepareMapped } from '../lib/mapping';
+import { schema } from '../lib/schema';
 import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
 import * as P from '../lib/engine/problems';
@@ -84,6 +87,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       return;
     }
     const settings = syncSettings(auth.settings, config.dateFormats);
+    // The validator is compiled now, not while the first input waits.
+    schema(op, { strict: settings.strict });
     const counts = { invalid: 0, skipped: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
     const outbox = store;
@@ -195,13 +200,56 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       }
     }
 
-    async function handle(msg: NodeMessage, send: Send): Promise<void> {
-      if (msg.topic === 'replay' || msg.topic === 'status') return control(msg, send);
+    /** What a Catch node and the log get for a failed input: the problem's message, not only the driver's words. */
+    const failure = (err: Error & { problem?: Problem }): Error =>
+      err.problem ? Object.assign(new Error(renderProblem(RED, err.problem).message), { problem: err.problem, cause: err }) : err;
+
+    /**
+     * One input, read in time slices (../lib/engine/turns.ts): every slice's valid records go to the
+     * outbox as one part (committed with whatever else arrived in that turn), its invalid ones to
+     * output 2, and the event loop gets its turn before the next slice. Resolves once every record
+     * has been read and handed over; `committed` once every part is in the outbox (then, and only
+     * then, is the input acknowledged).
+     */
+    async function handle(msg: NodeMessage, send: Send): Promise<{ committed: Promise<void> }> {
+      if (msg.topic === 'replay' || msg.topic === 'status') {
+        await control(msg, send);
+        return { committed: Promise.resolve() };
+      }
       const inputs = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
-      const entries: NewEntry[] = [];
-      const invalid: NodeMessage[] = [];
+      const parts: Promise<void>[] = [];
+      let entries: NewEntry[] = [];
+      let invalid: NodeMessage[] = [];
+      let failed: Error | undefined;
       let cut = false;
+      const flush = () => {
+        counts.invalid += invalid.length;
+        for (const m of invalid) send([null, m]);
+        invalid = [];
+        if (!entries.length) return;
+        const part = entries;
+        entries = [];
+        const p = sender.accept(part, { resend: config.resend === true }).then((result) => {
+          counts.skipped += result.skipped.length;
+          if (result.skipped.length) {
+            node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
+            // Already at BTXH with this content: said on output 1, so a flow that marks rows "synced" closes the loop.
+            send([{ payload: result.skipped.map((e) => e.record), btxh: { operation: op.api, skipped: true, keys: result.skipped.map((e) => e.key) } }, null]);
+          }
+        });
+        // Handled now (a later part may still be read meanwhile); the failure is the input's, below.
+        p.catch((err: Error) => (failed ??= err));
+        parts.push(p);
+      };
       for (let i = 0; i < inputs.length; i++) {
+        if (i > 0 && turns.due()) {
+          flush();
+          if (inputs.length > 1) progress(i, inputs.length);
+          await turns.turn();
+          // Bounded memory: a part not yet committed is waited for before more is read.
+          if (sender.uncommitted > COMMIT_MAX) await Promise.allSettled(parts);
+          if (failed) break;
+        }
         const original = inputs[i];
         // Before any work: a record that is not plain, shallow data is refused, and replaced in
         // msg by a bounded copy, so that Complete and Catch nodes can copy the message.
@@ -240,20 +288,54 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           meta: msg._msgid ? { _msgid: msg._msgid } : undefined,
         });
       }
+      flush();
       if (cut) msg.payload = Array.isArray(msg.payload) ? inputs : inputs[0];
-      counts.invalid += invalid.length;
-      for (const m of invalid) send([null, m]);
-      if (entries.length) {
-        // Resolves only once a durable store has committed: then, and only then, is the input acknowledged.
-        const result = await sender.accept(entries, { resend: config.resend === true });
-        counts.skipped += result.skipped.length;
-        if (result.skipped.length) {
-          node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
-          // Already at BTXH with this content: said on output 1, so a flow that marks rows "synced" closes the loop.
-          send([{ payload: result.skipped.map((e) => e.record), btxh: { operation: op.api, skipped: true, keys: result.skipped.map((e) => e.key) } }, null]);
+      const committed = Promise.all(parts).then(() => {
+        if (failed) throw failed;
+        showStatus();
+      });
+      return { committed };
+    }
+
+    /** A large input's progress on the status: "accepting 45,000 / 100,000". */
+    function progress(done: number, total: number): void {
+      node.status({ fill: 'blue', shape: 'ring', text: T(RED, 'status.accepting', { done, total }) });
+    }
+
+    /**
+     * Inputs in arrival order, taken by one worker: a split node's 100,000 messages queue here
+     * (a few bytes each) instead of each being read at once, which froze Node-RED for as long.
+     */
+    const turns = new Turns();
+    const inbox: ({ msg: NodeMessage; send: Send; done: (err?: Error) => void } | undefined)[] = [];
+    let head = 0;
+    let working = false;
+    async function work(): Promise<void> {
+      working = true;
+      turns.begin();
+      try {
+        while (head < inbox.length) {
+          const job = inbox[head]!;
+          inbox[head++] = undefined;
+          if (head >= 1024 && head * 2 >= inbox.length) {
+            inbox.splice(0, head);
+            head = 0;
+          }
+          let read: { committed: Promise<void> };
+          try {
+            read = await handle(job.msg, job.send);
+          } catch (err) {
+            finish(job.done, failure(err as Error));
+            continue;
+          }
+          read.committed.then(() => finish(job.done), (err: Error) => finish(job.done, failure(err)));
+          // The next input is read while this one commits, up to a bound on what waits for a commit.
+          if (sender.uncommitted > COMMIT_MAX) await read.committed.catch(() => undefined);
+          if (turns.due()) await turns.turn();
         }
+      } finally {
+        working = false;
       }
-      showStatus();
     }
 
     // Used by the editor's "Replay dead letters" button (btxh-auth registers the endpoint).
@@ -274,13 +356,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     }
 
     node.on('input', (msg, send, done) => {
-      handle(msg, send).then(
-        () => finish(done),
-        // Not acknowledged. An outbox failure carries a problem: the Catch node and
-        // the log get "the outbox is full… nothing was written", not only the driver's words.
-        (err: Error & { problem?: Problem }) =>
-          finish(done, err.problem ? Object.assign(new Error(renderProblem(RED, err.problem).message), { problem: err.problem, cause: err }) : err),
-      );
+      inbox.push({ msg, send, done });
+      if (!working) void work();
     });
 
     /**

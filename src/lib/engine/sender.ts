@@ -8,11 +8,17 @@ import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
 import { hashOf, keyOf } from './key';
 import { Limit } from './limit';
+import { GroupCommit } from './commits';
 import * as P from './problems';
 
 export const DAY_MS = 24 * 3600_000;
 
 /** Defaults, in one place: the README and the editor say the same. */
+/** A full memory queue is looked at this often while BTXH drains it. */
+const ROOM_POLL_MS = 50;
+/** ...and given up on when no room was freed for this long. */
+const ROOM_STALL_MS = 30_000;
+
 export const SENDER_DEFAULTS = {
   batchSize: 50,
   concurrency: 2,
@@ -157,6 +163,7 @@ export class Sender extends EventEmitter {
   private warnTimer: Timer | undefined;
   /** The outage this sender warned about (its `since`), so one outage warns once. */
   private warnedFor: number | undefined;
+  private readonly commits: GroupCommit;
   private readonly onWake = () => this.kick();
   private readonly onDown = (s: CircuitState) => this.armWarning(s);
   private readonly onUp = () => this.recovered();
@@ -164,6 +171,7 @@ export class Sender extends EventEmitter {
   constructor(opts: SenderOptions) {
     super();
     this.store = opts.store;
+    this.commits = new GroupCommit((entries, o) => this.store.enqueue(entries, o));
     this.owner = opts.owner;
     this.op = opts.op;
     this.sendFn = opts.send;
@@ -179,6 +187,11 @@ export class Sender extends EventEmitter {
     this.random = opts.random ?? Math.random;
     this.ownCircuit = !opts.circuit;
     this.circuit = opts.circuit ?? new Circuit({ clock: this.clock, random: this.random });
+  }
+
+  /** Records handed to accept() and not yet committed to the store. */
+  get uncommitted(): number {
+    return this.commits.pending;
   }
 
   /** Records in an HTTP request right now. */
@@ -230,11 +243,35 @@ export class Sender extends EventEmitter {
     this.pumpPromise = this.drain();
   }
 
+  /** Accepts of one turn of the event loop are committed together (./commits.ts); resolves once this part is. */
   async accept(entries: NewEntry[], opts?: { resend?: boolean }): Promise<EnqueueResult> {
-    const result = await this.store.enqueue(entries, opts);
+    await this.room(entries.length);
+    const result = await this.commits.add(entries, opts?.resend === true);
     this.kick();
     this.fire('change');
     return result;
+  }
+
+  /**
+   * Back-pressure of a bounded store (memory): the input waits while BTXH drains the queue,
+   * and is refused whole (`queueFull`, nothing written) when the queue cannot drain —
+   * BTXH unreachable, or no room freed for ROOM_STALL_MS (dead letters fill it) — rather
+   * than holding records in memory until the process dies.
+   */
+  private async room(n: number): Promise<void> {
+    if (!this.store.room) return;
+    let free = this.store.room() - this.commits.pending;
+    let progress = this.clock.now();
+    while (free < n) {
+      if (!this.running || !this.circuit.snapshot().up || this.clock.now() - progress > ROOM_STALL_MS) {
+        const held = this.store.room() === 0 ? n : n - free;
+        throw Object.assign(new Error('the memory queue is full'), { problem: P.queueFull(held, free) });
+      }
+      await new Promise<void>((resolve) => this.clock.setTimeout(resolve, ROOM_POLL_MS));
+      const now = this.store.room() - this.commits.pending;
+      if (now > free) progress = this.clock.now();
+      free = now;
+    }
   }
 
   /**

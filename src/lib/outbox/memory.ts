@@ -16,6 +16,16 @@ const REMEMBERED_KEYS = 100_000;
  *   the stuck sender's late outcome is refused (fencing by lease token);
  * - delivering an entry supersedes the older dead (or replayed, waiting) entries of its key.
  */
+/**
+ * Records a memory queue holds by default: a record and its original take a few KB, so
+ * 50,000 stay well within a small VM; a larger backlog belongs in the SQLite queue.
+ */
+export const MEMORY_CAPACITY = 50_000;
+
+function queueFull(count: number, free: number): Problem {
+  return { field: null, code: 'queueFull', params: { count, free } };
+}
+
 export class MemoryStore implements Store {
   /** Waiting, in-flight, delivered-unreported and dead entries; Map order = id order = oldest first. */
   private entries = new Map<number, Entry>();
@@ -29,12 +39,24 @@ export class MemoryStore implements Store {
   private nextLease = 1;
   private readonly now: () => number;
 
-  /** `now`: clock in ms (tests move it to expire leases without sleeping); monotonic by default. */
-  constructor(private readonly opts: { rememberKeys?: number; now?: () => number } = {}) {
+  /**
+   * `now`: clock in ms (tests move it to expire leases without sleeping); monotonic by default.
+   * `capacity`: entries held at most (waiting, in flight, unreported and dead), MEMORY_CAPACITY by default.
+   */
+  constructor(private readonly opts: { rememberKeys?: number; now?: () => number; capacity?: number } = {}) {
     this.now = opts.now ?? systemClock.now;
+    this.capacity = Math.max(1, Math.floor(opts.capacity ?? MEMORY_CAPACITY));
+  }
+
+  private readonly capacity: number;
+
+  room(): number {
+    return Math.max(0, this.capacity - this.entries.size);
   }
 
   async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+    // Refused whole, before anything is written: the caller hears it and nothing is half-taken.
+    if (items.length > this.room()) throw Object.assign(new Error(`the memory queue holds ${this.capacity} records`), { problem: queueFull(items.length, this.room()) });
     const result: EnqueueResult = { accepted: [], skipped: [] };
     const now = this.now();
     for (const item of items) {

@@ -175,6 +175,12 @@ export interface Store {
    */
   readonly damage?: Problem;
   counts(owner: string): Promise<Counts>;
+  /**
+   * A store bounded in size (memory): how many more entries it takes now. `enqueue` beyond it
+   * is refused whole (`queueFull`), so the process never runs out of memory; the Sender waits
+   * for room while BTXH drains the queue. Stores on disk leave it out.
+   */
+  room?(): number;
   deadLetters(owner: string, limit?: number): Promise<Entry[]>;
   close(): Promise<void>;
 }
