@@ -87,6 +87,9 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       return;
     }
     const settings = syncSettings(auth.settings, config.dateFormats);
+    // settings.js logging.console.level "debug" or "trace": the per-record warnings are logged.
+    const level = (RED.settings as { logging?: { console?: { level?: string } } } | undefined)?.logging?.console?.level;
+    const debugging = level === 'debug' || level === 'trace';
     // The validator is compiled now, not while the first input waits.
     schema(op, { strict: settings.strict });
     const counts = { invalid: 0, skipped: 0 };
@@ -277,7 +280,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           invalid.push(notSent(original, 'invalid', prepared.errors, { warnings: prepared.warnings.map((p) => renderProblem(RED, p)) }));
           continue;
         }
-        for (const w of prepared.warnings) node.debug(`${describe(prepared.record)}: ${renderProblem(RED, w).message}`);
+        // Rendered only when someone reads them: a backfill has several warnings a record (aliases, extra columns).
+        if (debugging) for (const w of prepared.warnings) node.debug(`${describe(prepared.record)}: ${renderProblem(RED, w).message}`);
         entries.push({
           owner: node.id,
           op: op.id,
