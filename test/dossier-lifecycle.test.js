@@ -56,7 +56,9 @@ describe('btxh-dossier lifecycle and secrecy', function () {
   });
 
   it('never lets a secret, the token or a full personal id reach a log, a status or a message', async () => {
-    const f = await start({ sandbox: t.sandbox, node: {} });
+    // Debug logging on, as a user chasing a problem would set it: the per-record warnings are logged too.
+    helper.settings({ logging: { console: { level: 'debug' } } });
+    const f = await start({ sandbox: t.sandbox, node: {} }).finally(() => helper.settings({}));
     const statuses = [];
     f.sync.on('call:status', (call) => statuses.push(JSON.stringify(call.args)));
     const ids = ['001148099901', '001148099902', '001148099903'];

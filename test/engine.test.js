@@ -537,14 +537,19 @@ describe('engine: the memory queue is bounded (issue 11), with its shipped size'
     assert.ok(store.room() < 5000, `the queue is still nearly full (${store.room()} places)`);
     let taken = false;
     const later = feed(sender, MEMORY_CAPACITY, 5000).then(() => (taken = true));
+    // A second input while the first waits: it goes in after it, never before.
+    const after = feed(sender, MEMORY_CAPACITY + 5000, 10);
     await clock.advance(5000);
     assert.strictEqual(taken, false, 'the input waits for room (not refused: BTXH answers)');
     open();
     for (let i = 0; i < 200 && !taken; i++) await clock.advance(1000);
     await later;
+    await after;
     for (let i = 0; i < 100 && !(await idle(sender)); i++) await clock.advance(1000);
     assert.ok(await idle(sender), 'all delivered');
-    assert.strictEqual(new Set(send.sent()).size, MEMORY_CAPACITY + 5000, 'every record once');
+    const sent = send.sent();
+    assert.strictEqual(new Set(sent).size, MEMORY_CAPACITY + 5010, 'every record once');
+    assert.ok(sent.indexOf(record(MEMORY_CAPACITY + 4999).MaHoSo) < sent.indexOf(record(MEMORY_CAPACITY + 5000).MaHoSo), 'inputs that waited for room went in the order they came');
   });
 
   it('a full queue that does not drain (its dead letters fill it) refuses after waiting, never holds the input for ever', async function () {

@@ -299,8 +299,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
           return json(400, { error: `unknown op: ${name}` });
         }
         const limit = Number(url.searchParams.get('limit') ?? 0);
-        let list = state.list(op);
-        if (Number.isInteger(limit) && limit > 0) list = list.slice(-limit);
+        let list = state.list(op, Number.isInteger(limit) && limit > 0 ? limit : 0);
         // Personal ids leave the sandbox masked unless a test asks for the raw records.
         if (url.searchParams.get('raw') !== '1') list = list.map(masked);
         return json(200, { records: list, counts: state.counts() });

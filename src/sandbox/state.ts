@@ -13,6 +13,7 @@ export interface Received {
 /** The sandbox's memory: every receipt, in order. */
 export class State {
   private received: Received[] = [];
+  private count: Record<OperationId, number> = { dossier: 0, progress: 0, decision: 0 };
   private sequence = 0;
 
   nextRequest(): number {
@@ -22,21 +23,27 @@ export class State {
   store(op: OperationId, records: Record<string, unknown>[], request: number): void {
     const at = new Date().toISOString();
     for (const record of records) this.received.push({ op, record, at, request });
+    this.count[op] += records.length;
   }
 
-  /** Receipts in the order they arrived, optionally of one operation; copies, so callers cannot change the log. */
-  list(op?: OperationId): Received[] {
-    return this.received.filter((r) => !op || r.op === op).map((r) => structuredClone(r));
+  /**
+   * Receipts in the order they arrived, optionally of one operation and only the last `limit`;
+   * copies, so callers cannot change the log. Only what is returned is copied: a poll for the
+   * counts of a sandbox holding 100,000 records must not copy them all.
+   */
+  list(op?: OperationId, limit = 0): Received[] {
+    let list = op ? this.received.filter((r) => r.op === op) : this.received;
+    if (limit > 0) list = list.slice(-limit);
+    return list.map((r) => structuredClone(r));
   }
 
   counts(): Record<OperationId, number> {
-    const c = { dossier: 0, progress: 0, decision: 0 };
-    for (const r of this.received) c[r.op] += 1;
-    return c;
+    return { ...this.count };
   }
 
   clear(): void {
     this.received = [];
+    this.count = { dossier: 0, progress: 0, decision: 0 };
     this.sequence = 0;
   }
 }

@@ -15,8 +15,8 @@ interface Waiting {
   reject(err: unknown): void;
 }
 
-/** Records in one transaction at most: a large backlog commits in parts, each a bounded pause. */
-export const COMMIT_MAX = 5000;
+/** Records in one transaction at most: better-sqlite3 commits synchronously, so a part must stay a short pause (~20 ms with fsync). */
+export const COMMIT_MAX = 1000;
 
 export class GroupCommit {
   private waiting: Waiting[] = [];

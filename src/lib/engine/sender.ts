@@ -164,6 +164,8 @@ export class Sender extends EventEmitter {
   /** The outage this sender warned about (its `since`), so one outage warns once. */
   private warnedFor: number | undefined;
   private readonly commits: GroupCommit;
+  private readonly waitingRoom: { n: number; resolve(): void; reject(err: Error): void }[] = [];
+  private waitingRecords = 0;
   private readonly onWake = () => this.kick();
   private readonly onDown = (s: CircuitState) => this.armWarning(s);
   private readonly onUp = () => this.recovered();
@@ -189,9 +191,9 @@ export class Sender extends EventEmitter {
     this.circuit = opts.circuit ?? new Circuit({ clock: this.clock, random: this.random });
   }
 
-  /** Records handed to accept() and not yet committed to the store. */
+  /** Records handed to accept() and not yet committed to the store (waiting for room or for their commit). */
   get uncommitted(): number {
-    return this.commits.pending;
+    return this.commits.pending + this.waitingRecords;
   }
 
   /** Records in an HTTP request right now. */
@@ -253,22 +255,42 @@ export class Sender extends EventEmitter {
   }
 
   /**
-   * Back-pressure of a bounded store (memory): the input waits while BTXH drains the queue,
-   * and is refused whole (`queueFull`, nothing written) when the queue cannot drain —
-   * BTXH unreachable, or no room freed for ROOM_STALL_MS (dead letters fill it) — rather
-   * than holding records in memory until the process dies.
+   * Back-pressure of a bounded store (memory): inputs wait, in the order they came, while
+   * BTXH drains the queue, and are refused whole (`queueFull`, nothing written) when it
+   * cannot drain — BTXH unreachable, or no room freed for ROOM_STALL_MS (dead letters
+   * fill it) — rather than held in memory until the process dies.
    */
-  private async room(n: number): Promise<void> {
-    if (!this.store.room) return;
-    let free = this.store.room() - this.commits.pending;
+  private room(n: number): Promise<void> {
+    if (!this.store.room) return Promise.resolve();
+    if (!this.waitingRoom.length && this.store.room() - this.commits.pending >= n) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waitingRoom.push({ n, resolve, reject });
+      this.waitingRecords += n;
+      if (this.waitingRoom.length === 1) void this.admit();
+    });
+  }
+
+  /** Lets waiting inputs in, oldest first, as room is freed. */
+  private async admit(): Promise<void> {
+    const room = () => this.store.room!() - this.commits.pending;
+    let free = room();
     let progress = this.clock.now();
-    while (free < n) {
+    while (this.waitingRoom.length) {
+      const head = this.waitingRoom[0];
+      if (free >= head.n) {
+        this.waitingRoom.shift();
+        this.waitingRecords -= head.n;
+        free -= head.n; // its commit is not queued yet
+        head.resolve();
+        continue;
+      }
       if (!this.running || !this.circuit.snapshot().up || this.clock.now() - progress > ROOM_STALL_MS) {
-        const held = this.store.room() === 0 ? n : n - free;
-        throw Object.assign(new Error('the memory queue is full'), { problem: P.queueFull(held, free) });
+        for (const w of this.waitingRoom.splice(0)) w.reject(Object.assign(new Error('the memory queue is full'), { problem: P.queueFull(w.n, free) }));
+        this.waitingRecords = 0;
+        return;
       }
       await new Promise<void>((resolve) => this.clock.setTimeout(resolve, ROOM_POLL_MS));
-      const now = this.store.room() - this.commits.pending;
+      const now = room();
       if (now > free) progress = this.clock.now();
       free = now;
     }
