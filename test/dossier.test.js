@@ -181,3 +181,39 @@ describe('btxh-dossier: a large input is read in slices and accepted in parts (i
     assert.ok(s.sent.length < N / 10, `records went in batches, not one request each (${s.sent.length} batches)`);
   });
 });
+
+describe('btxh-dossier: inputs still queued when the node closes', function () {
+  this.timeout(120_000);
+  const t = withRuntime();
+  const messy = require('./support/messy');
+  const { CREDS } = require('./support/flow');
+
+  it('a deploy while 5,000 one-record messages wait: each record is delivered or on output 2 (the unread ones as closedBeforeRead) — none silently', async () => {
+    const f = await start({ sandbox: t.sandbox });
+    const N = 5000;
+    const seen = { sent: new Set(), notSent: new Set(), caught: new Set(), done: 0 };
+    f.sent.on('input', (m) => m.payload.forEach((r) => seen.sent.add(r.MaHoSo)));
+    const unread = [];
+    f.notSent.on('input', (m) => {
+      seen.notSent.add(m.payload.MaHoSo);
+      if (m.btxh.errors[0]?.code === 'closedBeforeRead') unread.push(m);
+    });
+    f.caught.on('input', (m) => seen.caught.add(m.payload.MaHoSo));
+    f.done.on('input', () => (seen.done += 1));
+    const list = Array.from({ length: N }, (_, i) => messy.dossier(i));
+    for (const r of list) f.sync.receive({ payload: r });
+    await new Promise((r) => setTimeout(r, 300));
+    const changed = f.flow.map((n) => (n.id === 'sync' ? { ...n, name: 'renamed' } : n));
+    await helper.setFlows(changed, 'nodes', { auth: CREDS });
+    await new Promise((r) => setTimeout(r, 1000));
+    const all = list.map((r) => r.MaHoSo);
+    const atBtxh = new Set(t.sandbox.records('dossier').map((r) => r.record.MaHoSo));
+    const lost = all.filter((m) => !atBtxh.has(m) && !seen.notSent.has(m));
+    assert.deepStrictEqual(lost, [], 'every record is at BTXH or on output 2');
+    assert.ok(unread.length > 0, `some inputs were still queued at the deploy (${unread.length})`);
+    for (const m of unread) assert.strictEqual(m.btxh.reason, 'undeliverable');
+    // Node-RED drops a done() that comes after the node has closed, so the Complete node may see fewer.
+    assert.ok(seen.done <= N && seen.done >= unread.length, `each input acknowledged at most once (${seen.done})`);
+    assert.strictEqual(seen.caught.size, 0);
+  });
+});

@@ -252,6 +252,11 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           // Bounded memory: a part not yet committed is waited for before more is read.
           if (sender.uncommitted > COMMIT_MAX) await Promise.allSettled(parts);
           if (failed) break;
+          // Closed meanwhile (a deploy): the rest is not read, and each of its records says so on output 2.
+          if (closing) {
+            unread(inputs.slice(i));
+            break;
+          }
         }
         const original = inputs[i];
         // Before any work: a record that is not plain, shallow data is refused, and replaced in
@@ -311,6 +316,23 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
      * (a few bytes each) instead of each being read at once, which froze Node-RED for as long.
      */
     const turns = new Turns();
+    let closing = false;
+    /** Records the node closed before reading: on output 2 (undeliverable), never silently gone. */
+    const unread = (records: unknown[]) => {
+      const p = problem(null, 'closedBeforeRead');
+      for (const r of records) node.send([null, notSent(boundedCopy(r), 'undeliverable', [p])]);
+    };
+    /** Every input still queued when the node closes: its records on output 2, then acknowledged. */
+    const drop = () => {
+      while (head < inbox.length) {
+        const job = inbox[head]!;
+        inbox[head++] = undefined;
+        if (job.msg.topic !== 'replay' && job.msg.topic !== 'status') unread(Array.isArray(job.msg.payload) ? job.msg.payload : [job.msg.payload]);
+        finish(job.done);
+      }
+      inbox.length = 0;
+      head = 0;
+    };
     const inbox: ({ msg: NodeMessage; send: Send; done: (err?: Error) => void } | undefined)[] = [];
     let head = 0;
     let working = false;
@@ -319,6 +341,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       turns.begin();
       try {
         while (head < inbox.length) {
+          if (closing) break;
           const job = inbox[head]!;
           inbox[head++] = undefined;
           if (head >= 1024 && head * 2 >= inbox.length) {
@@ -381,6 +404,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     auth.use(new Promise<void>((r) => (resolveStopped = r)));
 
     node.on('close', (_removed, done) => {
+      closing = true;
+      drop();
       if (statusTimer) clearTimeout(statusTimer);
       (async () => {
         await sender.stop({ timeoutMs: 10_000 });
