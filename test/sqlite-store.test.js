@@ -134,14 +134,14 @@ describe('SqliteStore', function () {
     assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
   });
 
-  it('creates the directory, WAL journal and schema version 3', async function () {
+  it('creates the directory, WAL journal and schema version 5', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 4);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 5);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
@@ -264,9 +264,11 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 4);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 5);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
+      const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+      assert.ok(indexes.includes('delivered_at') && indexes.includes('entries_oldest'), `the later steps' indexes too (${indexes})`);
     } finally {
       check.close();
     }

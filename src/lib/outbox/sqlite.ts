@@ -22,7 +22,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 4;
+const VERSION = 5;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -46,6 +46,7 @@ CREATE TABLE IF NOT EXISTS entries (
 );
 CREATE INDEX IF NOT EXISTS entries_claim ON entries (owner, state, not_before);
 CREATE INDEX IF NOT EXISTS entries_key ON entries (key, state);
+CREATE INDEX IF NOT EXISTS entries_oldest ON entries (owner, state, created_at);
 CREATE TABLE IF NOT EXISTS delivered (
   key   TEXT PRIMARY KEY,
   hash  TEXT NOT NULL,
@@ -314,14 +315,16 @@ export class SqliteStore implements Store {
 
   async counts(owner: string): Promise<Counts> {
     const by = this.st('SELECT state, count(*) AS n FROM entries WHERE owner = ? GROUP BY state');
-    const oldest = this.st(`SELECT min(created_at) FROM entries WHERE owner = ? AND state IN ('waiting', 'inflight')`).pluck();
+    // One index seek per state (entries_oldest); "state IN (…)" read every waiting row.
+    const oldest = this.st(`SELECT min(m) FROM (SELECT min(created_at) AS m FROM entries WHERE owner = @owner AND state = 'waiting'
+      UNION ALL SELECT min(created_at) FROM entries WHERE owner = @owner AND state = 'inflight')`).pluck();
     const sent = this.st('SELECT delivered FROM counters WHERE owner = ?').pluck();
     return this.tx(() => {
       const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: (sent.get(owner) as number | undefined) ?? 0, oldestMs: 0 };
       for (const r of by.all(owner) as { state: string; n: number }[]) {
         if (r.state === 'waiting' || r.state === 'inflight' || r.state === 'dead') c[r.state] = r.n;
       }
-      const first = oldest.get(owner) as number | null;
+      const first = oldest.get({ owner }) as number | null;
       if (first !== null) c.oldestMs = Math.max(0, this.now() - first);
       return c;
     }, 'deferred');
@@ -395,6 +398,9 @@ export class SqliteStore implements Store {
         }
         // 3 -> 4: the retention of delivered data forgets the oldest deliveries first.
         if (found < 4) this.db.exec('CREATE INDEX IF NOT EXISTS delivered_at ON delivered (at)');
+        // 4 -> 5: the status's "oldest waiting" is two index seeks, not a read of every waiting row
+        // (90 ms with 100,000 waiting, every status refresh: it held the event loop).
+        if (found < 5) this.db.exec('CREATE INDEX IF NOT EXISTS entries_oldest ON entries (owner, state, created_at)');
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();
