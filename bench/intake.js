@@ -132,6 +132,11 @@ function wire(i) {
 
 (async () => {
   const sb = await sandbox();
+  // Stopped by hand or by a timeout: exit through 'exit', where red-process.js kills the Node-RED children it started.
+  for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
+    sb.child.kill('SIGKILL');
+    process.exit(130);
+  });
   const rows = [];
   const scenarios = [
     ['raw HTTP loop (wire records, batches of 50, 2 in flight)', () => rawLoop(sb)],
