@@ -144,6 +144,7 @@ describe('btxh-dossier: a large input is read in slices and accepted in parts (i
   this.timeout(120_000);
   const t = withRuntime();
   const messy = require('./support/messy');
+  const { CREDS } = require('./support/flow');
 
   it('one message of 20,000 messy dossiers: progress on the status, deliveries begin before it is all read, each record delivered once, done() once', async () => {
     const f = await start({ sandbox: t.sandbox });
@@ -180,15 +181,8 @@ describe('btxh-dossier: a large input is read in slices and accepted in parts (i
     assert.strictEqual(new Set(t.sandbox.records('dossier').map((r) => r.record.MaHoSo)).size, N);
     assert.ok(s.sent.length < N / 10, `records went in batches, not one request each (${s.sent.length} batches)`);
   });
-});
 
-describe('btxh-dossier: inputs still queued when the node closes', function () {
-  this.timeout(120_000);
-  const t = withRuntime();
-  const messy = require('./support/messy');
-  const { CREDS } = require('./support/flow');
-
-  it('a deploy while 5,000 one-record messages wait: each record is delivered or on output 2 (the unread ones as closedBeforeRead) — none silently', async () => {
+  it('inputs still queued when the node closes — a deploy while 5,000 one-record messages wait: each record is delivered or on output 2 (the unread ones as closedBeforeRead) — none silently', async () => {
     const f = await start({ sandbox: t.sandbox });
     const N = 5000;
     const seen = { sent: new Set(), notSent: new Set(), caught: new Set(), done: 0 };
