@@ -23,7 +23,7 @@
 const { spawn } = require('child_process');
 const fs = require('fs');
 const http = require('http');
-const os = require('os');
+const { machine } = require('./support/machine');
 const path = require('path');
 const { redProcess } = require('../test/support/red-process');
 const messy = require('../test/support/messy');
@@ -34,11 +34,6 @@ const N = Number(process.argv[2] || 100_000);
 const only = process.argv.slice(3);
 const op = operation('dossier');
 const CREDS = { username: 'demo', password: 'demo-secret-pw' };
-
-function machine() {
-  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || '?';
-  return `${os.availableParallelism()} CPU(s), ${cpu.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-}
 
 async function sandbox() {
   const child = spawn(process.execPath, [path.join(__dirname, '../sandbox/cli.js'), '--port', '0', '--quiet', '--username', CREDS.username, '--password', CREDS.password], { stdio: ['ignore', 'pipe', 'inherit'] });

@@ -9,8 +9,7 @@
  * first (`npm run build`), then `node bench/normalise.js [records, default 100000]`.
  * Each figure is the median of 5 timed passes after 2 warm-up passes.
  */
-const os = require('os');
-const fs = require('fs');
+const { machine } = require('./support/machine');
 const messy = require('../test/support/messy');
 const { prepare } = require('../lib/normalise');
 const { inspectWire } = require('../lib/schema');
@@ -18,11 +17,6 @@ const { operation } = require('../lib/fields');
 
 const N = Number(process.argv[2] || 100_000);
 const PASSES = 5;
-
-function machine() {
-  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || '?';
-  return `${os.availableParallelism()} CPU(s), ${cpu.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
-}
 
 function rate(records, fn) {
   for (let w = 0; w < 2; w++) for (const r of records) fn(r);

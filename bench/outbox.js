@@ -19,6 +19,7 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
+const { machine } = require('./support/machine');
 const path = require('path');
 const { createSandbox } = require('../sandbox/server');
 const { Connection } = require('../lib/client');
@@ -37,11 +38,6 @@ function wire(i) {
   const p = prepare(op, dossier(i % 10000, { MaHoSo: `000.00.18.H26-2511-${String(i).padStart(6, '0')}` }), { strict: false });
   if (!p.record) throw new Error(JSON.stringify(p.errors));
   return p.record;
-}
-
-function machine() {
-  const cpu = (fs.readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/) || [])[1] || os.cpus()[0]?.model || '?';
-  return `${os.availableParallelism ? os.availableParallelism() : os.cpus().length} CPU(s), ${cpu.trim()}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}, temp dir ${os.tmpdir()}`;
 }
 
 async function run(name, store, sandbox, records) {
@@ -88,7 +84,7 @@ async function run(name, store, sandbox, records) {
 }
 
 async function main() {
-  console.log(`outbox bench: ${N} records\nmachine: ${machine()}\n`);
+  console.log(`outbox bench: ${N} records\nmachine: ${machine()}, ${os.platform()} ${os.release()}, temp dir ${os.tmpdir()}\n`);
   const records = Array.from({ length: N }, (_, i) => wire(i + 1));
   const sandbox = await createSandbox({ port: 0, strict: false });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-bench-'));

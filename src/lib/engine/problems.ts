@@ -49,8 +49,3 @@ export function unreachable(r: SendFailure, sinceMs: number): Problem {
 export function storeError(err: unknown): Problem {
   return problem(null, 'storeError', { message: maskText(err instanceof Error ? err.message : String(err)) });
 }
-
-/** A bounded (memory) queue could not take `count` records: `free` places were left and it could not drain. */
-export function queueFull(count: number, free: number): Problem {
-  return problem(null, 'queueFull', { count, free: Math.max(0, free) });
-}

@@ -2,7 +2,7 @@ import { EventEmitter } from 'events';
 import { NOT_SENT, type Failure, type SendOptions, type SendResult } from '../client/types';
 import { MAX_TIMER_MS, systemClock, type Clock, type Timer } from '../clock';
 import type { OperationSpec } from '../fields/types';
-import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from '../outbox/store';
+import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from '../outbox/store';
 import type { Problem } from '../problem';
 import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
@@ -13,12 +13,12 @@ import * as P from './problems';
 
 export const DAY_MS = 24 * 3600_000;
 
-/** Defaults, in one place: the README and the editor say the same. */
-/** A full memory queue is looked at this often while BTXH drains it. */
+/** A full memory queue is looked at this often while BTXH drains it... */
 const ROOM_POLL_MS = 50;
 /** ...and given up on when no room was freed for this long. */
 const ROOM_STALL_MS = 30_000;
 
+/** Defaults, in one place: the README and the editor say the same. */
 export const SENDER_DEFAULTS = {
   batchSize: 50,
   concurrency: 2,
@@ -285,7 +285,7 @@ export class Sender extends EventEmitter {
         continue;
       }
       if (!this.running || !this.circuit.snapshot().up || this.clock.now() - progress > ROOM_STALL_MS) {
-        for (const w of this.waitingRoom.splice(0)) w.reject(Object.assign(new Error('the memory queue is full'), { problem: P.queueFull(w.n, free) }));
+        for (const w of this.waitingRoom.splice(0)) w.reject(queueFull(w.n, free));
         this.waitingRecords = 0;
         return;
       }

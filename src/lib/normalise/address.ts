@@ -38,8 +38,10 @@ export function required(g: Group): boolean {
   return Boolean(g.province?.required || g.district?.required || g.commune?.required);
 }
 
-/** Digits within the width, nothing else: the code as it is, or zero-padded. */
-const PLAIN: Record<UnitKind, RegExp> = { province: /^\d{1,2}$/, district: /^\d{1,3}$/, commune: /^\d{1,5}$/ };
+/** Per level, from WIDTH: `plain` digits within the width (padded as they are), `exact` the code as sent. */
+export const CODE_PATTERN = Object.fromEntries(
+  (Object.keys(WIDTH) as UnitKind[]).map((k) => [k, { plain: new RegExp(`^\\d{1,${WIDTH[k]}}$`), exact: new RegExp(`^\\d{${WIDTH[k]}}$`) }]),
+) as Record<UnitKind, { plain: RegExp; exact: RegExp }>;
 
 interface Code {
   code: string;
@@ -58,7 +60,7 @@ export function parseCode(field: FieldSpec, input: unknown, settings: Settings, 
   let s: string;
   // Most codes are plain digits (a column of numbers or strings): no hierarchy to read.
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 10 ** width) return { code: String(input).padStart(width, '0'), prefix: {} };
-  if (typeof input === 'string' && PLAIN[kind].test(input)) return { code: input.padStart(width, '0'), prefix: {} };
+  if (typeof input === 'string' && CODE_PATTERN[kind].plain.test(input)) return { code: input.padStart(width, '0'), prefix: {} };
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0) s = String(input);
   else if (typeof input === 'string') s = input.trim();
   else {

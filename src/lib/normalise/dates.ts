@@ -181,7 +181,7 @@ function printable(input: unknown): { value: string } {
 export const FIRST_YEAR = 1900;
 export const LAST_YEAR = 2100;
 
-/** A wire string in `format`, Vietnam time (what checkDate and the chronology read back), or why it is none. */
+/** A wire string in `format`, Vietnam time (what checkDate reads back), or why it is none. */
 export function parseWire(v: string, format: string): Wall | 'dateFormat' | 'dateInvalid' {
   const f = compiled(format);
   const w = f.read(v);

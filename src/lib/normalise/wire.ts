@@ -4,7 +4,7 @@ import { maskId } from '../mask';
 import type { Settings } from '../settings';
 import { wireUrl } from './contact';
 import { checkDate } from './dates';
-import { groups, required as groupRequired, WIDTH, type UnitKind } from './address';
+import { CODE_PATTERN, groups, required as groupRequired, WIDTH, type UnitKind } from './address';
 import { wirePersonalId } from './personal-id';
 import { Report } from './report';
 import { controlChar, length } from './text';
@@ -57,8 +57,6 @@ export function inspectValues(op: OperationSpec, record: Record<string, unknown>
 
 /** ASCII is its own NFC. */
 const ASCII = /^[\x00-\x7F]*$/;
-/** A code as sent: exactly its width in digits. */
-const CODE: Record<UnitKind, RegExp> = { province: /^\d{2}$/, district: /^\d{3}$/, commune: /^\d{5}$/ };
 
 /** One present string value; true when it passed (so the group checks may use it). */
 function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): boolean {
@@ -110,7 +108,7 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
 function checkUnit(f: FieldSpec, v: string, s: Settings, report: Report): void {
   const kind = f.kind as UnitKind;
   const width = WIDTH[kind];
-  if (!CODE[kind].test(v)) {
+  if (!CODE_PATTERN[kind].exact.test(v)) {
     report.error(f.name, 'codeFormat', { value: v.slice(0, 20), digits: width });
     return;
   }

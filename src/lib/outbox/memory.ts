@@ -1,9 +1,15 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
+import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
 const REMEMBERED_KEYS = 100_000;
+
+/**
+ * Records a memory queue holds by default: a record and its original take a few KB, so
+ * 50,000 stay well within a small VM; a larger backlog belongs in the SQLite queue.
+ */
+export const MEMORY_CAPACITY = 50_000;
 
 /**
  * The outbox in memory: nothing survives a restart, so it suits tests, the demo
@@ -16,16 +22,6 @@ const REMEMBERED_KEYS = 100_000;
  *   the stuck sender's late outcome is refused (fencing by lease token);
  * - delivering an entry supersedes the older dead (or replayed, waiting) entries of its key.
  */
-/**
- * Records a memory queue holds by default: a record and its original take a few KB, so
- * 50,000 stay well within a small VM; a larger backlog belongs in the SQLite queue.
- */
-export const MEMORY_CAPACITY = 50_000;
-
-function queueFull(count: number, free: number): Problem {
-  return { field: null, code: 'queueFull', params: { count, free } };
-}
-
 export class MemoryStore implements Store {
   /** Waiting, in-flight, delivered-unreported and dead entries; Map order = id order = oldest first. */
   private entries = new Map<number, Entry>();
@@ -56,7 +52,7 @@ export class MemoryStore implements Store {
 
   async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
     // Refused whole, before anything is written: the caller hears it and nothing is half-taken.
-    if (items.length > this.room()) throw Object.assign(new Error(`the memory queue holds ${this.capacity} records`), { problem: queueFull(items.length, this.room()) });
+    if (items.length > this.room()) throw queueFull(items.length, this.room());
     const result: EnqueueResult = { accepted: [], skipped: [] };
     const now = this.now();
     for (const item of items) {

@@ -184,3 +184,11 @@ export interface Store {
   deadLetters(owner: string, limit?: number): Promise<Entry[]>;
   close(): Promise<void>;
 }
+
+/**
+ * A bounded store could not take `count` records (`free` places were left): the error `enqueue`
+ * throws, and the one the Sender gives an input it stops waiting for.
+ */
+export function queueFull(count: number, free: number): Error & { problem: Problem } {
+  return Object.assign(new Error('the memory queue is full'), { problem: { field: null, code: 'queueFull', params: { count, free: Math.max(0, free) } } });
+}
