@@ -114,8 +114,9 @@ describe('fault injection on a real Node-RED process, shipped settings (SQLite o
     const tokensBefore = sandbox.stats.tokens;
     const refusedBefore = refused.length;
     const before = red.readEvents().length;
-    // 150 ms per request and 20 requests two at a time: the 1 s tokens expire several times meanwhile.
-    sandbox.faults({ latencyMs: 150 });
+    // 300 ms per request and 20 requests two at a time, 3 s at least: the 1 s tokens expire several times
+    // meanwhile however fast the node is (at 150 ms a faster intake finished within two lifetimes).
+    sandbox.faults({ latencyMs: 300 });
     const answers = [];
     for (let i = 0; i < ids.length; i += 100) answers.push(await red.feed(ids.slice(i, i + 100).map((n) => rec(n))));
     await until(() => receipts(sandbox, (m) => mine.has(m)).size === 1000, { what: '1,000 delivered' });
