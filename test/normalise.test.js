@@ -475,6 +475,38 @@ describe('schema and jsonSchema', () => {
   });
 });
 
+describe('the fast paths agree with the slow ones', () => {
+  const { CLEAN_RANGE, isNfc, length } = require('../lib/normalise/text');
+  // Every character the fast path lets through unnormalised, from the range it is built from.
+  const chars = [];
+  for (const [, a, b] of CLEAN_RANGE.matchAll(/\\(?:x|u)([0-9A-F]+)-\\(?:x|u)([0-9A-F]+)/g)) {
+    for (let c = parseInt(a, 16); c <= parseInt(b, 16); c++) chars.push(String.fromCharCode(c));
+  }
+  it('reads the range it checks (ASCII and the Latin blocks Vietnamese uses)', () => {
+    assert.ok(chars.length > 600, String(chars.length));
+    for (const c of 'aZ~ĐđƯươỹẠ') assert.ok(chars.includes(c), c);
+  });
+  it('no character of it, and no pair of them, changes under NFC', () => {
+    for (const a of chars) {
+      assert.strictEqual(a.normalize('NFC'), a);
+      for (const b of chars) if ((a + b).normalize('NFC') !== a + b) assert.fail(`${a}${b} U+${a.charCodeAt(0).toString(16)} U+${b.charCodeAt(0).toString(16)}`);
+    }
+  });
+  it('isNfc answers as normalize does for decomposed and mixed text', () => {
+    for (const s of ['Lò Thị Mai', 'Lò Thị Mai'.normalize('NFD'), 'Nguyễn Văn A\u0301', 'Å', '\u212B', '한국', 'ﬁ', 'Ðặng']) assert.strictEqual(isNfc(s), s.normalize('NFC') === s, s);
+  });
+  it('counts code points as for…of does: pairs once, lone halves once', () => {
+    for (const s of ['', 'abc', '𝔸𝔹', 'a\uD835', '\uDD38b', '\uDD38\uD835', 'Lò 𝔸 Thị', '\uD835\uD835\uDD38']) assert.strictEqual(length(s), [...s].length, JSON.stringify(s));
+  });
+  it('a field of astral characters is held to its limit in characters, not UTF-16 units', () => {
+    const wire = prepare(dossier, DOSSIER).record;
+    assert.deepStrictEqual(checkWire(dossier, { ...wire, HoVaTen: '𝔸'.repeat(250) }), []);
+    assert.ok(has(checkWire(dossier, { ...wire, HoVaTen: '𝔸'.repeat(251) }), 'HoVaTen', 'maxLength'));
+    assert.ok(has(checkWire(dossier, { ...wire, HoVaTen: '' }), 'HoVaTen', 'required'));
+    assert.ok(has(checkWire(dossier, { ...wire, HoVaTen: '   ' }), 'HoVaTen', 'required'));
+  });
+});
+
 describe('checkWire', () => {
   const good = {
     dossier: prepare(dossier, DOSSIER).record,

@@ -3,6 +3,7 @@ import { INT32_MAX, type FieldSpec, type OperationSpec } from './fields/types';
 import { fieldIndex, fold } from './normalise/keys';
 import { Report, resolve } from './normalise/report';
 import { inspectValues } from './normalise/wire';
+import { maxOf } from './normalise/text';
 import { problem, type Problem } from './problem';
 import type { Settings } from './settings';
 
@@ -13,9 +14,9 @@ import type { Settings } from './settings';
  * points), required fields non-empty. Dates are strings here: their format is
  * a connection setting, checked by checkWire.
  */
-export function jsonSchema(op: OperationSpec, opts: { strict?: boolean } = {}): object {
+export function jsonSchema(op: OperationSpec, opts: { strict?: boolean; lengths?: boolean } = {}): object {
   const properties: Record<string, object> = {};
-  for (const f of op.fields) properties[f.name] = property(f, Boolean(opts.strict));
+  for (const f of op.fields) properties[f.name] = property(f, Boolean(opts.strict), opts.lengths !== false);
   return {
     $comment: `BTXH ${op.api} record as sent${opts.strict ? ' (strict)' : ''}`,
     type: 'object',
@@ -25,11 +26,12 @@ export function jsonSchema(op: OperationSpec, opts: { strict?: boolean } = {}): 
   };
 }
 
-function property(f: FieldSpec, strict: boolean): object {
+function property(f: FieldSpec, strict: boolean, lengths: boolean): object {
   // BTXH is a .NET service: an int is an Int32, and no status is negative.
   if (f.type === 'int') return f.required ? { type: 'integer', minimum: 0, maximum: INT32_MAX } : { type: ['integer', 'null'], minimum: 0, maximum: INT32_MAX };
   const p: Record<string, unknown> = { type: f.required ? 'string' : ['string', 'null'] };
-  const max = strict && f.strictMax !== undefined ? f.strictMax : f.max;
+  if (!lengths) return p;
+  const max = maxOf(f, strict);
   if (max !== undefined) p.maxLength = max;
   // Optional fields may be sent blank ("" or null: the seed's example does); required ones may not.
   if (f.required) p.minLength = 1;
@@ -39,13 +41,18 @@ function property(f: FieldSpec, strict: boolean): object {
 const ajv = new Ajv({ allErrors: true, strict: true });
 const compiled = new WeakMap<OperationSpec, Map<boolean, ValidateFunction>>();
 
-/** Compiled validator of the wire shape, cached per operation and strictness. */
+/**
+ * Compiled validator of the wire shape, cached per operation and strictness. It checks
+ * names, types and ranges; the lengths are left to the value checks (normalise/wire.ts),
+ * which count code points only for a string longer in UTF-16 units than its limit — ajv
+ * counts every string, a third of a record's whole check.
+ */
 export function schema(op: OperationSpec, opts: { strict?: boolean } = {}): ValidateFunction {
   const strict = Boolean(opts.strict);
   let byStrict = compiled.get(op);
   if (!byStrict) compiled.set(op, (byStrict = new Map()));
   let v = byStrict.get(strict);
-  if (!v) byStrict.set(strict, (v = ajv.compile(jsonSchema(op, { strict }))));
+  if (!v) byStrict.set(strict, (v = ajv.compile(jsonSchema(op, { strict, lengths: false }))));
   return v;
 }
 

@@ -140,16 +140,17 @@ function choose(op: OperationSpec, field: FieldSpec, f: Record<string, string>):
   return field.format ?? (field.type === 'datetime' ? 'dd/MM/yyyy HH:mm:ss' : 'dd/MM/yyyy');
 }
 
-const usable = new Map<string, boolean>();
+/** Per format, for a date and for a datetime field. */
+const usable = [new Map<string, boolean>(), new Map<string, boolean>()];
 
 /** A format setting must at least name the year, month and day (and the time for a datetime). */
 export function usableFormat(format: string, field: FieldSpec): boolean {
-  const key = `${field.type}\u0000${format}`;
-  let ok = usable.get(key);
+  const known = usable[field.type === 'datetime' ? 1 : 0]!;
+  let ok = known.get(format);
   if (ok === undefined) {
     const tokens = format.replace(/'[^']*'/g, '');
     const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
-    usable.set(key, (ok = date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)))));
+    known.set(format, (ok = date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)))));
   }
   return ok;
 }
@@ -202,13 +203,26 @@ export function checkDate(op: OperationSpec, f: FieldSpec, v: string, s: Setting
 
 const DMY_FORMAT = 'dd/MM/yyyy';
 
+/** Today's start in Vietnam (Wall.dayStart), worked out again only when the day has changed. */
+let day = { start: 0, from: Infinity, until: -Infinity };
+function today(): number {
+  const now = Date.now();
+  // Vietnam's offset has not changed since 1975: the day's instants follow from now's wall time.
+  if (now >= day.until || now < day.from) {
+    const w = Wall.at(now);
+    day = { start: w.dayStart, from: now - (w.local - w.dayStart), until: now + (w.dayStart + DAY_MS - w.local) };
+  }
+  return day.start;
+}
+const DAY_MS = 86_400_000;
+
 /** Range checks shared with the normaliser. */
 export function checkDateRange(f: FieldSpec, w: Wall, report: Report): boolean {
   if (w.year < FIRST_YEAR || w.year > LAST_YEAR) {
     report.error(f.name, 'dateRange', { value: compiled(DMY_FORMAT).write(w), min: FIRST_YEAR, max: LAST_YEAR });
     return false;
   }
-  if (f.name === 'NgayThangNamSinh' && w.dayStart > Wall.at(Date.now()).dayStart) {
+  if (f.name === 'NgayThangNamSinh' && w.dayStart > today()) {
     report.error(f.name, 'dateFuture', { value: compiled(DMY_FORMAT).write(w) });
     return false;
   }

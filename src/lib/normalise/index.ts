@@ -56,7 +56,7 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
     else if (report.errors.length > n) skip.add(f.name);
   }
   normaliseUnits(op, values, absent, s, report, out, skip);
-  fillProcedureName(op, out, report);
+  fillProcedureName(plan(op), out, report);
   checkChronology(op, out, walls, report);
   for (const f of required) if (out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
 
@@ -78,12 +78,23 @@ interface Plan {
   /** Fields normalised one by one, in table order (the unit codes of an address group go together). */
   loose: FieldSpec[];
   required: FieldSpec[];
+  /** D6: the procedure's code and name fields, when the table has both. */
+  procedure?: { code: FieldSpec; name: FieldSpec };
 }
 const plans = new WeakMap<OperationSpec, Plan>();
 
 function plan(op: OperationSpec): Plan {
   let p = plans.get(op);
-  if (!p) plans.set(op, (p = { loose: op.fields.filter((f) => !(UNIT_KINDS.has(f.kind) && f.group)), required: op.fields.filter((f) => f.required) }));
+  if (!p) {
+    const code = op.fields.find((f) => f.kind === 'procedure');
+    const name = op.fields.find((f) => f.kind === 'procedureName');
+    p = {
+      loose: op.fields.filter((f) => !(UNIT_KINDS.has(f.kind) && f.group)),
+      required: op.fields.filter((f) => f.required),
+      procedure: code && name ? { code, name } : undefined,
+    };
+    plans.set(op, p);
+  }
   return p;
 }
 
@@ -104,10 +115,10 @@ function field(op: OperationSpec, f: FieldSpec, v: unknown, s: Settings, report:
 }
 
 /** D6: TenTTHC from the catalogue when the input has none (warning "filled"). */
-function fillProcedureName(op: OperationSpec, out: Record<string, unknown>, report: Report): void {
-  const name = op.fields.find((f) => f.kind === 'procedureName');
-  const code = op.fields.find((f) => f.kind === 'procedure');
-  if (!name || !code || out[name.name] !== undefined || report.failed(name.name)) return;
+function fillProcedureName({ procedure }: Plan, out: Record<string, unknown>, report: Report): void {
+  if (!procedure) return;
+  const { code, name } = procedure;
+  if (out[name.name] !== undefined || report.failed(name.name)) return;
   const filled = procedureName(out[code.name] as string | undefined);
   if (filled) {
     out[name.name] = filled;

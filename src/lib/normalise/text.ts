@@ -8,28 +8,53 @@ import { INVISIBLE, type Report } from './report';
  * Lone surrogates (half a character, from a broken encoding) are refused too.
  */
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
-/** Half a character: a surrogate without its pair. */
-const LONE = /\p{Cs}/u;
 /** Line breaks, U+2028/U+2029 included: cleaned to a space (one-line fields) or a newline (free text). */
 const BREAKS = /[\t\r\n\u2028\u2029]/;
+/**
+ * Anything the walk below must look at: the controls, any surrogate (paired or not), and for
+ * one-line values the breaks. One scan without the unicode flag, which a /\p{Cs}/u scan costs.
+ */
+const SUSPECT = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF]/;
+const SUSPECT_LINE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\uD800-\uDFFF\u2028\u2029]/;
 
-/** Printable ASCII, no leading, trailing or double space: nothing for cleanText to change. */
-const CLEAN = /^(?:[\x21-\x7E]+(?: [\x21-\x7E]+)*)?$/;
+/**
+ * Nothing for cleanText to change: printable ASCII and the precomposed Latin letters
+ * Vietnamese is written in (Latin-1 letters, Latin Extended-A and -B, Latin Extended
+ * Additional), single spaces, trimmed. None of those letters changes under NFC, and
+ * without a combining mark beside them none composes (test/normalise.test.js
+ * checks every one and every pair), so a name typed on a Vietnamese keyboard skips the
+ * Unicode work.
+ */
+export const CLEAN_RANGE = '\\x21-\\x7E\\u00C0-\\u024F\\u1E00-\\u1EFF';
+const CLEAN = new RegExp(`^(?:[${CLEAN_RANGE}]+(?: [${CLEAN_RANGE}]+)*)?$`);
+const STABLE = new RegExp(`^[\\x00-\\x7F${CLEAN_RANGE}]*$`);
+
+/** True when the string is its own NFC; false means it may not be (normalize and compare). */
+export function isNfc(s: string): boolean {
+  return STABLE.test(s) || s.normalize('NFC') === s;
+}
 
 /** Free text where line breaks carry meaning; every other text field is one line. */
 const MULTILINE = new Set(['NoiDungXuLy']);
 
 /** Length in characters (code points), as the seed's limits and ajv count them. */
 export function length(s: string): number {
-  let n = 0;
-  for (const _ of s) n++;
+  // UTF-16 units less the second half of each pair.
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xdc00 && c <= 0xdfff && i > 0) {
+      const h = s.charCodeAt(i - 1);
+      if (h >= 0xd800 && h <= 0xdbff) n--;
+    }
+  }
   return n;
 }
 
 /** The first control character, as "U+0007", for a message that lets the user find it. */
 export function controlChar(s: string, allowBreaks: boolean): string | undefined {
   // Nearly every value has none: one scan of the whole string, then the walk that names it.
-  if (!CONTROL.test(s) && !LONE.test(s) && (allowBreaks || !BREAKS.test(s))) return undefined;
+  if (!(allowBreaks ? SUSPECT : SUSPECT_LINE).test(s)) return undefined;
   for (const ch of s) {
     const cp = ch.codePointAt(0)!;
     if (CONTROL.test(ch) || (cp >= 0xd800 && cp <= 0xdfff) || (!allowBreaks && BREAKS.test(ch))) return `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -67,8 +92,16 @@ export function cleanText(field: FieldSpec, raw: string, report: Report): string
   return s;
 }
 
+/** The limit a wire value is held to: the seed's tighter one in strict mode (D8). */
+export function maxOf(f: FieldSpec, strict: boolean): number | undefined {
+  return strict && f.strictMax !== undefined ? f.strictMax : f.max;
+}
+
 /** D15, D8: max length in characters; the tighter seed limit only in strict mode. */
 export function checkLength(field: FieldSpec, s: string, strict: boolean, report: Report): boolean {
+  // A string has at most as many characters as UTF-16 units: most need no count.
+  const limit = field.strictMax ?? field.max;
+  if (limit === undefined || s.length <= limit) return true;
   const n = length(s);
   if (field.max !== undefined && n > field.max) {
     report.error(field.name, 'maxLength', { max: field.max, length: n });

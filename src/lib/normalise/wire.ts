@@ -4,10 +4,10 @@ import { maskId } from '../mask';
 import type { Settings } from '../settings';
 import { wireUrl } from './contact';
 import { checkDate } from './dates';
-import { CODE_PATTERN, groups, required as groupRequired, WIDTH, type UnitKind } from './address';
+import { CODE_PATTERN, groups, required as groupRequired, WIDTH, type Group, type UnitKind } from './address';
 import { wirePersonalId } from './personal-id';
 import { Report } from './report';
-import { controlChar, length } from './text';
+import { controlChar, isNfc, length, maxOf } from './text';
 
 /**
  * The checks of a wire record that a JSON schema cannot express: date strings
@@ -18,45 +18,70 @@ import { controlChar, length } from './text';
  */
 export function inspectValues(op: OperationSpec, record: Record<string, unknown>, settings: Settings): Report {
   const report = new Report();
-  const ok = new Map<string, string>();
+  // Fields whose value failed here: the group checks leave them out (rare, so a set only then).
+  let failed: Set<string> | undefined;
   for (const f of op.fields) {
     const v = record[f.name];
-    if (typeof v !== 'string' || v === '') continue;
-    if (f.required && v.trim() === '') {
-      report.error(f.name, 'required');
+    if (typeof v !== 'string') continue;
+    if (v === '') {
+      if (f.required) report.error(f.name, 'required');
       continue;
     }
-    if (checkValue(op, f, v, settings, report)) ok.set(f.name, v);
-  }
-  for (const g of groups(op)) {
-    const code = (k: UnitKind) => (g[k] ? ok.get(g[k]!.name) : undefined);
-    const given = (k: UnitKind) => g[k] !== undefined && typeof record[g[k]!.name] === 'string' && record[g[k]!.name] !== '';
-    const [p, d, c] = [code('province'), code('district'), code('commune')];
-    // A commune without its parents cannot be placed; a group is all or nothing.
-    const needs: UnitKind[] = settings.codeSet === 'pre-2025' || settings.district2025 !== 'old' ? ['province', 'district'] : ['province'];
-    if (given('commune') || given('district')) {
-      for (const k of needs) if (g[k] && !given(k) && !(groupRequired(g) && g[k]!.required)) report.error(g[k]!.name, 'groupIncomplete', { with: (given('commune') ? g.commune : g.district)!.name });
+    if (f.required && v.trim() === '') {
+      report.error(f.name, 'required');
+      (failed ??= new Set()).add(f.name);
+      continue;
     }
-    if (settings.codeSet === 'pre-2025') {
-      const dist = d ? units.district(d) : undefined;
-      const com = c ? units.commune(c, 'pre-2025') : undefined;
-      if (dist && p && dist.province !== p) report.error(g.district!.name, 'unitNotInProvince', { code: d!, province: p });
-      else if (com && d && dist && com.district !== d) report.error(g.commune!.name, 'unitNotInDistrict', { code: c!, district: d });
-      else if (com && p && !d && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
-    } else {
-      const com = c ? units.commune(c, '2025') : undefined;
-      if (com && p && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
-      if (g.district && typeof record[g.district.name] === 'string' && record[g.district.name] !== '' && d !== undefined) {
-        const expected = settings.district2025 === 'province' ? p?.padStart(3, '0') : settings.district2025 === 'empty' ? '000' : c ? units.oldDistrictOf(c) : undefined;
-        if (expected !== undefined && d !== expected) report.error(g.district.name, 'districtSetting', { value: d, expected, mode: settings.district2025 });
-      }
+    const max = maxOf(f, settings.strict);
+    // A string has at most as many characters as UTF-16 units: most need no count.
+    if (max !== undefined && v.length > max && length(v) > max) {
+      report.error(f.name, 'maxLength', { max, length: length(v) });
+      (failed ??= new Set()).add(f.name);
+      continue;
     }
+    if (!checkValue(op, f, v, settings, report)) (failed ??= new Set()).add(f.name);
   }
+  for (const g of groups(op)) checkGroup(g, record, settings, failed, report);
   return report;
 }
 
-/** ASCII is its own NFC. */
-const ASCII = /^[\x00-\x7F]*$/;
+/** A group's value as sent: a non-empty string. */
+function given(f: FieldSpec | undefined, record: Record<string, unknown>): string | undefined {
+  const v = f ? record[f.name] : undefined;
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** D13, D18: one address group as a whole — complete, and each code inside its parent. */
+function checkGroup(g: Group, record: Record<string, unknown>, settings: Settings, failed: Set<string> | undefined, report: Report): void {
+  const [gp, gd, gc] = [given(g.province, record), given(g.district, record), given(g.commune, record)];
+  // Codes that passed their own checks.
+  const passed = (f: FieldSpec | undefined, v: string | undefined) => (v !== undefined && !failed?.has(f!.name) ? v : undefined);
+  const p = passed(g.province, gp);
+  const d = passed(g.district, gd);
+  const c = passed(g.commune, gc);
+  // A commune without its parents cannot be placed; a group is all or nothing.
+  if (gc !== undefined || gd !== undefined) {
+    const wth = (gc !== undefined ? g.commune : g.district)!.name;
+    const optional = !groupRequired(g);
+    if (g.province && gp === undefined && (optional || !g.province.required)) report.error(g.province.name, 'groupIncomplete', { with: wth });
+    const needsDistrict = settings.codeSet === 'pre-2025' || settings.district2025 !== 'old';
+    if (needsDistrict && g.district && gd === undefined && (optional || !g.district.required)) report.error(g.district.name, 'groupIncomplete', { with: wth });
+  }
+  if (settings.codeSet === 'pre-2025') {
+    const dist = d ? units.district(d) : undefined;
+    const com = c ? units.commune(c, 'pre-2025') : undefined;
+    if (dist && p && dist.province !== p) report.error(g.district!.name, 'unitNotInProvince', { code: d!, province: p });
+    else if (com && d && dist && com.district !== d) report.error(g.commune!.name, 'unitNotInDistrict', { code: c!, district: d });
+    else if (com && p && !d && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
+  } else {
+    const com = c ? units.commune(c, '2025') : undefined;
+    if (com && p && com.province !== p) report.error(g.commune!.name, 'unitNotInProvince', { code: c!, province: p });
+    if (gd !== undefined && d !== undefined) {
+      const expected = settings.district2025 === 'province' ? p?.padStart(3, '0') : settings.district2025 === 'empty' ? '000' : c ? units.oldDistrictOf(c) : undefined;
+      if (expected !== undefined && d !== expected) report.error(g.district!.name, 'districtSetting', { value: d, expected, mode: settings.district2025 });
+    }
+  }
+}
 
 /** One present string value; true when it passed (so the group checks may use it). */
 function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, report: Report): boolean {
@@ -66,8 +91,7 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
     case 'text': case 'code': case 'procedureName': case 'email': case 'phone': case 'url': {
       const bad = controlChar(v, f.kind !== 'code');
       if (bad) report.error(f.name, 'controlChar', { char: bad });
-      else if (!ASCII.test(v) && v.normalize('NFC') !== v) report.flag(strict, f.name, 'notNfc');
-      // A string has at most as many characters as UTF-16 units: most need no count.
+      else if (!isNfc(v)) report.flag(strict, f.name, 'notNfc');
       if (!strict && f.strictMax !== undefined && v.length > f.strictMax && length(v) > f.strictMax) report.warn(f.name, 'maxLengthStrict', { max: f.strictMax, length: length(v) });
       if (f.kind === 'url' && !wireUrl(v)) report.error(f.name, 'url', { value: v.length > 60 ? `${v.slice(0, 60)}…` : v });
       break;
