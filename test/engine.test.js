@@ -80,6 +80,26 @@ describe('engine: key and backoff', function () {
     assert.notStrictEqual(hashOf({ a: 1 }), hashOf({ a: '1' }));
   });
 
+  it('hashes as it always has (a queue written by an older version still says "already delivered"), whatever the key lists', function () {
+    const { canonical } = require('../lib/engine/key');
+    // The first version's canonical JSON, kept here as the reference.
+    const reference = (v) => {
+      if (v === null || typeof v !== 'object') return JSON.stringify(v) ?? 'null';
+      if (v instanceof Date) return JSON.stringify(v);
+      if (Array.isArray(v)) return '[' + v.map((x) => (x === undefined ? 'null' : reference(x))).join(',') + ']';
+      return '{' + Object.keys(v).filter((k) => v[k] !== undefined).sort().map((k) => JSON.stringify(k) + ':' + reference(v[k])).join(',') + '}';
+    };
+    const messy = require('./support/messy');
+    const { prepare } = require('../lib/normalise');
+    const values = [
+      ...Array.from({ length: 300 }, (_, i) => prepare(require('../lib/fields').dossier, messy.dossier(i)).record),
+      { 'a\u0000b': 1, c: 2 }, { a: 1, 'b\u0000c': 2 }, { a: 1, b: 2 }, { b: 2, a: 1 }, { a: undefined, b: 'x"\n' },
+      { z: { y: [1, undefined, { b: 1, a: 2 }] }, d: new Date(0) }, { '': 1, 'é': 2, 'e\u0301': 3 }, {},
+    ];
+    for (const v of values) assert.strictEqual(canonical(v), reference(v), JSON.stringify(v));
+    assert.notStrictEqual(hashOf({ 'a\u0000b': 1, c: 2 }), hashOf({ a: 1, 'b\u0000c': 2 }));
+  });
+
   it('retry waits grow exponentially up to the cap with full jitter; probes use the upper half; Retry-After wins', function () {
     const top = () => 0.999999;
     assert.deepStrictEqual([1, 2, 3, 10].map((n) => delay(n, { baseMs: 1000, maxMs: 60000 }, top)), [999, 1999, 3999, 59999]);

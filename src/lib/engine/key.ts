@@ -16,11 +16,45 @@ export function canonical(value: unknown): string {
   if (value instanceof Date) return JSON.stringify(value);
   if (Array.isArray(value)) return '[' + value.map((v) => (v === undefined ? 'null' : canonical(v))).join(',') + ']';
   const obj = value as Record<string, unknown>;
-  const parts = Object.keys(obj)
-    .filter((k) => obj[k] !== undefined) // as JSON.stringify: an undefined field is not sent
-    .sort()
-    .map((k) => JSON.stringify(k) + ':' + canonical(obj[k]));
-  return '{' + parts.join(',') + '}';
+  let out = '{';
+  for (const k of sorted(Object.keys(obj))) {
+    const v = obj[k];
+    if (v === undefined) continue; // as JSON.stringify: an undefined field is not sent
+    out += (out.length > 1 ? ',' : '') + quoted(k) + (typeof v === 'string' ? JSON.stringify(v) : canonical(v));
+  }
+  return out + '}';
+}
+
+/**
+ * Every record of a backfill has one of a few key lists: each is sorted once (the list as
+ * written -> sorted), and each key quoted once. Both bounded, as keys may come from a payload.
+ */
+const orders = new Map<string, string[]>();
+const quotes = new Map<string, string>();
+const BOUND = 1000;
+
+function sorted(keys: string[]): string[] {
+  let id = '';
+  for (const k of keys) {
+    // A key holding the separator could make two lists one id: such a list is sorted each time.
+    if (k.includes('\u0000')) return keys.slice().sort();
+    id += k + '\u0000';
+  }
+  let s = orders.get(id);
+  if (!s) {
+    if (orders.size >= BOUND) orders.clear();
+    orders.set(id, (s = keys.slice().sort()));
+  }
+  return s;
+}
+
+function quoted(k: string): string {
+  let q = quotes.get(k);
+  if (q === undefined) {
+    if (quotes.size >= BOUND) quotes.clear();
+    quotes.set(k, (q = JSON.stringify(k) + ':'));
+  }
+  return q;
 }
 
 /** Content hash of a wire record: tells "already delivered" from "changed since". */

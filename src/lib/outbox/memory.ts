@@ -25,6 +25,11 @@ export const MEMORY_CAPACITY = 50_000;
 export class MemoryStore implements Store {
   /** Waiting, in-flight, delivered-unreported and dead entries; Map order = id order = oldest first. */
   private entries = new Map<number, Entry>();
+  /**
+   * The waiting and in-flight entries, oldest first: what claim walks. Delivered entries wait
+   * up to a second to be reported, thousands of them in a backfill, and claim once walked them all.
+   */
+  private open = new Map<number, Entry>();
   private leases = new Map<number, number>();
   /** Last delivered hash and time per key; re-set on update, so Map order is delivery order (oldest first). */
   private deliveredHash = new Map<string, { hash: string; at: number }>();
@@ -62,6 +67,7 @@ export class MemoryStore implements Store {
       }
       const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
       this.entries.set(entry.id, entry);
+      this.open.set(entry.id, entry);
       let ids = this.byKey.get(entry.key);
       if (!ids) this.byKey.set(entry.key, (ids = new Set()));
       ids.add(entry.id);
@@ -76,9 +82,8 @@ export class MemoryStore implements Store {
     const lease = String(this.nextLease++);
     // Only the oldest unfinished entry of a key may go; any owner's entry holds the key.
     const seen = new Set<string>();
-    for (const e of this.entries.values()) {
+    for (const e of this.open.values()) {
       if (out.length >= limit) break;
-      if (e.state === 'dead' || e.state === 'delivered') continue;
       if (seen.has(e.key)) continue;
       seen.add(e.key);
       if (e.owner !== owner) continue;
@@ -99,6 +104,7 @@ export class MemoryStore implements Store {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
       e.state = 'delivered';
+      this.open.delete(e.id);
       const same = this.byKey.get(e.key);
       same?.delete(e.id);
       if (same && !same.size) this.byKey.delete(e.key);
@@ -109,6 +115,7 @@ export class MemoryStore implements Store {
         const o = this.entries.get(other);
         if (!o || o.id > e.id || o.reason === 'superseded') continue;
         if (o.state !== 'dead' && o.state !== 'waiting') continue;
+        this.open.delete(o.id);
         o.state = 'dead';
         o.reason = 'superseded';
         o.deadAt = now;
@@ -175,7 +182,7 @@ export class MemoryStore implements Store {
   async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
     const now = this.now();
     const out: Entry[] = [];
-    for (const e of this.entries.values()) {
+    for (const e of this.open.values()) {
       if (e.owner !== owner || e.state !== 'waiting' || now - e.createdAt <= budgetMs) continue;
       this.bury(e, 'undeliverable', error, now);
       out.push(copy(e));
@@ -186,8 +193,8 @@ export class MemoryStore implements Store {
   async abandon(owner: string, error: Problem[]): Promise<Entry[]> {
     const now = this.now();
     const out: Entry[] = [];
-    for (const e of this.entries.values()) {
-      if (e.owner !== owner || (e.state !== 'waiting' && e.state !== 'inflight')) continue;
+    for (const e of this.open.values()) {
+      if (e.owner !== owner) continue;
       this.bury(e, 'undeliverable', error, now);
       out.push(copy(e));
     }
@@ -210,6 +217,8 @@ export class MemoryStore implements Store {
       delete e.deadAt;
       n++;
     }
+    // Back among the open entries, in id order (a replay is rare; claim's walk is not).
+    if (n) this.open = new Map([...this.entries].filter(([, e]) => e.state === 'waiting' || e.state === 'inflight'));
     return n;
   }
 
@@ -275,6 +284,7 @@ export class MemoryStore implements Store {
   }
 
   private bury(e: Entry, reason: DeadReason, error: Problem[], now: number): void {
+    this.open.delete(e.id);
     e.state = 'dead';
     e.reason = reason;
     e.lastError = error;
