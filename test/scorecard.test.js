@@ -120,7 +120,7 @@ describe('Flow Library scorecard (offline rules of node-red-dev validate)', func
       assert.ok(typeof d.category === 'string', `${type}: category`);
       if (d.category === 'config') continue;
       assert.match(String(d.color), /^#[0-9A-Fa-f]{6}$/, `${type}: color`);
-      assert.ok(typeof d.icon === 'string' && fs.existsSync(path.join(ROOT, 'icons', d.icon)), `${type}: icon ${d.icon} in icons/`);
+      assert.ok(typeof d.icon === 'string' && fs.existsSync(path.join(ROOT, 'nodes', 'icons', d.icon)), `${type}: icon ${d.icon} in nodes/icons/ (Node-RED looks beside the node's file)`);
       assert.ok(Number.isInteger(d.inputs) && Number.isInteger(d.outputs), `${type}: inputs/outputs`);
       assert.ok(Array.isArray(d.defaults) && d.defaults.includes('name'), `${type}: defaults`);
     }
