@@ -24,15 +24,18 @@ function prepareUserDir() {
   const flows = path.join(userDir, 'flows.json');
   if (!fs.existsSync(flows)) {
     const example = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'dossier-sync.json'), 'utf8'));
+    const auth = example.find((n) => n.type === 'btxh-auth');
+    // The example's own login (the sandbox's demo account) goes where a deploy would put it: the credentials file.
+    const creds = auth.credentials;
+    delete auth.credentials;
     for (const n of example) {
       if (n.type === 'btxh-auth') n.baseUrl = `http://${host}:${sandboxPort}`;
       // The demo sends the samples as soon as it starts.
       if (n.type === 'inject' && n.payloadType === 'json') n.once = true;
     }
     fs.writeFileSync(flows, JSON.stringify(example, null, 2));
-    const auth = example.find((n) => n.type === 'btxh-auth');
-    // The sandbox's own demo account; credentialSecret is off for the demo only (see demo-settings.js).
-    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ [auth.id]: { username: 'demo', password: 'demo' } }, null, 2));
+    // credentialSecret is off for the demo only (see demo-settings.js).
+    fs.writeFileSync(path.join(userDir, 'flows_cred.json'), JSON.stringify({ [auth.id]: creds }, null, 2));
   }
 }
 

@@ -204,4 +204,74 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     assert.match(await page.innerText('.btxh-preview-error[data-field="MaXa"]'), /bắt buộc/);
     await shot('dialog-vi-error.png');
   });
+
+  it('every example imports from Import > Examples and deploys with no prompt and no warning triangle, its icons load, and it works against the sandbox as shipped', async () => {
+    // The examples' connections point at the demo's sandbox address, as shipped.
+    const shipped = await createSandbox({ port: 8088, host: '127.0.0.1' }).catch((err) => {
+      throw new Error(`the examples' sandbox port 8088 is taken (${err.code}): free it to run this test`);
+    });
+    try {
+      await openEditor('en-US');
+      const files = fs.readdirSync(path.join(__dirname, '..', 'examples')).filter((f) => f.endsWith('.json'));
+      for (const file of files) {
+        // What the Import > Examples dialog does: the runtime's example library, then the same import.
+        const outcome = await page.evaluate(async (name) => {
+          const res = await fetch(`library/examples/flows/@motcua/node-red-btxh/${name}`);
+          if (!res.ok) return `the example library answered ${res.status}`;
+          const data = await res.json();
+          try {
+            RED.view.importNodes(data, { generateIds: false, addFlow: false });
+            return 'imported';
+          } catch (err) {
+            return `${err.code}: ${err.message}`;
+          }
+        }, file.replace(/\.json$/, ''));
+        assert.strictEqual(outcome, 'imported', `${file} imports without a conflict prompt`);
+      }
+      // No warning triangle: every node of ours and every connection is valid as imported.
+      const invalid = await page.evaluate(() => {
+        const out = [];
+        RED.nodes.eachNode((n) => /^btxh-/.test(n.type) && !n.valid && out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`));
+        RED.nodes.eachConfig((n) => /^btxh-/.test(n.type) && !n.valid && out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`));
+        return out;
+      });
+      assert.deepStrictEqual(invalid, []);
+      assert.strictEqual(await page.locator('#red-ui-workspace-chart .red-ui-flow-node-error:visible').count(), 0, 'no error triangle on the canvas');
+
+      // The palette's icons are this package's, served where Node-RED looks for them.
+      const icons = await page.evaluate(() => [...document.querySelectorAll('.red-ui-palette-node[data-palette-type^="btxh-"] .red-ui-palette-icon')].map((e) => e.style.backgroundImage));
+      assert.strictEqual(icons.length, 4);
+      for (const css of icons) {
+        const url = /url\("?([^")]+)"?\)/.exec(css)[1];
+        assert.match(url, /^icons\/@motcua\/node-red-btxh\/btxh-[a-z]+\.svg$/);
+        const got = await page.evaluate(async (u) => { const r = await fetch(u); return { status: r.status, type: r.headers.get('content-type'), body: await r.text() }; }, url);
+        assert.strictEqual(got.status, 200, url);
+        assert.match(got.type, /svg/, url);
+        assert.match(got.body, /<svg/, url);
+      }
+
+      // Deploy: no "not properly configured" question, straight to deployed.
+      await page.click('#red-ui-header-button-deploy');
+      await page.waitForFunction(() => document.querySelector('#red-ui-header-button-deploy').classList.contains('disabled') || document.querySelector('.red-ui-notification .primary'));
+      assert.strictEqual(await page.locator('.red-ui-notification:visible button.primary').count(), 0, 'deployed without a confirmation prompt');
+      const flows = (await red.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).body.flows;
+      assert.ok(!JSON.stringify(flows).includes('"password"'), 'the sandbox login went to credentials, not the flow file');
+
+      // Each example's sample inject, pressed: the records reach the sandbox with no edit.
+      const injects = { 'b7d1c0a1e0f00003': 'dossier', 'd1a2b3c4d5e60003': 'decision', 'e1a2b3c4d5e60003': 'dossier', 'c1a2b3c4d5e60006': 'progress' };
+      for (const [id, op] of Object.entries(injects)) {
+        const before = shipped.records(op).length;
+        for (let i = 0; (await red.api('POST', `/inject/${id}`)).status !== 200; i++) {
+          assert.ok(i < 100, `inject ${id} is deployed`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        for (let i = 0; shipped.records(op).length <= before; i++) {
+          assert.ok(i < 300, `inject ${id}: a record reaches the sandbox's ${op}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    } finally {
+      await shipped.close();
+    }
+  });
 });

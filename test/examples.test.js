@@ -1,7 +1,8 @@
 'use strict';
 // Issue 10 (5): every example flow, as shipped, run in a real Node-RED against the
-// sandbox: only the connection's address is changed (and its credentials typed, as
-// an integrator does after importing). Each inject is fired as the editor's button
+// sandbox: only the connection's address is changed (to this test's sandbox); its
+// credentials are the example's own (the sandbox's demo login, which a deploy moves
+// to the credentials file; test/browser.test.js imports them through the editor). Each inject is fired as the editor's button
 // does (POST /inject/:id) and what reaches the sandbox and each debug node is checked,
 // the debug sidebar being read as the editor reads it (the /comms websocket).
 const assert = require('assert');
@@ -40,7 +41,10 @@ async function run(file, sandbox) {
     { id: 'readyIn', z: tab.id, type: 'http in', url: '/ready', method: 'get', x: 0, y: 0, wires: [['readyOut']] },
     { id: 'readyOut', z: tab.id, type: 'http response', statusCode: '200', x: 0, y: 0, wires: [] },
   );
-  const red = await redProcess({ name: `example-${path.basename(file, '.json')}`, flow, creds: { [auth.id]: { username: 'demo', password: 'demo' } }, editor: true });
+  const creds = auth.credentials;
+  assert.ok(creds && creds.username && creds.password, `${file}: the connection carries the sandbox's demo login`);
+  delete auth.credentials;
+  const red = await redProcess({ name: `example-${path.basename(file, '.json')}`, flow, creds: { [auth.id]: creds }, editor: true });
   await red.start();
   const debug = sidebar(red.port);
   await debug.opened;
