@@ -597,6 +597,44 @@ describe('client', function () {
     });
   });
 
+  describe('TLS options from tls-config (Node-RED 5: PKCS#12 and SNI)', function () {
+    const { certificate, sniServer } = require('./support/pki');
+    let serverCert;
+    let clientCert;
+    before(function () {
+      serverCert = certificate('btxh.sandbox.test');
+      clientCert = certificate('motcua-tinh-01');
+    });
+
+    it('presents a PKCS#12 client certificate opened with its passphrase, and sends the SNI name it is told', async function () {
+      const b = btxh();
+      const s = await sniServer(serverCert, clientCert, b.handler);
+      open.push(s);
+      const base = { baseUrl: s.url, username: b.username, password: b.password };
+      const tls = { ca: serverCert.cert, pfx: clientCert.pfx, passphrase: clientCert.passphrase, servername: serverCert.name };
+      const r = await connect({ ...base, tls }).send('DongBoDVC', records);
+      assert.strictEqual(r.ok, true, JSON.stringify(r));
+      assert.ok(s.seen.names.length >= 1 && s.seen.names.every((n) => n === 'btxh.sandbox.test'), JSON.stringify(s.seen.names));
+      assert.ok(s.seen.clients.length >= 2 && s.seen.clients.every((cn) => cn === 'motcua-tinh-01'), 'GetToken and DongBoDVC both presented the p12 certificate');
+    });
+
+    it('without the SNI name, or without the certificate, the same server refuses: the options are what made it pass', async function () {
+      const b = btxh();
+      const s = await sniServer(serverCert, clientCert, b.handler);
+      open.push(s);
+      const base = { baseUrl: s.url, username: b.username, password: b.password };
+      const noName = await connect({ ...base, tls: { ca: serverCert.cert, pfx: clientCert.pfx, passphrase: clientCert.passphrase } }).send('DongBoDVC', records);
+      assert.strictEqual(noName.ok, false);
+      assert.strictEqual(noName.code, 'tls');
+      const noCert = await connect({ ...base, tls: { ca: serverCert.cert, servername: serverCert.name } }).send('DongBoDVC', records);
+      assert.strictEqual(noCert.ok, false);
+      const wrongPass = await connect({ ...base, tls: { ca: serverCert.cert, pfx: clientCert.pfx, passphrase: 'sai-mat-khau', servername: serverCert.name } }).send('DongBoDVC', records);
+      assert.strictEqual(wrongPass.ok, false);
+      assert.ok(!JSON.stringify(wrongPass).includes('sai-mat-khau'), 'the passphrase is not in the failure');
+      assert.strictEqual(s.seen.clients.length, 0, 'no request got through');
+    });
+  });
+
   describe('proxy', function () {
     it('tunnels through the proxy with its credentials, and bypasses it for noProxy hosts', async function () {
       const b = btxh();

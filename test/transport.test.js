@@ -107,6 +107,49 @@ describe("btxh-auth with Node-RED's tls-config and http proxy nodes", function (
     assert.strictEqual(sandbox.records('dossier').length, 1);
   });
 
+  describe("tls-config's client certificate and server name (SNI) reach the connection", () => {
+    const { certificate, sniOptions } = require('./support/pki');
+    let server;
+    let client;
+    let seen;
+    before(() => {
+      server = certificate('btxh.sandbox.test');
+      // The p12 also carries the server's certificate as a CA: tls-config gives no separate CA with a p12.
+      client = certificate('motcua-tinh-01', 'mat-khau-p12', server.cert);
+    });
+    beforeEach(async () => {
+      seen = { names: [] };
+      sandbox = await createSandbox({ port: 0, ...CREDS, tls: sniOptions(server, client, seen) });
+    });
+
+    it('PEM certificate and key, the CA, and a server name other than the address', async () => {
+      const node = { ...tls(true), servername: server.name };
+      const creds = { tls: { certdata: client.cert.toString(), keydata: client.key.toString(), cadata: server.cert.toString() } };
+      const f = await loadWith([{ module: tlsNode, node }], sandbox, { tls: 'tls' }, creds);
+      const wait = outcome(f, (s) => records(s) === 1);
+      f.sync.receive({ payload: dossier(1) });
+      await wait;
+      assert.strictEqual(sandbox.records('dossier').length, 1);
+      assert.ok(seen.names.length >= 1 && seen.names.every((n) => n === server.name), JSON.stringify(seen.names));
+    });
+
+    it('a PKCS#12 (p12) certificate opened with its passphrase (Node-RED 5 and later)', async function () {
+      // Node-RED 4.1's tls-config has no p12: the option exists from 5.0 (CI runs the suite on both lines).
+      if (!/pfx/.test(fs.readFileSync(path.join(core, 'core/network/05-tls.js'), 'utf8'))) {
+        console.warn(`\n  !!!!! SKIPPED on Node-RED ${require('node-red/package.json').version}: its tls-config has no PKCS#12 option !!!!!\n`);
+        this.skip();
+      }
+      const node = { ...tls(true), certType: 'pfx', servername: server.name };
+      const creds = { tls: { p12data: client.pfx.toString('base64'), passphrase: client.passphrase } };
+      const f = await loadWith([{ module: tlsNode, node }], sandbox, { tls: 'tls' }, creds);
+      const wait = outcome(f, (s) => records(s) === 1);
+      f.sync.receive({ payload: dossier(1) });
+      await wait;
+      assert.strictEqual(sandbox.records('dossier').length, 1);
+      assert.ok(seen.names.every((n) => n === server.name));
+    });
+  });
+
   it('goes through the proxy of an http proxy node', async () => {
     sandbox = await createSandbox({ port: 0, ...CREDS });
     const proxy = await connectProxy();

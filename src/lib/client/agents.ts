@@ -67,8 +67,11 @@ export class Agents {
       if (t.ca) o.ca = t.ca;
       if (t.cert) o.cert = t.cert;
       if (t.key) o.key = t.key;
+      if (t.pfx) o.pfx = t.pfx;
       if (t.passphrase) o.passphrase = t.passphrase;
+      if (t.servername) o.servername = t.servername;
     } else if (t.ca) {
+      // A file server is another host: the API's SNI name and client certificate are not for it.
       o.ca = [...rootCertificates, t.ca.toString()];
     }
     return o;

@@ -25,7 +25,11 @@ export interface TlsConfig {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** A PKCS#12 client certificate and key (Node-RED 5's tls-config "p12"), opened with `passphrase`. */
+  pfx?: string | Buffer;
   passphrase?: string;
+  /** The name sent as SNI and checked against the server's certificate, when it is not the URL's host. */
+  servername?: string;
   /** Verification stays on unless this is explicitly false. */
   rejectUnauthorized?: boolean;
 }
