@@ -250,6 +250,17 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
         assert.match(got.body, /<svg/, url);
       }
 
+      // The dialogs check JSON settings as typed, with the runtime's own code, in the editor's language.
+      const checks = await page.evaluate(() => {
+        const auth = RED.nodes.getType('btxh-auth').defaults;
+        const sync = RED.nodes.getType('btxh-progress').defaults;
+        return [auth.statusMap.validate('{10: 4}'), auth.statusMap.validate('{"DA_TRA_KQ": 10}'), sync.dateFormats.validate('{"NgaySinh": "dd/MM/yyyy"}'), sync.dateFormats.validate('')];
+      });
+      assert.match(String(checks[0]), /StatusId mapping \(JSON\).*not valid JSON.*\{▸10: 4\}/, String(checks[0]));
+      assert.strictEqual(checks[1], true);
+      assert.match(String(checks[2]), /Date formats \(JSON\).*"NgaySinh" is not a date field.*ThoiDiemXuLy/, String(checks[2]));
+      assert.strictEqual(checks[3], true);
+
       // Deploy: no "not properly configured" question, straight to deployed.
       await page.click('#red-ui-header-button-deploy');
       await page.waitForFunction(() => document.querySelector('#red-ui-header-button-deploy').classList.contains('disabled') || document.querySelector('.red-ui-notification .primary'));

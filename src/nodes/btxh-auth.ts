@@ -7,7 +7,7 @@ import { createStore } from '../lib/outbox';
 import { KEEP_DELIVERED_DAYS, Retention } from '../lib/outbox/retention';
 import type { Store } from '../lib/outbox/store';
 import type { Settings } from '../lib/settings';
-import { connectionConfig, CONNECTION_SECRETS, destination, exposedHeaders, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
+import { connectionConfig, connectionSettingsProblem, CONNECTION_SECRETS, destination, exposedHeaders, settingsOf, UNCHANGED, type AuthCredentials, type AuthProps } from './config';
 import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
@@ -55,6 +55,9 @@ module.exports = function (RED: Red) {
     node.settings = settingsOf(config);
     node.destination = destination(config);
     try {
+      // A mistyped mapping or header list would send records unmapped: the connection is unusable until it is fixed.
+      const bad = connectionSettingsProblem(RED, config, creds);
+      if (bad) throw new ConfigError(bad);
       node.connection = new Connection(connectionConfig(RED, config, creds));
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;

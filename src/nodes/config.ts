@@ -1,5 +1,9 @@
 import type { ConnectionConfig } from '../lib/client';
 import { defaultSettings, type Settings } from '../lib/settings';
+import { checkSetting, type SettingKind } from '../lib/setting-text';
+import type { FieldSpec } from '../lib/fields/types';
+import type { Problem } from '../lib/problem';
+import { T } from './i18n';
 import { json, num } from './props';
 import type { Red } from './red';
 
@@ -145,4 +149,20 @@ export function syncSettings(base: Settings, dateFormats: unknown): Settings {
 export function codeList(text: unknown): string[] | undefined {
   if (text === undefined || text === null) return undefined;
   return String(text).split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
+}
+
+/** A JSON setting's problem with the name the dialog shows for it (`setting`), or undefined. */
+export function settingProblem(RED: Red, kind: SettingKind, name: string, label: string, text: unknown, dates?: Pick<FieldSpec, 'name' | 'type'>[]): Problem | undefined {
+  const p = checkSetting(kind, name, text, dates);
+  return p && { ...p, params: { ...p.params, setting: T(RED, label) } };
+}
+
+/** The first problem of a connection's JSON settings: a typo there is never ignored (it would send records unmapped). */
+export function connectionSettingsProblem(RED: Red, p: AuthProps, c: AuthCredentials): Problem | undefined {
+  return (
+    settingProblem(RED, 'statusMap', 'statusMap', 'label.statusMap', p.statusMap) ??
+    settingProblem(RED, 'procedureMap', 'procedureMap', 'label.procedureMap', p.procedureMap) ??
+    (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewayHeaders', 'label.gatewayHeaders', p.gatewayHeaders) : undefined) ??
+    (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined)
+  );
 }

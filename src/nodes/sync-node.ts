@@ -16,7 +16,7 @@ import type { Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
-import { syncSettings } from './config';
+import { settingProblem, syncSettings } from './config';
 import { migrateSync, type SyncConfig } from './migrate';
 import { int, num } from './props';
 import type { Node, NodeMessage, Red, Send } from './red';
@@ -78,6 +78,10 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         broken = T(RED, 'status.noStore', { message: renderProblem(RED, p).message });
       }
     }
+    // A mistyped date-format setting is the node's own configuration problem, never ignored.
+    const dates = op.fields.filter((f) => f.kind === 'date');
+    const formats = broken ? undefined : settingProblem(RED, 'dateFormats', 'dateFormats', 'sync.dateFormats', config.dateFormats, dates);
+    if (formats) broken = renderProblem(RED, formats).message;
     if (!auth || !store || broken) {
       // Not acknowledged: done(err) reaches Catch nodes, and the record is not lost silently.
       const why = broken as string;

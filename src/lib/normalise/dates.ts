@@ -2,6 +2,7 @@ import type { FieldSpec, OperationSpec } from '../fields/types';
 import type { Settings } from '../settings';
 import type { Report } from './report';
 import { format as compiled, Wall } from './wall';
+import { usableFormat as formatNames } from '../setting-text';
 
 /**
  * D3: every date is read and written in Asia/Ho_Chi_Minh whatever the
@@ -143,15 +144,11 @@ function choose(op: OperationSpec, field: FieldSpec, f: Record<string, string>):
 /** Per format, for a date and for a datetime field. */
 const usable = [new Map<string, boolean>(), new Map<string, boolean>()];
 
-/** A format setting must at least name the year, month and day (and the time for a datetime). */
+/** A format setting must at least name the year, month and day (and the time for a datetime); memoised per format. */
 export function usableFormat(format: string, field: FieldSpec): boolean {
   const known = usable[field.type === 'datetime' ? 1 : 0]!;
   let ok = known.get(format);
-  if (ok === undefined) {
-    const tokens = format.replace(/'[^']*'/g, '');
-    const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
-    known.set(format, (ok = date && (field.type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)))));
-  }
+  if (ok === undefined) known.set(format, (ok = formatNames(format, field.type)));
   return ok;
 }
 

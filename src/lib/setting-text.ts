@@ -1,0 +1,77 @@
+import { INT32_MAX, type FieldSpec } from './fields/types';
+import { problem, type Problem } from './problem';
+
+/**
+ * The JSON settings a user types into a dialog (the StatusId and MaTTHC
+ * mappings, gateway headers, a sync node's date formats), checked as typed.
+ * A setting that is not what it must be is an error of that setting, never
+ * skipped: `{10: 4}` (not JSON) once left StatusId 10 unmapped without a word.
+ * It imports only problem.ts and fields/types.ts, which import nothing, so the editor
+ * runs the very same checks: scripts/build-editor.js bundles the three as
+ * resources/btxh-settings.js.
+ */
+export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats';
+
+/** A header name as HTTP allows it (RFC 9110 token). */
+const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * The first problem of the setting `field` (its property name) holding `text`, or undefined.
+ * Blank means "none". For dateFormats, `dates` are the operation's date fields.
+ */
+export function checkSetting(kind: SettingKind, field: string, text: unknown, dates: Pick<FieldSpec, 'name' | 'type'>[] = []): Problem | undefined {
+  if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return undefined;
+  let v: unknown = text;
+  if (typeof text === 'string') {
+    try {
+      v = JSON.parse(text);
+    } catch (err) {
+      return problem(field, 'settingJson', { detail: jsonDetail(text, err as Error) });
+    }
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return problem(field, 'settingObject', {});
+  for (const [key, value] of Object.entries(v as Record<string, unknown>)) {
+    const bad = (code: string) => problem(field, code, { key, value: shown(value) });
+    switch (kind) {
+      case 'statusMap':
+        if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > INT32_MAX) return bad('settingStatusId');
+        break;
+      case 'procedureMap':
+        if (typeof value !== 'string' || !/^\d+(\.\d+)+$/.test(value.trim())) return bad('settingProcedureCode');
+        break;
+      case 'headers':
+        if (!HEADER.test(key)) return problem(field, 'settingHeaderName', { key });
+        // Not echoed: a header's value may be a secret (gatewaySecretHeaders).
+        if (typeof value !== 'string' || /[\r\n]/.test(value)) return problem(field, 'settingHeaderValue', { key });
+        break;
+      case 'dateFormats': {
+        const f = dates.find((d) => d.name === key);
+        if (!f) return problem(field, 'settingDateField', { key, fields: dates.map((d) => d.name).join(', ') });
+        if (typeof value !== 'string' || !usableFormat(value, f.type)) return bad(f.type === 'datetime' ? 'settingDatetimeFormat' : 'settingDateFormat');
+        break;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A format must name the year, month and day, and a datetime's also the hour and minute (luxon tokens). */
+export function usableFormat(format: string, type: string): boolean {
+  const tokens = format.replace(/'[^']*'/g, '');
+  const date = /yyyy/.test(tokens) && /M/.test(tokens) && /d/.test(tokens);
+  return date && (type !== 'datetime' || (/[Hh]/.test(tokens) && /m/.test(tokens)));
+}
+
+function shown(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s;
+}
+
+/** Where the JSON breaks, in the user's own text, not the parser's English: `{10: 4}` → "{1▸0: 4}". */
+function jsonDetail(text: string, err: Error): string {
+  const at = /position (\d+)/.exec(err.message);
+  const i = at ? Number(at[1]) : -1;
+  if (i < 0 || i > text.length) return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  const from = Math.max(0, i - 15);
+  return `${from > 0 ? '…' : ''}${text.slice(from, i)}▸${text.slice(i, i + 15)}${i + 15 < text.length ? '…' : ''}`;
+}
