@@ -117,10 +117,18 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     // Create the connection: base URL = the sandbox, then "Test connection".
     await page.click('#node-input-btn-auth-add');
     await page.waitForSelector('#node-config-input-baseUrl', { state: 'visible' });
-    await page.fill('#node-config-input-baseUrl', sandbox.url);
     await page.fill('#node-config-input-username', USER.username);
     await page.fill('#node-config-input-password', USER.password);
     await page.selectOption('#node-config-input-queue', 'memory');
+    // A wrong port first: the cause in the editor's language, the technical detail folded under it.
+    const closed = await new Promise((r) => { const s = require('net').createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+    await page.fill('#node-config-input-baseUrl', `http://127.0.0.1:${closed}`);
+    await page.click('#node-config-btxh-test');
+    await page.waitForSelector('#node-config-btxh-test-result.btxh-fail');
+    assert.match(await page.innerText('#node-config-btxh-test-result .btxh-test-cause'), new RegExp(`^Nothing listens at 127\\.0\\.0\\.1:${closed} \\(connection refused\\)`));
+    assert.strictEqual(await page.locator('#node-config-btxh-test-result details[open]').count(), 0, 'the detail is folded');
+    assert.match(await page.locator('#node-config-btxh-test-result details code').textContent(), /ECONNREFUSED/);
+    await page.fill('#node-config-input-baseUrl', sandbox.url);
     await page.click('#node-config-btxh-test');
     await page.waitForSelector('#node-config-btxh-test-result.btxh-ok');
     assert.match(await page.innerText('#node-config-btxh-test-result'), /Connected/);

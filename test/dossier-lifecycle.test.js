@@ -98,6 +98,51 @@ describe('btxh-dossier lifecycle and secrecy', function () {
     assert.ok(!JSON.stringify(ok.body).includes('token'), 'the token never reaches the editor');
   });
 
+  it('Test connection names a cause the user can act on, rendered by the editor from the answer; the detail apart, never a remote body', async () => {
+    await helper.load(Object.values(modules), [], {});
+    const html = require('http').createServer((req, res) => {
+      if (req.url.includes('nothing-here')) return res.writeHead(404, { 'content-type': 'text/plain' }).end('không có');
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end('<!DOCTYPE html><html><body>Cổng thông tin — đăng nhập nội bộ</body></html>');
+    });
+    await new Promise((r) => html.listen(0, '127.0.0.1', r));
+    const port = html.address().port;
+    const refusedPort = await new Promise((r) => { const s = require('net').createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => r(p)); }); });
+    const post = (base, extra = {}, credentials = { username: CREDS.username, password: CREDS.password }) =>
+      helper.request().post('/btxh-auth/test').send({ ...authNode(base), ...extra, credentials }).expect(200).then((r) => r.body);
+    try {
+      const cases = [
+        [await post(`http://127.0.0.1:${refusedPort}`), 'refused', `127.0.0.1:${refusedPort}`],
+        [await post(`https://127.0.0.1:${port}`), 'plainHttp', `127.0.0.1:${port}`],
+        [await post(`http://127.0.0.1:${port}`), 'notBtxh', `127.0.0.1:${port}`],
+        [await post(`http://127.0.0.1:${port}`, { pathToken: '/nothing-here' }), 'notFound', `127.0.0.1:${port}`],
+        [await post(t.sandbox.url, {}, { username: CREDS.username, password: 'sai-mat-khau' }), 'authFailed', undefined],
+      ];
+      for (const [r, cause, host] of cases) {
+        assert.strictEqual(r.ok, false);
+        assert.strictEqual(r.cause, cause, JSON.stringify(r));
+        if (host) assert.strictEqual(r.params.host, host);
+        assert.ok(typeof r.detail === 'string' && r.detail.length > 0, 'the technical detail, for the folded part');
+        assert.ok(!/Cổng thông tin|không có|sai-mat-khau/.test(JSON.stringify(r)), `no remote body, no password: ${JSON.stringify(r)}`);
+      }
+      assert.match(cases[0][0].detail, /ECONNREFUSED/);
+      assert.strictEqual(cases[2][0].detail, 'HTTP 200');
+      // Every cause has its sentence in both languages, with nothing left unfilled.
+      for (const lang of ['en-US', 'vi']) {
+        const answers = JSON.parse(require('fs').readFileSync(require('path').join(__dirname, '..', 'nodes', 'locales', lang, 'btxh-auth.json'), 'utf8'))['btxh-auth'].test.answer;
+        for (const [r] of cases) {
+          const text = answers[r.cause].replace(/__(\w+)__/g, (m, k) => (k in r.params ? String(r.params[k]) : m));
+          assert.ok(!/__\w+__/.test(text), `${lang} ${r.cause}: ${text}`);
+        }
+      }
+      // A mistyped JSON setting is said as that setting's problem.
+      const typo = await post(t.sandbox.url, { statusMap: '{10: 4}' });
+      assert.strictEqual(typo.problem.code, 'settingJson');
+    } finally {
+      html.close();
+    }
+  });
+
   it('takes an unchanged password from the deployed connection', async () => {
     await start({ sandbox: t.sandbox });
     const res = await helper

@@ -46,6 +46,8 @@ export interface AuthNode extends Node {
 
 /** Test connection's answer when a saved secret would go to a new address (a code of the answer, not a Problem). */
 const RETYPE = 'retype';
+/** The causes Test connection can name (btxh-auth.test.answer.<cause>); any other is "other". */
+const ANSWERS = ['retype', 'authFailed', 'refused', 'unknownHost', 'reset', 'network', 'timeout', 'plainHttp', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'notFound', 'http', 'notBtxh', 'badResponse', 'busy', 'apiError'];
 
 module.exports = function (RED: Red) {
   function BtxhAuth(this: AuthNode, config: AuthConfig) {
@@ -159,21 +161,27 @@ module.exports = function (RED: Red) {
     const creds: AuthCredentials = {};
     for (const k of CONNECTION_SECRETS) {
       const v = typed[k];
-      if (v === UNCHANGED && !same) return res.json({ ok: false, code: RETYPE, message: T(RED, 'test.answer.retype') });
+      if (v === UNCHANGED && !same) return res.json({ ok: false, code: RETYPE, cause: RETYPE, params: {}, message: T(RED, 'test.answer.retype') });
       creds[k] = v === undefined || v === UNCHANGED ? (saved as AuthCredentials)[k] : v;
     }
     let connection: Connection | undefined;
     try {
+      const bad = connectionSettingsProblem(RED, body, creds);
+      if (bad) throw new ConfigError(bad);
       connection = new Connection(connectionConfig(RED, body, creds));
       const r = await connection.test();
-      if (r.ok) return res.json({ ok: true, message: r.message, ...(r.status !== undefined ? { status: r.status } : {}) });
+      if (r.ok) return res.json({ ok: true, message: r.message, detail: r.message, ...(r.status !== undefined ? { status: r.status } : {}) });
       const code = r.code ?? 'other';
-      const known = ['authFailed', 'network', 'timeout', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'http', 'badResponse', 'busy', 'apiError'];
-      const message = T(RED, `test.answer.${known.includes(code) ? code : 'other'}`, { status: r.status ?? '', code });
-      res.json({ ok: false, code, ...(r.status !== undefined ? { status: r.status } : {}), message });
+      // The editor renders `cause` in its own language; `message` is the same in the runtime's (logs, API callers).
+      const d = r.diagnosis ?? { cause: code, params: {}, detail: '' };
+      const cause = ANSWERS.includes(d.cause) ? d.cause : 'other';
+      const params = { ...d.params, code };
+      res.json({ ok: false, code, ...(r.status !== undefined ? { status: r.status } : {}), cause, params, detail: d.detail, message: T(RED, `test.answer.${cause}`, params) });
     } catch (err) {
-      const message = err instanceof ConfigError ? renderProblem(RED, err.problem).message : (err as Error).message;
-      res.json({ ok: false, message });
+      if (!(err instanceof ConfigError)) return res.json({ ok: false, cause: 'other', params: { code: 'error' }, message: (err as Error).message });
+      // A setting of the dialog: said as its field's problem, rendered by the editor from the same catalogue.
+      const p = err.problem;
+      res.json({ ok: false, code: 'config', problem: { code: p.code, params: { field: p.field ?? '', ...p.params } }, message: renderProblem(RED, p).message });
     } finally {
       connection?.close();
     }

@@ -15,6 +15,7 @@ import { asConnectionResult } from './fault';
 import { checkDocument, DOCUMENT_BUDGET_MS } from './document';
 import { Http } from './http';
 import { Scrubber } from './scrub';
+import { diagnose, type Diagnosis } from './diagnosis';
 import { TokenCache } from './token';
 import { NOT_SENT, type Api, type ConnectionConfig, type DocumentCheck, type Failure, type SendOptions, type SendResult } from './types';
 
@@ -220,22 +221,23 @@ export class Connection {
    * a static key there is no token endpoint; the base URL must then answer at
    * all (any HTTP status proves address, TLS and proxy).
    */
-  async test(): Promise<{ ok: boolean; message: string; code?: string; status?: number }> {
-    const fail = (f: Failure) => this.scrub.value({ ok: false, message: f.message, code: f.code, ...(f.status !== undefined ? { status: f.status } : {}) });
+  async test(): Promise<{ ok: boolean; message: string; code?: string; status?: number; diagnosis?: Diagnosis }> {
+    const fail = (f: Failure, url: string) =>
+      this.scrub.value({ ok: false, message: f.message, code: f.code, ...(f.status !== undefined ? { status: f.status } : {}), diagnosis: diagnose(f, url) });
     if (this.gateway) {
       this.gateway.clear();
       const g = await this.gateway.get();
-      if (!g.ok) return fail(g);
+      if (!g.ok) return fail(g, this.config.gateway?.tokenUrl ?? this.config.baseUrl);
     }
     if (this.btxh) {
       this.btxh.clear();
       const t = await this.btxh.get();
-      if (!t.ok) return fail(t);
+      if (!t.ok) return fail(t, this.config.baseUrl);
       return { ok: true, message: 'GetToken OK' };
     }
     if (this.gateway) return { ok: true, message: 'gateway token OK' };
     const x = await this.http.request({ method: 'GET', url: this.config.baseUrl, timeoutMs: this.timeoutMs });
-    if (x.error) return fail(classify(x) as Failure);
+    if (x.error) return fail(classify(x) as Failure, this.config.baseUrl);
     return { ok: true, message: `HTTP ${x.response.status}`, status: x.response.status };
   }
 
