@@ -257,7 +257,7 @@
                 try {
                     body.record = JSON.parse(text);
                 } catch (err) {
-                    $out.empty().append($('<div class="btxh-preview-fail">').text(t('badJson', { message: err.message })));
+                    $out.empty().append($('<div class="btxh-preview-fail">').text(t('badJson', { near: BtxhSettings.near(text, err) })));
                     return;
                 }
             }

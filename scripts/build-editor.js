@@ -44,6 +44,8 @@ ${bodies.join(',\n')}
   var check = req('./setting-text').checkSetting;
   var NS = '@motcua/node-red-btxh/btxh-auth:btxh-auth.';
   window.BtxhSettings = {
+    /** Where a JSON text breaks, in the user's own text (the browser's parser speaks English). */
+    near: req('./setting-text').jsonDetail,
     /** A Node-RED validate function for a JSON setting: true, or the message in the editor's language. */
     validator: function (kind, name, label, dates) {
       return function (v) {

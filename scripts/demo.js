@@ -15,6 +15,46 @@ const userDir = process.env.BTXH_DEMO_DIR || path.join(root, '.demo');
 const editorPort = Number(process.env.PORT || 1880);
 const sandboxPort = Number(process.env.SANDBOX_PORT || 8088);
 const host = '127.0.0.1';
+// The demo speaks Vietnamese unless BTXH_LANG says English.
+const english = /^en/i.test(process.env.BTXH_LANG || '');
+const say = (vi, en) => (english ? en : vi);
+
+/** One clear line and exit, for what the user can fix (a taken port, a missing build): no stack trace. */
+function fail(vi, en) {
+  console.error(say(vi, en));
+  process.exit(1);
+}
+
+/** Resolves when nothing listens on the port; a taken port ends the demo with one line saying which setting to change. */
+function free(port, name) {
+  return new Promise((resolve) => {
+    const probe = require('net').createServer();
+    probe.once('error', (err) =>
+      err.code === 'EADDRINUSE'
+        ? fail(`Cổng ${port} (${name}) đang có chương trình khác dùng: dừng chương trình đó, hoặc chọn cổng khác, ví dụ ${name === 'sandbox' ? 'SANDBOX_PORT' : 'PORT'}=${port + 1} npm start.`,
+          `Port ${port} (${name}) is taken by another program: stop it, or choose another, e.g. ${name === 'sandbox' ? 'SANDBOX_PORT' : 'PORT'}=${port + 1} npm start.`)
+        : fail(`Không mở được cổng ${port} (${name}): ${err.code}.`, `Cannot open port ${port} (${name}): ${err.code}.`),
+    );
+    probe.listen(port, host, () => probe.close(resolve));
+  });
+}
+
+/** .demo/ kept from an earlier run whose sandbox had another port: said, never silently wrong. */
+function staleAddress() {
+  try {
+    const flows = JSON.parse(fs.readFileSync(path.join(userDir, 'flows.json'), 'utf8'));
+    const want = `http://${host}:${sandboxPort}`;
+    for (const n of flows) {
+      if (n.type !== 'btxh-auth' || typeof n.baseUrl !== 'string' || n.baseUrl === want || !/^http:\/\/(127\.0\.0\.1|localhost):\d+\/?$/.test(n.baseUrl)) continue;
+      console.log(say(
+        `  Lưu ý: kết nối "${n.name || n.id}" trong ${userDir} vẫn trỏ tới ${n.baseUrl} (lần chạy trước), còn sandbox đang chạy ở ${want}. Sửa địa chỉ trong kết nối, hoặc xóa ${userDir} để bắt đầu lại.`,
+        `  Note: the connection "${n.name || n.id}" in ${userDir} still points at ${n.baseUrl} (an earlier run), while the sandbox runs at ${want}. Change the address in the connection, or delete ${userDir} to start afresh.`,
+      ));
+    }
+  } catch {
+    /* no flows yet: written below */
+  }
+}
 
 function prepareUserDir() {
   fs.mkdirSync(path.join(userDir, 'node_modules', '@motcua'), { recursive: true });
@@ -44,10 +84,12 @@ async function main() {
   try {
     ({ createSandbox } = require('../sandbox/server'));
   } catch {
-    console.error('The package is not built: run `npm install` (or `npm run build`) first.');
-    process.exit(1);
+    fail('Gói chưa được dựng: chạy `npm install` (hoặc `npm run build`) trước.', 'The package is not built: run `npm install` (or `npm run build`) first.');
   }
+  await free(sandboxPort, 'sandbox');
+  await free(editorPort, 'Node-RED');
   const sandbox = await createSandbox({ port: sandboxPort, host, log: (l) => console.log(`[sandbox] ${l}`) });
+  staleAddress();
   prepareUserDir();
   const red = spawn(process.execPath, [
     require.resolve('node-red/red.js'),

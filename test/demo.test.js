@@ -88,3 +88,51 @@ describe('npm start (demo)', function () {
     for (const s of ours) assert.ok(s.enabled && !s.err, `${s.id}: ${s.err}`);
   });
 });
+
+describe('npm start when something is in the way', function () {
+  this.timeout(60000);
+  const demo = (env) =>
+    new Promise((resolve) => {
+      const c = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'demo.js')], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let out = '';
+      c.stdout.on('data', (d) => (out += d));
+      c.stderr.on('data', (d) => (out += d));
+      c.on('exit', (code) => resolve({ code, out }));
+      // A demo that did start is stopped once it has said what it had to say.
+      c.stdout.on('data', () => /Node-RED editor/.test(out) && setTimeout(() => { try { process.kill(-c.pid, 'SIGKILL'); } catch { /* gone */ } }, 500));
+    });
+  const taken = () => new Promise((r) => { const s = require('net').createServer().listen(0, '127.0.0.1', () => r(s)); });
+
+  it('a taken sandbox or editor port is one clear line naming the setting to change, in Vietnamese or English, no stack', async () => {
+    const s = await taken();
+    const port = s.address().port;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-demo-busy-'));
+    try {
+      const vi = await demo({ SANDBOX_PORT: String(port), PORT: String(await freePort()), BTXH_DEMO_DIR: dir });
+      assert.strictEqual(vi.code, 1);
+      assert.strictEqual(vi.out.trim().split('\n').length, 1, vi.out);
+      assert.match(vi.out, new RegExp(`Cổng ${port} \\(sandbox\\) đang có chương trình khác dùng.*SANDBOX_PORT=${port + 1} npm start`));
+      assert.ok(!/\n\s+at |EADDRINUSE/.test(vi.out), vi.out);
+      const en = await demo({ PORT: String(port), SANDBOX_PORT: String(await freePort()), BTXH_DEMO_DIR: dir, BTXH_LANG: 'en-US' });
+      assert.strictEqual(en.code, 1);
+      assert.match(en.out, new RegExp(`^Port ${port} \\(Node-RED\\) is taken by another program.*PORT=${port + 1} npm start`));
+    } finally {
+      s.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a .demo/ kept from a run on another sandbox port is pointed out at start', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-demo-stale-'));
+    try {
+      const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'dossier-sync.json'), 'utf8'));
+      for (const n of example) if (n.type === 'btxh-auth') { n.baseUrl = 'http://127.0.0.1:8088'; delete n.credentials; }
+      fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(example));
+      const sb = await freePort();
+      const r = await demo({ SANDBOX_PORT: String(sb), PORT: String(await freePort()), BTXH_DEMO_DIR: dir, BTXH_LANG: 'en-US' });
+      assert.match(r.out, new RegExp(`still points at http://127\\.0\\.0\\.1:8088 \\(an earlier run\\), while the sandbox runs at http://127\\.0\\.0\\.1:${sb}`), r.out);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

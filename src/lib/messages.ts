@@ -31,5 +31,5 @@ export function interpolate(template: string, params: Record<string, unknown> = 
 
 export function render(p: Problem, lang: Lang = 'vi'): string {
   const template = catalogue(lang)[p.code] ?? p.code;
-  return interpolate(template, { field: p.field ?? '', ...p.params });
+  return interpolate(template, { field: p.field ?? '', label: p.field ?? '', ...p.params });
 }

@@ -68,7 +68,7 @@ function shown(v: unknown): string {
 }
 
 /** Where the JSON breaks, in the user's own text, not the parser's English: `{10: 4}` → "{1▸0: 4}". */
-function jsonDetail(text: string, err: Error): string {
+export function jsonDetail(text: string, err: Error): string {
   const at = /position (\d+)/.exec(err.message);
   const i = at ? Number(at[1]) : -1;
   if (i < 0 || i > text.length) return text.length > 40 ? `${text.slice(0, 40)}…` : text;

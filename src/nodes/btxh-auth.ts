@@ -46,6 +46,8 @@ export interface AuthNode extends Node {
 
 /** Test connection's answer when a saved secret would go to a new address (a code of the answer, not a Problem). */
 const RETYPE = 'retype';
+/** Test connection's answer when a setting of the dialog is wrong: its Problem goes along. */
+const CONFIG = 'config';
 /** The causes Test connection can name (btxh-auth.test.answer.<cause>); any other is "other". */
 const ANSWERS = ['retype', 'authFailed', 'refused', 'unknownHost', 'reset', 'network', 'timeout', 'plainHttp', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'notFound', 'http', 'notBtxh', 'badResponse', 'busy', 'apiError'];
 
@@ -178,10 +180,10 @@ module.exports = function (RED: Red) {
       const params = { ...d.params, code };
       res.json({ ok: false, code, ...(r.status !== undefined ? { status: r.status } : {}), cause, params, detail: d.detail, message: T(RED, `test.answer.${cause}`, params) });
     } catch (err) {
-      if (!(err instanceof ConfigError)) return res.json({ ok: false, cause: 'other', params: { code: 'error' }, message: (err as Error).message });
+      if (!(err instanceof ConfigError)) return res.json({ ok: false, cause: 'other', params: { code: (err as Error).name }, message: (err as Error).message });
       // A setting of the dialog: said as its field's problem, rendered by the editor from the same catalogue.
       const p = err.problem;
-      res.json({ ok: false, code: 'config', problem: { code: p.code, params: { field: p.field ?? '', ...p.params } }, message: renderProblem(RED, p).message });
+      res.json({ ok: false, code: CONFIG, problem: { code: p.code, params: { field: p.field ?? '', ...p.params } }, message: renderProblem(RED, p).message });
     } finally {
       connection?.close();
     }

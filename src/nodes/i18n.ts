@@ -29,6 +29,10 @@ export interface RenderedProblem {
  */
 export function renderProblem(RED: Red, p: Problem): RenderedProblem {
   const params = p.params ? Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, typeof v === 'string' ? maskText(v) : v])) : undefined;
-  const message = maskText(T(RED, `errors.${p.code}`, { field: p.field ?? '', ...params }));
+  // A setting's problem names it as the dialog does ("Username", "Tài khoản"), not by its property.
+  const key = `label.${p.field}`;
+  const shown = p.field ? T(RED, key) : '';
+  const label = shown && !shown.endsWith(key) ? shown : p.field ?? '';
+  const message = maskText(T(RED, `errors.${p.code}`, { field: p.field ?? '', label, ...params }));
   return params ? { field: p.field, code: p.code, message, params } : { field: p.field, code: p.code, message };
 }
