@@ -47,9 +47,9 @@ ${bodies.join(',\n')}
     /** Where a JSON text breaks, in the user's own text (the browser's parser speaks English). */
     near: req('./setting-text').jsonDetail,
     /** A Node-RED validate function for a JSON setting: true, or the message in the editor's language. */
-    validator: function (kind, name, label, dates) {
+    validator: function (kind, name, label, dates, op) {
       return function (v) {
-        var p = check(kind, name, v, dates);
+        var p = check(kind, name, v, dates, op);
         if (!p) return true;
         var params = Object.assign({}, p.params, { setting: RED._(NS + label) });
         return RED._(NS + 'errors.' + p.code, params);
@@ -63,7 +63,7 @@ ${bodies.join(',\n')}
 for (const o of JSON.parse(fs.readFileSync(path.join(src, 'operations.json'), 'utf8'))) {
   const api = operations[o.op].api;
   const type = `btxh-${o.op}`;
-  const dateFields = JSON.stringify(operations[o.op].fields.filter((f) => f.kind === 'date').map((f) => ({ name: f.name, type: f.type })));
+  const dateFields = `${JSON.stringify(operations[o.op].fields.filter((f) => f.kind === 'date').map((f) => ({ name: f.name, type: f.type })))}, ${JSON.stringify({ api, id: o.op })}`;
   const extraDefaults = Object.entries(o.extraDefaults)
     .map(([k, v]) => `\n            ${k}: { value: ${JSON.stringify(v.value)} },`)
     .join('');

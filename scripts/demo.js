@@ -70,8 +70,6 @@ function prepareUserDir() {
     delete auth.credentials;
     for (const n of example) {
       if (n.type === 'btxh-auth') n.baseUrl = `http://${host}:${sandboxPort}`;
-      // The demo sends the samples as soon as it starts.
-      if (n.type === 'inject' && n.payloadType === 'json') n.once = true;
     }
     fs.writeFileSync(flows, JSON.stringify(example, null, 2));
     // credentialSecret is off for the demo only (see demo-settings.js).

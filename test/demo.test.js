@@ -53,8 +53,10 @@ describe('npm start (demo)', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('prints both addresses and the sandbox lists the demo dossiers', async () => {
+  it('prints both addresses and, once the sample inject is pressed, the sandbox lists the demo dossiers', async () => {
     const samples = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'samples', 'dossiers.json'), 'utf8'));
+    const inject = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'dossier-sync.json'), 'utf8')).find((n) => n.type === 'inject' && n.payloadType === 'json');
+    await until(async () => (await fetch(`${editor}/inject/${inject.id}`, { method: 'POST' })).status === 200, 'the sample inject pressed');
     const got = await until(async () => {
       const r = await (await fetch(`${sandbox}/_sandbox/records?op=dossier`)).json();
       return r.records.length >= samples.length - 1 ? r : undefined;

@@ -8,28 +8,12 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const WebSocket = require('ws');
 const { createSandbox } = require('../sandbox/server');
 const { redProcess, request, until } = require('./support/red-process');
+const { comms } = require('./support/comms');
 
 const DIR = path.join(__dirname, '..', 'examples');
 const load = (file) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
-
-/** The debug sidebar: every message each debug node shows, by node id. */
-function sidebar(port) {
-  const shown = new Map();
-  const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
-  ws.on('open', () => ws.send(JSON.stringify({ subscribe: 'debug' })));
-  ws.on('message', (data) => {
-    for (const m of [].concat(JSON.parse(String(data)))) {
-      if (m.topic !== 'debug') continue;
-      if (!shown.has(m.data.id)) shown.set(m.data.id, []);
-      shown.get(m.data.id).push(m.data);
-    }
-  });
-  const opened = new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return { shown, opened, close: () => ws.close() };
-}
 
 async function run(file, sandbox) {
   const flow = load(file);
@@ -46,7 +30,7 @@ async function run(file, sandbox) {
   delete auth.credentials;
   const red = await redProcess({ name: `example-${path.basename(file, '.json')}`, flow, creds: { [auth.id]: creds }, editor: true });
   await red.start();
-  const debug = sidebar(red.port);
+  const debug = comms(red.port);
   await debug.opened;
   const fire = async (id) => assert.strictEqual((await request(red.port, 'POST', `/inject/${id}`)).status, 200, `inject ${id}`);
   const named = (type, name) => flow.find((n) => n.type === type && (n.name ?? '').startsWith(name));

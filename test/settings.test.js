@@ -45,6 +45,11 @@ describe('JSON settings as typed', () => {
     assert.strictEqual(checkSetting('procedureMap', 'p', '{"TC-01": "1.001776", "x": "2.000286"}'), undefined);
     assert.strictEqual(checkSetting('headers', 'h', '{"SENDER_CODE": "", "X-Tinh": "HN"}'), undefined);
     assert.strictEqual(checkSetting('dateFormats', 'd', '{"ThoiDiemXuLy": "dd/MM/yyyy HH:mm:ss"}', dates), undefined);
+    // As the normaliser reads them (D3): the field, the field of the operation, the whole operation.
+    const op = { api: progress.api, id: progress.id };
+    assert.strictEqual(checkSetting('dateFormats', 'd', '{"XuLyHoSo": "dd/MM/yyyy HH:mm:ss", "XuLyHoSo.NgayBatDau": "yyyyMMddHHmmss", "progress.DateCreated": "dd/MM/yyyy HH:mm"}', dates, op), undefined);
+    assert.strictEqual(checkSetting('dateFormats', 'd', '{"XuLyHoSo": "dd/MM/yyyy"}', dates, op).code, 'settingDatetimeFormat');
+    assert.strictEqual(checkSetting('dateFormats', 'd', '{"DongBoDVC.ThoiDiemXuLy": "dd/MM/yyyy HH:mm"}', dates, op).code, 'settingDateField');
   });
   it('says where the JSON breaks in the text as typed, and never echoes a secret header value', () => {
     assert.strictEqual(checkSetting('statusMap', 's', '{10: 4}').params.detail, '{▸10: 4}');

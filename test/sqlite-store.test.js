@@ -134,14 +134,14 @@ describe('SqliteStore', function () {
     assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
   });
 
-  it('creates the directory, WAL journal and schema version 5', async function () {
+  it('creates the directory, WAL journal and schema version 6', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 5);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 6);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
@@ -190,7 +190,7 @@ describe('SqliteStore', function () {
     await assert.rejects(s.enqueue([entry(3)]), 'a closed store rejects');
 
     const r = store();
-    assert.deepStrictEqual(await r.counts('n1'), { waiting: 1, inflight: 1, dead: 0, delivered: 0, oldestMs: 0 });
+    assert.deepStrictEqual(await r.counts('n1'), { waiting: 1, inflight: 1, dead: 0, delivered: 0, skipped: 0, oldestMs: 0 });
     const [e2] = await r.claim('n1', 10, 60_000);
     assert.deepStrictEqual(e2, { ...entry(2), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t, lease: e2.lease });
     t += 60_001;
@@ -264,7 +264,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 5);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 6);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
@@ -272,7 +272,7 @@ describe('SqliteStore', function () {
     } finally {
       check.close();
     }
-    assert.deepStrictEqual(await s.counts('n1'), { waiting: 1, inflight: 0, dead: 1, delivered: 1, oldestMs: 1000 });
+    assert.deepStrictEqual(await s.counts('n1'), { waiting: 1, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 1000 });
     const [old] = await s.deadLetters('n1');
     assert.deepStrictEqual([old.key, old.reason, old.attempts, old.createdAt, old.deadAt], ['dossier:HS2', 'undeliverable', 3, t - 2000, undefined],
       'a letter that died before the migration has no deadAt');
@@ -304,11 +304,26 @@ describe('SqliteStore', function () {
     raw.pragma('user_version = 2');
     raw.close();
     const s = store();
-    assert.deepStrictEqual(await s.counts('n1'), { waiting: 2, inflight: 0, dead: 0, delivered: 3, oldestMs: 0 });
+    assert.deepStrictEqual(await s.counts('n1'), { waiting: 2, inflight: 0, dead: 0, delivered: 3, skipped: 0, oldestMs: 0 });
     const got = await s.claim('n1', 10, 60_000);
     assert.strictEqual(got.length, 2);
     assert.deepStrictEqual(await s.delivered(got), got.map((e) => e.id));
     assert.strictEqual((await s.counts('n1')).delivered, 5);
+  });
+
+  it('keeps the sent and skipped counts across a restart (the status shows them after a deploy)', async function () {
+    const { entry } = require('./support/store-contract');
+    const s = store();
+    await s.enqueue([entry(1), entry(2)]);
+    const got = await s.claim('n1', 10, 60_000);
+    await s.delivered(got);
+    await s.reported(got);
+    await s.enqueue([entry(1), entry(2)]);
+    await s.close();
+    const again = store();
+    const c = await again.counts('n1');
+    assert.deepStrictEqual([c.delivered, c.skipped], [2, 2]);
+    await again.close();
   });
 
   it('refuses a file written by a newer schema version', function () {

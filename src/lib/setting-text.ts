@@ -17,9 +17,11 @@ const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
  * The first problem of the setting `field` (its property name) holding `text`, or undefined.
- * Blank means "none". For dateFormats, `dates` are the operation's date fields.
+ * Blank means "none". For dateFormats, `dates` are the operation's date fields and `op` its names:
+ * a key is a field ("ThoiDiemXuLy"), a field of the operation ("XuLyHoSo.ThoiDiemXuLy"), or the
+ * operation itself ("XuLyHoSo": every datetime field of it), as the normaliser reads them (D3).
  */
-export function checkSetting(kind: SettingKind, field: string, text: unknown, dates: Pick<FieldSpec, 'name' | 'type'>[] = []): Problem | undefined {
+export function checkSetting(kind: SettingKind, field: string, text: unknown, dates: Pick<FieldSpec, 'name' | 'type'>[] = [], op?: { api: string; id: string }): Problem | undefined {
   if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return undefined;
   let v: unknown = text;
   if (typeof text === 'string') {
@@ -45,7 +47,9 @@ export function checkSetting(kind: SettingKind, field: string, text: unknown, da
         if (typeof value !== 'string' || /[\r\n]/.test(value)) return problem(field, 'settingHeaderValue', { key });
         break;
       case 'dateFormats': {
-        const f = dates.find((d) => d.name === key);
+        const own = op ? key.replace(new RegExp(`^(${op.api}|${op.id})\\.`), '') : key;
+        const whole = op !== undefined && (key === op.api || key === op.id) && dates.some((d) => d.type === 'datetime');
+        const f = whole ? { name: key, type: 'datetime' } : dates.find((d) => d.name === own);
         if (!f) return problem(field, 'settingDateField', { key, fields: dates.map((d) => d.name).join(', ') });
         if (typeof value !== 'string' || !usableFormat(value, f.type)) return bad(f.type === 'datetime' ? 'settingDatetimeFormat' : 'settingDateFormat');
         break;

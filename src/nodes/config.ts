@@ -152,8 +152,8 @@ export function codeList(text: unknown): string[] | undefined {
 }
 
 /** A JSON setting's problem with the name the dialog shows for it (`setting`), or undefined. */
-export function settingProblem(RED: Red, kind: SettingKind, name: string, label: string, text: unknown, dates?: Pick<FieldSpec, 'name' | 'type'>[]): Problem | undefined {
-  const p = checkSetting(kind, name, text, dates);
+export function settingProblem(RED: Red, kind: SettingKind, name: string, label: string, text: unknown, dates?: Pick<FieldSpec, 'name' | 'type'>[], op?: { api: string; id: string }): Problem | undefined {
+  const p = checkSetting(kind, name, text, dates, op);
   return p && { ...p, params: { ...p.params, setting: T(RED, label) } };
 }
 

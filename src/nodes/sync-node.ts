@@ -12,7 +12,7 @@ import { schema } from '../lib/schema';
 import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
 import * as P from '../lib/engine/problems';
-import type { Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
+import type { Counts, Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
@@ -37,6 +37,23 @@ export function age(ms: number): string {
   if (s < 120) return `${s} s`;
   if (s < 7200) return `${Math.round(s / 60)} min`;
   return `${Math.round(s / 3600)} h`;
+}
+
+/**
+ * A node status short enough to stay under the node on the canvas: only the counts that are
+ * not zero, "waiting 120 (3 min) · sent 7 · skipped 7"; every count is in the `status` answer.
+ * A negative `delivered` leaves "sent" out (the down statuses).
+ */
+export function statusParts(RED: Red, c: Counts, inflight: number, invalid: number): string {
+  const part = (key: string, n: number, extra: object = {}) => T(RED, `status.part.${key}`, { n, ...extra });
+  const out: string[] = [];
+  if (c.waiting > 0) out.push(part('waiting', c.waiting, { oldest: age(c.oldestMs) }));
+  else if (inflight > 0) out.push(part('inflight', inflight));
+  if (c.delivered >= 0) out.push(part('sent', c.delivered));
+  if (c.skipped > 0) out.push(part('skipped', c.skipped));
+  if (c.dead > 0) out.push(part('dead', c.dead));
+  if (invalid > 0) out.push(part('invalid', invalid));
+  return out.join(' · ');
 }
 
 /** A clock time for the status, as people in Vietnam read it: "10:42" (with the date when not today). */
@@ -80,7 +97,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     }
     // A mistyped date-format setting is the node's own configuration problem, never ignored.
     const dates = op.fields.filter((f) => f.kind === 'date');
-    const formats = broken ? undefined : settingProblem(RED, 'dateFormats', 'dateFormats', 'sync.dateFormats', config.dateFormats, dates);
+    const formats = broken ? undefined : settingProblem(RED, 'dateFormats', 'dateFormats', 'sync.dateFormats', config.dateFormats, dates, op);
     if (formats) broken = renderProblem(RED, formats).message;
     if (!auth || !store || broken) {
       // Not acknowledged: done(err) reaches Catch nodes, and the record is not lost silently.
@@ -96,7 +113,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     const debugging = level === 'debug' || level === 'trace';
     // The validator is compiled now, not while the first input waits.
     schema(op, { strict: settings.strict });
-    const counts = { invalid: 0, skipped: 0 };
+    // Records refused by validation since the node started (sent, skipped and dead are the outbox's, kept across restarts).
+    const counts = { invalid: 0 };
     const map = compileMapping(RED, node, op, config.mapping);
     const outbox = store;
 
@@ -120,7 +138,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
 
     const notSent = (original: unknown, reason: string, problems: Problem[], extra: Record<string, unknown> = {}): NodeMessage => ({
       payload: original,
-      btxh: { operation: op.api, reason, errors: problems.map((p) => renderProblem(RED, p)), ...extra },
+      // `record` names it for a reader of the debug sidebar: MaHoSo and the masked personal id.
+      btxh: { operation: op.api, reason, record: describe(original), errors: problems.map((p) => renderProblem(RED, p)), ...extra },
     });
 
     let statusTimer: NodeJS.Timeout | undefined;
@@ -132,15 +151,15 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         sender.counts().then(
           (c) => {
             const health = sender.health();
-            const values = { sent: c.delivered, waiting: c.waiting, inflight: sender.inFlight, dead: c.dead, invalid: counts.invalid, oldest: age(c.oldestMs) };
             if (!health.up) {
               // The circuit counts on the monotonic clock; the status shows the wall-clock time it began.
               const since = clockTime(Date.now() - (systemClock.now() - health.since));
               const auth = health.failure.code === 'authFailed';
-              node.status({ fill: auth ? 'red' : 'yellow', shape: 'ring', text: T(RED, auth ? 'status.authDown' : 'status.down', { ...values, since }) });
+              const parts = statusParts(RED, { ...c, delivered: -1, skipped: 0 }, 0, counts.invalid);
+              node.status({ fill: auth ? 'red' : 'yellow', shape: 'ring', text: T(RED, auth ? 'status.authDown' : 'status.down', { since, parts }) });
               return;
             }
-            const text = (outbox.damage ? T(RED, 'status.damaged') : '') + T(RED, c.waiting > 0 ? 'status.countsWaiting' : 'status.counts', values);
+            const text = (outbox.damage ? T(RED, 'status.damaged') : '') + T(RED, 'status.counts', { parts: statusParts(RED, c, sender.inFlight, counts.invalid) });
             const fill = outbox.damage || c.dead + counts.invalid > 0 ? 'red' : c.waiting + sender.inFlight > 0 ? 'blue' : 'green';
             node.status({ fill, shape: sender.inFlight > 0 ? 'ring' : 'dot', text });
           },
@@ -183,27 +202,23 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     async function control(msg: NodeMessage, send: Send): Promise<void> {
       if (msg.topic === 'replay') {
         const replayed = await sender.replay(replayFilter(msg.payload));
-        send([{ ...msg, payload: { replayed } }, null]);
+        send([{ ...msg, payload: { replayed }, btxh: { operation: op.api, replayed } }, null]);
       } else {
         const c = await sender.counts();
         const dead = await outbox.deadLetters(node.id, 100);
         const health = sender.health();
-        send([
-          {
-            ...msg,
-            payload: {
-              ...c,
-              inflight: Math.max(c.inflight, sender.inFlight),
-              sent: c.delivered,
-              skipped: counts.skipped,
-              queue: auth!.queueKind,
-              reachable: health.up,
-              ...(health.up ? {} : { unreachableSince: Date.now() - (systemClock.now() - health.since), lastError: renderProblem(RED, P.sendFailed(health.failure)) }),
-              deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
-            },
-          },
-          null,
-        ]);
+        const payload = {
+          ...c,
+          inflight: Math.max(c.inflight, sender.inFlight),
+          sent: c.delivered,
+          invalid: counts.invalid,
+          queue: auth!.queueKind,
+          reachable: health.up,
+          ...(health.up ? {} : { unreachableSince: Date.now() - (systemClock.now() - health.since), lastError: renderProblem(RED, P.sendFailed(health.failure)) }),
+          deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
+        };
+        // msg.btxh too, so a debug node showing msg.btxh (as the examples' do) shows the answer.
+        send([{ ...msg, payload, btxh: { operation: op.api, counts: payload } }, null]);
       }
     }
 
@@ -237,7 +252,6 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         const part = entries;
         entries = [];
         const p = sender.accept(part, { resend: config.resend === true }).then((result) => {
-          counts.skipped += result.skipped.length;
           if (result.skipped.length) {
             node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
             // Already at BTXH with this content: said on output 1, so a flow that marks rows "synced" closes the loop.

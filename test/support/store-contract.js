@@ -95,6 +95,7 @@ function contract(make) {
       assert.deepStrictEqual(await s.reported(got), [], 'once');
       let r = await s.enqueue([entry(1)]);
       assert.deepStrictEqual([r.accepted.length, r.skipped.length], [0, 1]);
+      assert.strictEqual((await s.counts('n1')).skipped, 1, 'a skip is counted, with the deliveries');
       r = await s.enqueue([entry(1, { hash: 'changed' })]);
       assert.strictEqual(r.accepted.length, 1);
       r = await s.enqueue([entry(2)], { resend: true });
@@ -103,7 +104,8 @@ function contract(make) {
       await s.delivered(again);
       c = await s.counts('n1');
       assert.strictEqual(c.delivered, 4, 'every delivery counts, the same key again too');
-      assert.strictEqual((await s.counts('n2')).delivered, 0);
+      assert.strictEqual(c.skipped, 1, 'a changed record and a resend are not skips');
+      assert.deepStrictEqual([(await s.counts('n2')).delivered, (await s.counts('n2')).skipped], [0, 0]);
     });
 
     it('forget: deliveries remembered longer than the retention go, oldest first and a chunk at a time; their keys are sent again', async function () {
@@ -244,7 +246,7 @@ function contract(make) {
     });
 
     it('counts: waiting, in flight, dead and delivered of the owner, and the age of the oldest unsent entry', async function () {
-      assert.deepStrictEqual(await s.counts('n1'), { waiting: 0, inflight: 0, dead: 0, delivered: 0, oldestMs: 0 });
+      assert.deepStrictEqual(await s.counts('n1'), { waiting: 0, inflight: 0, dead: 0, delivered: 0, skipped: 0, oldestMs: 0 });
       await s.enqueue([entry(1), entry(2), entry(3), entry(4), entry(9, { owner: 'n2' })]);
       await advance(5000);
       const [x, y] = await s.claim('n1', 2, MIN);
@@ -253,7 +255,7 @@ function contract(make) {
       await s.dead([y], 'rejected', []);
       await s.claim('n1', 1, MIN);
       const c = await s.counts('n1');
-      assert.deepStrictEqual({ ...c, oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 1, oldestMs: 0 });
+      assert.deepStrictEqual({ ...c, oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
       assert.ok(c.oldestMs >= 5000 && c.oldestMs < 60_000, `oldest ${c.oldestMs} ms`);
     });
 

@@ -34,6 +34,7 @@ export class MemoryStore implements Store {
   /** Last delivered hash and time per key; re-set on update, so Map order is delivery order (oldest first). */
   private deliveredHash = new Map<string, { hash: string; at: number }>();
   private deliveredCount = new Map<string, number>();
+  private skippedCount = new Map<string, number>();
   /** Ids of the waiting, in-flight and dead entries of each key. */
   private byKey = new Map<string, Set<number>>();
   private nextId = 1;
@@ -63,6 +64,7 @@ export class MemoryStore implements Store {
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {
         result.skipped.push(item);
+        this.skippedCount.set(item.owner, (this.skippedCount.get(item.owner) ?? 0) + 1);
         continue;
       }
       const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
@@ -248,7 +250,7 @@ export class MemoryStore implements Store {
 
   async counts(owner: string): Promise<Counts> {
     const now = this.now();
-    const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, oldestMs: 0 };
+    const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, skipped: this.skippedCount.get(owner) ?? 0, oldestMs: 0 };
     let oldest = Infinity;
     for (const e of this.entries.values()) {
       if (e.owner !== owner || e.state === 'delivered') continue;

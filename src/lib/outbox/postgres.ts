@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 4;
+const VERSION = 5;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -83,6 +83,13 @@ export class PostgresStore implements Store {
           `SELECT key, hash FROM ${this.d} WHERE key = ANY($1::text[])`, [[...new Set(items.map((i) => i.key))]]);
         const sent = new Map(rows.map((r) => [r.key, r.hash]));
         fresh = items.filter((i) => (sent.get(i.key) === i.hash ? (result.skipped.push(i), false) : true));
+        if (result.skipped.length) {
+          const by = new Map<string, number>();
+          for (const i of result.skipped) by.set(i.owner, (by.get(i.owner) ?? 0) + 1);
+          await c.query(
+            `INSERT INTO ${this.n} (owner, skipped) SELECT * FROM unnest($1::text[], $2::bigint[])
+             ON CONFLICT (owner) DO UPDATE SET skipped = ${this.n}.skipped + excluded.skipped`, [[...by.keys()], [...by.values()]]);
+        }
       }
       if (!fresh.length) return result;
       const col = <K extends keyof NewEntry>(k: K, f: (v: NewEntry[K]) => unknown = (v) => v) => fresh.map((i) => f(i[k]));
@@ -272,6 +279,7 @@ export class PostgresStore implements Store {
               count(*) FILTER (WHERE state = 'inflight')::int AS inflight,
               count(*) FILTER (WHERE state = 'dead')::int AS dead,
               coalesce((SELECT delivered FROM ${this.n} WHERE owner = $1), 0)::int AS delivered,
+              coalesce((SELECT skipped FROM ${this.n} WHERE owner = $1), 0)::int AS skipped,
               coalesce(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE state IN ('waiting', 'inflight'))) * 1000), 0)::float8 AS "oldestMs"
        FROM ${this.t} WHERE owner = $1`, [owner]);
     return rows[0] as Counts;
@@ -401,7 +409,8 @@ export class PostgresStore implements Store {
           CREATE INDEX "${table}_delivered_at" ON ${this.d} (at);
           CREATE TABLE ${this.n} (
             owner     text   PRIMARY KEY,
-            delivered bigint NOT NULL DEFAULT 0
+            delivered bigint NOT NULL DEFAULT 0,
+            skipped   bigint NOT NULL DEFAULT 0
           );
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
       } else if (found < VERSION) {
@@ -418,6 +427,8 @@ export class PostgresStore implements Store {
         if (found < 3) await c.query(`INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM ${this.d} GROUP BY owner ON CONFLICT (owner) DO NOTHING`);
         // 3 -> 4: the retention of delivered data forgets the oldest deliveries first.
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_delivered_at" ON ${this.d} (at)`);
+        // 4 -> 5: records skipped as already delivered are counted with the deliveries.
+        await c.query(`ALTER TABLE ${this.n} ADD COLUMN IF NOT EXISTS skipped bigint NOT NULL DEFAULT 0`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

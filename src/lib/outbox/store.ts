@@ -82,6 +82,8 @@ export interface Counts {
   inflight: number;
   dead: number;
   delivered: number;
+  /** Records enqueued but skipped: already delivered with the same content (kept with `delivered`, across restarts). */
+  skipped: number;
   /** Age in ms of the oldest waiting or in-flight entry, 0 when none. */
   oldestMs: number;
 }
