@@ -9,21 +9,15 @@ const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
 const { freePort, request } = require('./support/net');
+const { until: waitFor } = require('./support/red-process');
+/** Polls `fn` (a failed attempt counts as not yet) until it holds. */
+const until = (fn, what) => waitFor(() => fn().catch(() => undefined), { what, everyMs: 100, timeoutMs: 60_000 });
 const { comms } = require('./support/comms');
 
 const ROOT = path.join(__dirname, '..');
 const EXAMPLE = JSON.parse(fs.readFileSync(path.join(ROOT, 'examples', 'dossier-sync.json'), 'utf8'));
 const node = (type, name) => EXAMPLE.find((n) => n.type === type && (!name || (n.name ?? '').startsWith(name)));
 const SAMPLES = JSON.parse(fs.readFileSync(path.join(ROOT, 'data', 'samples', 'dossiers.json'), 'utf8'));
-
-async function until(fn, what, tries = 300) {
-  for (let i = 0; i < tries; i++) {
-    const v = await fn().catch(() => undefined);
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 describe('the README walkthrough on npm start', function () {
   this.timeout(120_000);
