@@ -262,8 +262,13 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
       const checks = await page.evaluate(() => {
         const auth = RED.nodes.getType('btxh-auth').defaults;
         const sync = RED.nodes.getType('btxh-progress').defaults;
-        return [auth.statusMap.validate('{10: 4}'), auth.statusMap.validate('{"DA_TRA_KQ": 10}'), sync.dateFormats.validate('{"NgaySinh": "dd/MM/yyyy"}'), sync.dateFormats.validate('')];
+        const secret = RED.nodes.getType('btxh-auth').credentials.gatewaySecretHeaders;
+        return [auth.statusMap.validate('{10: 4}'), auth.statusMap.validate('{"DA_TRA_KQ": 10}'), sync.dateFormats.validate('{"NgaySinh": "dd/MM/yyyy"}'), sync.dateFormats.validate(''),
+          auth.busyCodes.validate('-1, "503"'), secret.validate('{"X-Key": 1}'), secret.validate('__PWRD__')];
       });
+      assert.match(String(checks[4]), /"503" is not an error code/, String(checks[4]));
+      assert.match(String(checks[5]), /Secret gateway headers.*"X-Key" must be one line of text/, String(checks[5]));
+      assert.strictEqual(checks[6], true, 'a saved secret the editor does not show is not judged');
       assert.match(String(checks[0]), /StatusId mapping \(JSON\).*not valid JSON.*\{▸10: 4\}/, String(checks[0]));
       assert.strictEqual(checks[1], true);
       assert.match(String(checks[2]), /Date formats \(JSON\).*"NgaySinh" is not a date field.*ThoiDiemXuLy/, String(checks[2]));

@@ -27,6 +27,8 @@ describe('JSON settings as typed', () => {
     ['headers', '{"X-Tinh": "a\\nb"}', 'settingHeaderValue'],
     ['dateFormats', '{"NgayXuLy": "dd/MM/yyyy HH:mm:ss"}', 'settingDateField'],
     ['dateFormats', '{"ThoiDiemXuLy": "dd/MM/yyyy"}', 'settingDatetimeFormat'],
+    ['codes', '-1, "503"', 'settingCode'],
+    ['codes', '-1; {x}', 'settingCode'],
   ];
   for (const [kind, text, code] of cases) {
     it(`${kind} ${text}: ${code}`, () => {
@@ -40,10 +42,11 @@ describe('JSON settings as typed', () => {
     });
   }
   it('blank means none; well-formed settings pass', () => {
-    for (const kind of ['statusMap', 'procedureMap', 'headers', 'dateFormats']) for (const t of [undefined, '', '  ', null]) assert.strictEqual(checkSetting(kind, kind, t, dates), undefined);
+    for (const kind of ['statusMap', 'procedureMap', 'headers', 'dateFormats', 'codes']) for (const t of [undefined, '', '  ', null]) assert.strictEqual(checkSetting(kind, kind, t, dates), undefined);
     assert.strictEqual(checkSetting('statusMap', 's', '{"DA_TRA_KQ": 10, "1": 1}'), undefined);
     assert.strictEqual(checkSetting('procedureMap', 'p', '{"TC-01": "1.001776", "x": "2.000286"}'), undefined);
     assert.strictEqual(checkSetting('headers', 'h', '{"SENDER_CODE": "", "X-Tinh": "HN"}'), undefined);
+    assert.strictEqual(checkSetting('codes', 'b', '-1, 503;E_BUSY  99'), undefined);
     assert.strictEqual(checkSetting('dateFormats', 'd', '{"ThoiDiemXuLy": "dd/MM/yyyy HH:mm:ss"}', dates), undefined);
     // As the normaliser reads them (D3): the field, the field of the operation, the whole operation.
     const op = { api: progress.api, id: progress.id };

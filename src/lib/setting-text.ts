@@ -10,7 +10,7 @@ import { problem, type Problem } from './problem';
  * runs the very same checks: scripts/build-editor.js bundles the three as
  * resources/btxh-settings.js.
  */
-export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats';
+export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats' | 'codes';
 
 /** A header name as HTTP allows it (RFC 9110 token). */
 const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -23,6 +23,11 @@ const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  */
 export function checkSetting(kind: SettingKind, field: string, text: unknown, dates: Pick<FieldSpec, 'name' | 'type'>[] = [], op?: { api: string; id: string }): Problem | undefined {
   if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return undefined;
+  // A list of error_code values ("-1, 503"): each a code as BTXH writes them, never a quoted or JSON value.
+  if (kind === 'codes') {
+    const bad = String(text).split(/[\s,;]+/).find((c) => c !== '' && !/^-?[A-Za-z0-9_.]+$/.test(c));
+    return bad === undefined ? undefined : problem(field, 'settingCode', { key: bad });
+  }
   let v: unknown = text;
   if (typeof text === 'string') {
     try {

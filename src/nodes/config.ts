@@ -162,6 +162,7 @@ export function connectionSettingsProblem(RED: Red, p: AuthProps, c: AuthCredent
   return (
     settingProblem(RED, 'statusMap', 'statusMap', 'label.statusMap', p.statusMap) ??
     settingProblem(RED, 'procedureMap', 'procedureMap', 'label.procedureMap', p.procedureMap) ??
+    settingProblem(RED, 'codes', 'busyCodes', 'label.busyCodes', p.busyCodes) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewayHeaders', 'label.gatewayHeaders', p.gatewayHeaders) : undefined) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined)
   );
