@@ -69,7 +69,7 @@ describe('the README walkthrough on npm start', function () {
     assert.ok(demo.out().includes(`http://127.0.0.1:${ports.editor}/`) && demo.out().includes(`http://127.0.0.1:${ports.sandbox}/`), demo.out());
     const flows = (await request(ports.editor, 'GET', '/flows', undefined, { headers: { 'Node-RED-API-Version': 'v2' } })).body.flows;
     const tab = flows.find((n) => n.type === 'tab');
-    assert.match(tab.label, /BTXH/);
+    assert.match(tab.label, /^BTXH: đồng bộ hồ sơ .*dossier sync/, 'the tab the README names, in both languages');
     const sync = flows.find((n) => n.type === 'btxh-dossier');
     assert.deepStrictEqual(sync.wires.map((w) => w.map((id) => flows.find((n) => n.id === id).type)), [['debug'], ['debug']]);
     assert.strictEqual((await sandboxRecords()).length, 0, 'the demo waits for the user to press the inject');
