@@ -15,6 +15,9 @@ export function T(RED: Red, key: string, params?: object): string {
   return RED._(`${NS}:btxh-auth.${key}`, params);
 }
 
+/** What a connection setting's property name looks like (username, gatewayClientSecret). */
+const SETTING = /^[a-z][A-Za-z0-9]{0,39}$/;
+
 export interface RenderedProblem {
   field: string | null;
   code: string;
@@ -30,9 +33,10 @@ export interface RenderedProblem {
 export function renderProblem(RED: Red, p: Problem): RenderedProblem {
   const params = p.params ? Object.fromEntries(Object.entries(p.params).map(([k, v]) => [k, typeof v === 'string' ? maskText(v) : v])) : undefined;
   // A setting's problem names it as the dialog does ("Username", "Tài khoản"), not by its property.
+  // Only a setting's name is looked up: a record's field can be any key a flow sends (a dotted path, "constructor", 300,000 characters).
   const key = `label.${p.field}`;
-  const shown = p.field ? T(RED, key) : '';
-  const label = shown && !shown.endsWith(key) ? shown : p.field ?? '';
+  const shown: unknown = p.field && SETTING.test(p.field) ? T(RED, key) : '';
+  const label = typeof shown === 'string' && shown !== '' && !shown.endsWith(key) ? shown : p.field ?? '';
   const message = maskText(T(RED, `errors.${p.code}`, { field: p.field ?? '', label, ...params }));
   return params ? { field: p.field, code: p.code, message, params } : { field: p.field, code: p.code, message };
 }

@@ -64,9 +64,15 @@ export function clockTime(at: number): string {
 
 /** A record shown in a warning or log: its key, with the personal id masked. */
 export function describe(record: unknown): string {
-  const r = (record ?? {}) as Record<string, unknown>;
-  const id = r.CMND ?? r.cmnd;
-  return [r.MaHoSo ?? r.mahoso, id === undefined ? undefined : maskId(id)].filter((x) => x !== undefined).join(' / ');
+  // Any input reaches here (a refused record included): only plain values are shown, and nothing may throw.
+  const plain = (v: unknown) => (typeof v === 'string' || typeof v === 'number' ? String(v).slice(0, 60) : undefined);
+  try {
+    const r = (record && typeof record === 'object' ? record : {}) as Record<string, unknown>;
+    const id = plain(r.CMND ?? r.cmnd);
+    return [plain(r.MaHoSo ?? r.mahoso), id === undefined ? undefined : maskId(id)].filter((x) => x !== undefined).join(' / ');
+  } catch {
+    return '';
+  }
 }
 
 /** The decision's file link as a Precheck: refused for good, or not known now (tried again later). */
