@@ -37,9 +37,8 @@ ${bodies.join(',\n')}
   };
   var cache = {};
   function req(id) {
-    var key = id;
-    if (!cache[key]) { var m = { exports: {} }; cache[key] = m; defs[key](m, m.exports, req); }
-    return cache[key].exports;
+    if (!cache[id]) { var m = { exports: {} }; cache[id] = m; defs[id](m, m.exports, req); }
+    return cache[id].exports;
   }
   var check = req('./setting-text').checkSetting;
   var NS = '@motcua/node-red-btxh/btxh-auth:btxh-auth.';

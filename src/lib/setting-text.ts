@@ -25,7 +25,7 @@ export function checkSetting(kind: SettingKind, field: string, text: unknown, da
   if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return undefined;
   // A list of error_code values ("-1, 503"): each a code as BTXH writes them, never a quoted or JSON value.
   if (kind === 'codes') {
-    const bad = String(text).split(/[\s,;]+/).find((c) => c !== '' && !/^-?[A-Za-z0-9_.]+$/.test(c));
+    const bad = codeTokens(text).find((c) => !/^-?[A-Za-z0-9_.]+$/.test(c));
     return bad === undefined ? undefined : problem(field, 'settingCode', { key: bad });
   }
   let v: unknown = text;
@@ -62,6 +62,11 @@ export function checkSetting(kind: SettingKind, field: string, text: unknown, da
     }
   }
   return undefined;
+}
+
+/** A list of codes as typed ("-1, 503; E_BUSY"): split at spaces, commas and semicolons. */
+export function codeTokens(text: unknown): string[] {
+  return String(text).split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
 }
 
 /** A format must name the year, month and day, and a datetime's also the hour and minute (luxon tokens). */

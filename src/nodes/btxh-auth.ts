@@ -52,6 +52,16 @@ const CONFIG = 'config';
 const ANSWERS = ['retype', 'authFailed', 'refused', 'unknownHost', 'reset', 'network', 'timeout', 'plainHttp', 'tls', 'proxy', 'redirect', 'serverError', 'rateLimited', 'notFound', 'http', 'notBtxh', 'badResponse', 'busy', 'apiError'];
 
 module.exports = function (RED: Red) {
+  /**
+   * The connection of these settings, for the node and for Test connection alike. A mistyped
+   * mapping or header list would send records unmapped: it is a ConfigError, as a bad address is.
+   */
+  function connect(props: AuthProps, creds: AuthCredentials): Connection {
+    const bad = connectionSettingsProblem(RED, props, creds);
+    if (bad) throw new ConfigError(bad);
+    return new Connection(connectionConfig(RED, props, creds));
+  }
+
   function BtxhAuth(this: AuthNode, config: AuthConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
@@ -59,10 +69,7 @@ module.exports = function (RED: Red) {
     node.settings = settingsOf(config);
     node.destination = destination(config);
     try {
-      // A mistyped mapping or header list would send records unmapped: the connection is unusable until it is fixed.
-      const bad = connectionSettingsProblem(RED, config, creds);
-      if (bad) throw new ConfigError(bad);
-      node.connection = new Connection(connectionConfig(RED, config, creds));
+      node.connection = connect(config, creds);
     } catch (err) {
       if (!(err instanceof ConfigError)) throw err;
       // An empty or malformed address must not stop the flow from starting: the sync nodes show it.
@@ -168,9 +175,7 @@ module.exports = function (RED: Red) {
     }
     let connection: Connection | undefined;
     try {
-      const bad = connectionSettingsProblem(RED, body, creds);
-      if (bad) throw new ConfigError(bad);
-      connection = new Connection(connectionConfig(RED, body, creds));
+      connection = connect(body, creds);
       const r = await connection.test();
       if (r.ok) return res.json({ ok: true, message: r.message, detail: r.message, ...(r.status !== undefined ? { status: r.status } : {}) });
       const code = r.code ?? 'other';

@@ -1,6 +1,6 @@
 import type { ConnectionConfig } from '../lib/client';
 import { defaultSettings, type Settings } from '../lib/settings';
-import { checkSetting, type SettingKind } from '../lib/setting-text';
+import { checkSetting, codeTokens, type SettingKind } from '../lib/setting-text';
 import type { FieldSpec } from '../lib/fields/types';
 import type { Problem } from '../lib/problem';
 import { T } from './i18n';
@@ -148,7 +148,7 @@ export function syncSettings(base: Settings, dateFormats: unknown): Settings {
 /** "-1, 503" -> ['-1', '503']; absent -> the default list (undefined); "" -> none. */
 export function codeList(text: unknown): string[] | undefined {
   if (text === undefined || text === null) return undefined;
-  return String(text).split(/[\s,;]+/).map((c) => c.trim()).filter(Boolean);
+  return codeTokens(text);
 }
 
 /** A JSON setting's problem with the name the dialog shows for it (`setting`), or undefined. */

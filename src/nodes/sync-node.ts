@@ -42,15 +42,15 @@ export function age(ms: number): string {
 /**
  * A node status short enough to stay under the node on the canvas: only the counts that are
  * not zero, "waiting 120 (3 min) · sent 7 · skipped 7"; every count is in the `status` answer.
- * A negative `delivered` leaves "sent" out (the down statuses).
+ * While BTXH is down (`down`) only what waits and what failed is said, not what was sent.
  */
-export function statusParts(RED: Red, c: Counts, inflight: number, invalid: number): string {
+export function statusParts(RED: Red, c: Counts, inflight: number, invalid: number, down = false): string {
   const part = (key: string, n: number, extra: object = {}) => T(RED, `status.part.${key}`, { n, ...extra });
   const out: string[] = [];
   if (c.waiting > 0) out.push(part('waiting', c.waiting, { oldest: age(c.oldestMs) }));
   else if (inflight > 0) out.push(part('inflight', inflight));
-  if (c.delivered >= 0) out.push(part('sent', c.delivered));
-  if (c.skipped > 0) out.push(part('skipped', c.skipped));
+  if (!down) out.push(part('sent', c.delivered));
+  if (!down && c.skipped > 0) out.push(part('skipped', c.skipped));
   if (c.dead > 0) out.push(part('dead', c.dead));
   if (invalid > 0) out.push(part('invalid', invalid));
   return out.join(' · ');
@@ -161,7 +161,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
               // The circuit counts on the monotonic clock; the status shows the wall-clock time it began.
               const since = clockTime(Date.now() - (systemClock.now() - health.since));
               const auth = health.failure.code === 'authFailed';
-              const parts = statusParts(RED, { ...c, delivered: -1, skipped: 0 }, 0, counts.invalid);
+              const parts = statusParts(RED, c, 0, counts.invalid, true);
               node.status({ fill: auth ? 'red' : 'yellow', shape: 'ring', text: T(RED, auth ? 'status.authDown' : 'status.down', { since, parts }) });
               return;
             }

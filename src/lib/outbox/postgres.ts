@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
+import { countByOwner, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 
 export interface PostgresOptions {
@@ -84,8 +84,7 @@ export class PostgresStore implements Store {
         const sent = new Map(rows.map((r) => [r.key, r.hash]));
         fresh = items.filter((i) => (sent.get(i.key) === i.hash ? (result.skipped.push(i), false) : true));
         if (result.skipped.length) {
-          const by = new Map<string, number>();
-          for (const i of result.skipped) by.set(i.owner, (by.get(i.owner) ?? 0) + 1);
+          const by = countByOwner(result.skipped);
           await c.query(
             `INSERT INTO ${this.n} (owner, skipped) SELECT * FROM unnest($1::text[], $2::bigint[])
              ON CONFLICT (owner) DO UPDATE SET skipped = ${this.n}.skipped + excluded.skipped`, [[...by.keys()], [...by.values()]]);

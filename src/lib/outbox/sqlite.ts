@@ -4,7 +4,7 @@ import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import type { Counts, DeadReason, EnqueueResult, Entry, Held, NewEntry, ReplayFilter, Store } from './store';
+import { countByOwner, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
 
@@ -141,21 +141,21 @@ export class SqliteStore implements Store {
     const insert = this.st(`INSERT INTO entries
       (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?)`);
-    const skip = this.st(`INSERT INTO counters (owner, skipped) VALUES (?, 1)
-      ON CONFLICT (owner) DO UPDATE SET skipped = skipped + 1`);
+    const skip = this.st(`INSERT INTO counters (owner, skipped) VALUES (?, ?)
+      ON CONFLICT (owner) DO UPDATE SET skipped = skipped + excluded.skipped`);
     return this.tx(() => {
       const now = this.now();
       const result: EnqueueResult = { accepted: [], skipped: [] };
       for (const item of items) {
         if (!opts.resend && sent.get(item.key) === item.hash) {
           result.skipped.push(item);
-          skip.run(item.owner);
           continue;
         }
         const info = insert.run(item.owner, item.op, item.key, item.hash, JSON.stringify(item.record),
           json(item.original), json(item.meta), now, now);
         result.accepted.push({ ...item, id: Number(info.lastInsertRowid), state: 'waiting', attempts: 0, createdAt: now, notBefore: now });
       }
+      for (const [owner, n] of countByOwner(result.skipped)) skip.run(owner, n);
       return result;
     }, 'immediate');
   }

@@ -194,3 +194,10 @@ export interface Store {
 export function queueFull(count: number, free: number): Error & { problem: Problem } {
   return Object.assign(new Error('the memory queue is full'), { problem: { field: null, code: 'queueFull', params: { count, free: Math.max(0, free) } } });
 }
+
+/** How many of `items` each owner has: a store adds its skips to each owner's counter once per enqueue. */
+export function countByOwner(items: { owner: string }[]): Map<string, number> {
+  const by = new Map<string, number>();
+  for (const i of items) by.set(i.owner, (by.get(i.owner) ?? 0) + 1);
+  return by;
+}
