@@ -26,6 +26,8 @@ describe('MemoryStore', function () {
     assert.strictEqual(store.room(), 1);
     await assert.rejects(store.enqueue([entry(MEMORY_CAPACITY), entry(MEMORY_CAPACITY + 1)]), (err) => err.problem.code === 'queueFull');
     assert.strictEqual((await store.counts('n1')).waiting, MEMORY_CAPACITY - 1, 'nothing of the refused call');
+    await assert.rejects(store.enqueue([entry(MEMORY_CAPACITY), entry(MEMORY_CAPACITY + 1)], { cursors: new Map([['hoso', { key: 9 }]]) }));
+    assert.strictEqual(await store.cursor('hoso'), undefined, 'nor its read position');
     await store.enqueue([entry(MEMORY_CAPACITY)]);
     assert.strictEqual(store.room(), 0);
   });

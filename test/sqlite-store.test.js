@@ -134,18 +134,18 @@ describe('SqliteStore', function () {
     assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
   });
 
-  it('creates the directory, WAL journal and schema version 6', async function () {
+  it('creates the directory, WAL journal and schema version 7', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 6);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 7);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepStrictEqual(tables, ['counters', 'delivered', 'entries']);
+      assert.deepStrictEqual(tables, ['counters', 'cursors', 'delivered', 'entries']);
     } finally {
       raw.close();
     }
@@ -195,6 +195,16 @@ describe('SqliteStore', function () {
     assert.deepStrictEqual(e2, { ...entry(2), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t, lease: e2.lease });
     t += 60_001;
     assert.strictEqual((await r.claim('n1', 10, 60_000))[0].id, e1.id);
+  });
+
+  it('keeps a read position across closing and reopening the file; a failed enqueue moves none', async function () {
+    const s = store();
+    await s.enqueue([entry(1)], { cursors: new Map([['hoso', { time: { date: '2024-01-02T03:04:05.000Z' }, key: 41 }]]) });
+    await assert.rejects(s.enqueue([entry(2), { ...entry(3), record: undefined }], { cursors: new Map([['hoso', { key: 99 }]]) }));
+    await s.close();
+    const r = store();
+    assert.deepStrictEqual(await r.cursor('hoso'), { time: { date: '2024-01-02T03:04:05.000Z' }, key: 41 });
+    assert.strictEqual((await r.counts('n1')).waiting, 1, 'the failed enqueue wrote nothing');
   });
 
   it('two connections to one file never claim the same entry', async function () {
@@ -264,7 +274,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 6);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 7);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'events';
 import { join } from 'path';
 import { tmpdir } from 'os';
 import { ConfigError, Connection, type Api } from '../lib/client';
@@ -42,6 +43,8 @@ export interface AuthNode extends Node {
   use(stopped: Promise<void>): void;
   /** Where this node's secrets go (`destination` in ./config), as deployed. */
   destination: string;
+  /** Sync nodes tell a btxh-source what became of its pages here ('page', PageResult). */
+  pages: EventEmitter;
 }
 
 /** Test connection's answer when a saved secret would go to a new address (a code of the answer, not a Problem). */
@@ -68,6 +71,9 @@ module.exports = function (RED: Red) {
     const creds = (node.credentials ?? {}) as AuthCredentials;
     node.settings = settingsOf(config);
     node.destination = destination(config);
+    node.pages = new EventEmitter();
+    // One listener per btxh-source using this connection: a province may have many.
+    node.pages.setMaxListeners(0);
     try {
       node.connection = connect(config, creds);
     } catch (err) {

@@ -2,7 +2,8 @@ import { DateTime } from 'luxon';
 import { systemClock } from '../lib/clock';
 import type { Connection } from '../lib/client';
 import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo, type Precheck } from '../lib/engine/sender';
-import { COMMIT_MAX } from '../lib/engine/commits';
+import { COMMIT_MAX, type Page } from '../lib/engine/commits';
+import { encode, pageOf, positionOf, type PageRequest, type PageResult, type Position } from '../lib/source/cursor';
 import { Turns } from '../lib/engine/turns';
 import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
@@ -113,6 +114,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       node.on('input', (_msg, _send, done) => done(new Error(why)));
       return;
     }
+    const connection: AuthNode = auth;
     const settings = syncSettings(auth.settings, config.dateFormats);
     // settings.js logging.console.level "debug" or "trace": the per-record warnings are logged.
     const level = (RED.settings as { logging?: { console?: { level?: string } } } | undefined)?.logging?.console?.level;
@@ -244,20 +246,46 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         await control(msg, send);
         return { committed: Promise.resolve() };
       }
-      const inputs = Array.isArray(msg.payload) ? msg.payload : [msg.payload];
+      const req = pageOf(msg.cursor);
+      // A source's page of no rows is an empty array: nothing to read, but the source hears so.
+      const inputs = Array.isArray(msg.payload) ? msg.payload : req && msg.payload === undefined ? [] : [msg.payload];
       const parts: Promise<void>[] = [];
       let entries: NewEntry[] = [];
       let invalid: NodeMessage[] = [];
       let failed: Error | undefined;
       let cut = false;
-      const flush = () => {
+      const tally = { accepted: 0, skipped: 0, invalid: 0 };
+      // A source's page (../lib/source/cursor.ts): its last row is where the next page starts,
+      // and the position moves in the commit of its last part, only if every part committed.
+      let page: Page | undefined;
+      let end: Position | undefined;
+      let pageError: Problem | undefined;
+      if (req) {
+        if (req.connection !== connection.id) pageError = problem(null, 'sourceConnection');
+        else if (inputs.length) {
+          const at = positionOf(inputs[inputs.length - 1], req.columns);
+          if ('code' in at) pageError = at;
+          else end = at;
+        }
+        if (pageError) {
+          const err = Object.assign(new Error(renderProblem(RED, pageError).message), { problem: pageError });
+          told(req, { rows: inputs.length, ...tally, error: pageError });
+          throw err;
+        }
+        page = { failed: false };
+      }
+      const flush = (last = false) => {
         counts.invalid += invalid.length;
+        tally.invalid += invalid.length;
         for (const m of invalid) send([null, m]);
         invalid = [];
-        if (!entries.length) return;
+        if (last && page && end) page.move = { name: req!.name, value: encode(end) };
+        if (!entries.length && !page?.move) return;
         const part = entries;
         entries = [];
-        const p = sender.accept(part, { resend: config.resend === true }).then((result) => {
+        const p = sender.accept(part, { resend: config.resend === true, page }).then((result) => {
+          tally.accepted += result.accepted.length;
+          tally.skipped += result.skipped.length;
           if (result.skipped.length) {
             node.log(T(RED, 'log.skipped', { count: result.skipped.length }));
             // Already at BTXH with this content: said on output 1, so a flow that marks rows "synced" closes the loop.
@@ -279,6 +307,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           // Closed meanwhile (a deploy): the rest is not read, and each of its records says so on output 2.
           if (closing) {
             unread(inputs.slice(i));
+            // The position stays before them: the next run reads them again.
+            if (page) page.failed = true;
             break;
           }
         }
@@ -321,13 +351,25 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
           meta: msg._msgid ? { _msgid: msg._msgid } : undefined,
         });
       }
-      flush();
+      flush(true);
       if (cut) msg.payload = Array.isArray(msg.payload) ? inputs : inputs[0];
-      const committed = Promise.all(parts).then(() => {
+      const committed = Promise.allSettled(parts).then(() => {
+        if (req) {
+          // A failed part kept the position where it was (../lib/engine/commits.ts); so did a close.
+          const why = failed
+            ? (failed as { problem?: Problem }).problem ?? problem(null, 'outboxUnavailable', { store: connection.queueKind, detail: failed.message })
+            : page?.failed ? problem(null, 'closedBeforeRead') : undefined;
+          told(req, { rows: inputs.length, ...tally, ...(why ? { error: why } : { end }) });
+        }
         if (failed) throw failed;
         showStatus();
       });
       return { committed };
+    }
+
+    /** The source of a page hears what became of it (through the connection they share). */
+    function told(req: PageRequest, r: Omit<PageResult, 'source' | 'seq' | 'owner'>): void {
+      connection.pages.emit('page', { source: req.source, seq: req.seq, owner: node.id, ...r } satisfies PageResult);
     }
 
     /** A large input's progress on the status: "accepting 45,000 / 100,000". */
@@ -351,7 +393,12 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       while (head < inbox.length) {
         const job = inbox[head]!;
         inbox[head++] = undefined;
-        if (job.msg.topic !== 'replay' && job.msg.topic !== 'status') unread(Array.isArray(job.msg.payload) ? job.msg.payload : [job.msg.payload]);
+        if (job.msg.topic !== 'replay' && job.msg.topic !== 'status') {
+          const rows = Array.isArray(job.msg.payload) ? job.msg.payload : [job.msg.payload];
+          unread(rows);
+          const req = pageOf(job.msg.cursor);
+          if (req) told(req, { rows: rows.length, accepted: 0, skipped: 0, invalid: 0, error: problem(null, 'closedBeforeRead') });
+        }
         finish(job.done);
       }
       inbox.length = 0;

@@ -7,6 +7,8 @@ const WebSocket = require('ws');
 function comms(port) {
   const shown = new Map();
   const statuses = new Map();
+  /** Every status each node showed, in order. */
+  const history = new Map();
   const ws = new WebSocket(`ws://127.0.0.1:${port}/comms`);
   ws.on('open', () => {
     ws.send(JSON.stringify({ subscribe: 'debug' }));
@@ -18,13 +20,16 @@ function comms(port) {
         if (!shown.has(m.data.id)) shown.set(m.data.id, []);
         shown.get(m.data.id).push(m.data);
       } else if (typeof m.topic === 'string' && m.topic.startsWith('status/')) {
-        statuses.set(m.topic.slice('status/'.length), m.data);
+        const id = m.topic.slice('status/'.length);
+        statuses.set(id, m.data);
+        if (!history.has(id)) history.set(id, []);
+        history.get(id).push(m.data);
       }
     }
   });
   ws.on('error', () => undefined);
   const opened = new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  return { shown, statuses, opened, close: () => ws.close() };
+  return { shown, statuses, history, opened, close: () => ws.close() };
 }
 
 module.exports = { comms };

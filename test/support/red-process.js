@@ -109,7 +109,7 @@ return null;`,
  * Prepares a user directory and returns a handle to start, kill and restart
  * Node-RED on it. The directory (with its SQLite outbox) survives restarts.
  */
-async function redProcess({ flow, creds = { auth: { username: 'demo', password: 'demo' } }, name = 'red', userDir, nodeArgs = [], editor = false } = {}) {
+async function redProcess({ flow, creds = { auth: { username: 'demo', password: 'demo' } }, name = 'red', userDir, nodeArgs = [], editor = false, env = {} } = {}) {
   const dir = userDir || fs.mkdtempSync(path.join(os.tmpdir(), `btxh-${name}-`));
   fs.mkdirSync(path.join(dir, 'node_modules', '@motcua'), { recursive: true });
   const link = path.join(dir, 'node_modules', '@motcua', 'node-red-btxh');
@@ -160,6 +160,7 @@ module.exports = {
       fs.writeSync(out, `\n==== start ${++starts} ${new Date().toISOString()}\n`);
       child = spawn(process.execPath, [...nodeArgs, RED_JS, '--userDir', dir, '--settings', path.join(dir, 'settings.js'), '--port', String(port)], {
         cwd: dir,
+        env: { ...process.env, ...env },
         detached: true, // its own process group: a kill reaches everything it started
         stdio: ['ignore', out, out],
       });

@@ -33,6 +33,26 @@ function contract(make) {
       ({ store: s, advance } = await make());
     });
 
+    it('moves a read position in the enqueue that stores what was read, and forgets it on reset', async function () {
+      assert.strictEqual(await s.cursor('hoso'), undefined, 'nothing before the first commit');
+      const first = { time: { date: '2024-03-05T01:02:03.000Z' }, key: 'HS1', note: 'Xã Tân Phú' };
+      await s.enqueue([entry(1), entry(2)], { cursors: new Map([['hoso', first]]) });
+      assert.deepStrictEqual(await s.cursor('hoso'), first);
+      // An empty page moves it too (every row of it was refused or already delivered).
+      await s.enqueue([], { cursors: new Map([['hoso', { time: 5, key: 7 }], ['buoc', { key: 'B1' }]]) });
+      assert.deepStrictEqual(await s.cursor('hoso'), { time: 5, key: 7 });
+      assert.deepStrictEqual(await s.cursor('buoc'), { key: 'B1' });
+      // What the caller gets is a copy: changing it changes nothing stored.
+      (await s.cursor('buoc')).key = 'changed';
+      assert.deepStrictEqual(await s.cursor('buoc'), { key: 'B1' });
+      await s.enqueue([entry(3)]);
+      assert.deepStrictEqual(await s.cursor('hoso'), { time: 5, key: 7 }, 'an enqueue without cursors leaves them');
+      await s.resetCursor('hoso');
+      assert.strictEqual(await s.cursor('hoso'), undefined);
+      assert.deepStrictEqual(await s.cursor('buoc'), { key: 'B1' }, 'only the one named');
+      assert.strictEqual((await s.counts('n1')).waiting, 3);
+    });
+
     it('claims the oldest due entries of its owner only, up to the limit, in flight under one lease token', async function () {
       const { accepted } = await s.enqueue([entry(1), entry(2, { owner: 'n2' }), entry(3), entry(4)]);
       assert.deepStrictEqual(accepted.map((e) => [e.state, e.attempts]), [['waiting', 0], ['waiting', 0], ['waiting', 0], ['waiting', 0]]);

@@ -1,4 +1,4 @@
-import type { EnqueueResult, NewEntry } from '../outbox/store';
+import type { CursorValue, EnqueueResult, NewEntry } from '../outbox/store';
 
 /**
  * Group commit: the accepts that arrive while the store is busy, or within one
@@ -11,8 +11,20 @@ import type { EnqueueResult, NewEntry } from '../outbox/store';
 interface Waiting {
   entries: NewEntry[];
   resend: boolean;
+  page?: Page;
   resolve(r: EnqueueResult): void;
   reject(err: unknown): void;
+}
+
+/**
+ * The parts of one input that is a source's page (../source/cursor.ts) share one `Page`;
+ * its last part carries `move`, the read position that moves in that part's transaction.
+ * Once any part of the page fails, `failed` is set and the position stays where it was, so
+ * the page's rows are read again, never skipped.
+ */
+export interface Page {
+  failed: boolean;
+  move?: { name: string; value: CursorValue };
 }
 
 /** Records in one transaction at most: better-sqlite3 commits synchronously, so a part must stay a short pause (~20 ms with fsync). */
@@ -24,11 +36,11 @@ export class GroupCommit {
   private scheduled = false;
   private busy = false;
 
-  constructor(private readonly enqueue: (entries: NewEntry[], opts: { resend: boolean }) => Promise<EnqueueResult>) {}
+  constructor(private readonly enqueue: (entries: NewEntry[], opts: { resend: boolean; cursors?: Map<string, CursorValue> }) => Promise<EnqueueResult>) {}
 
-  add(entries: NewEntry[], resend = false): Promise<EnqueueResult> {
+  add(entries: NewEntry[], resend = false, page?: Page): Promise<EnqueueResult> {
     return new Promise<EnqueueResult>((resolve, reject) => {
-      this.waiting.push({ entries, resend, resolve, reject });
+      this.waiting.push({ entries, resend, page, resolve, reject });
       this.count += entries.length;
       if (!this.busy && !this.scheduled) {
         this.scheduled = true;
@@ -56,12 +68,21 @@ export class GroupCommit {
         }
         this.count -= n;
         const all = group.length === 1 ? group[0].entries : group.flatMap((w) => w.entries);
+        // Decided now, after every earlier transaction has settled (a failed one marked its input).
+        let cursors: Map<string, CursorValue> | undefined;
+        for (const w of group) {
+          const move = w.page && !w.page.failed ? w.page.move : undefined;
+          if (move) (cursors ??= new Map()).set(move.name, move.value);
+        }
         let result: EnqueueResult;
         try {
-          result = await this.enqueue(all, { resend });
+          result = await this.enqueue(all, cursors ? { resend, cursors } : { resend });
         } catch (err) {
-          // Nothing of the transaction was written: every caller in it hears why.
-          for (const w of group) w.reject(err);
+          // Nothing of the transaction was written: every caller in it hears why, and its input's position stays.
+          for (const w of group) {
+            if (w.page) w.page.failed = true;
+            w.reject(err);
+          }
           continue;
         }
         if (group.length === 1) {

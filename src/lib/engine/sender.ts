@@ -8,7 +8,7 @@ import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
 import { hashOf, keyOf } from './key';
 import { Limit } from './limit';
-import { GroupCommit } from './commits';
+import { GroupCommit, type Page } from './commits';
 import * as P from './problems';
 
 export const DAY_MS = 24 * 3600_000;
@@ -246,9 +246,15 @@ export class Sender extends EventEmitter {
   }
 
   /** Accepts of one turn of the event loop are committed together (./commits.ts); resolves once this part is. */
-  async accept(entries: NewEntry[], opts?: { resend?: boolean }): Promise<EnqueueResult> {
-    await this.room(entries.length);
-    const result = await this.commits.add(entries, opts?.resend === true);
+  async accept(entries: NewEntry[], opts?: { resend?: boolean; page?: Page }): Promise<EnqueueResult> {
+    try {
+      await this.room(entries.length);
+    } catch (err) {
+      // Refused before its commit: the page's read position must not pass these records.
+      if (opts?.page) opts.page.failed = true;
+      throw err;
+    }
+    const result = await this.commits.add(entries, opts?.resend === true, opts?.page);
     this.kick();
     this.fire('change');
     return result;

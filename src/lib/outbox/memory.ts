@@ -1,6 +1,6 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
 const REMEMBERED_KEYS = 100_000;
@@ -52,14 +52,27 @@ export class MemoryStore implements Store {
 
   private readonly capacity: number;
 
+  /** Read positions as JSON text: what a caller gets back is never the object it gave. */
+  private cursors = new Map<string, string>();
+
+  async cursor(name: string): Promise<CursorValue | undefined> {
+    const text = this.cursors.get(name);
+    return text === undefined ? undefined : (JSON.parse(text) as CursorValue);
+  }
+
+  async resetCursor(name: string): Promise<void> {
+    this.cursors.delete(name);
+  }
+
   room(): number {
     return Math.max(0, this.capacity - this.entries.size);
   }
 
-  async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+  async enqueue(items: NewEntry[], opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     // Refused whole, before anything is written: the caller hears it and nothing is half-taken.
     if (items.length > this.room()) throw queueFull(items.length, this.room());
     const result: EnqueueResult = { accepted: [], skipped: [] };
+    for (const [name, value] of opts.cursors ?? []) this.cursors.set(name, JSON.stringify(value));
     const now = this.now();
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {

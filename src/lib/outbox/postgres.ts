@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import { countByOwner, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 
 export interface PostgresOptions {
@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 5;
+const VERSION = 6;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -36,6 +36,8 @@ export class PostgresStore implements Store {
   private readonly d: string;
   private readonly v: string;
   private readonly n: string;
+  /** Read positions of sources (../source/cursor.ts), moved in the enqueue that stores what was read. */
+  private readonly r: string;
   private readonly schema: string;
   /** The table name alone, for its index names. */
   private readonly table: string;
@@ -59,6 +61,7 @@ export class PostgresStore implements Store {
     this.d = `"${schema}"."${table}_delivered"`;
     this.v = `"${schema}"."${table}_schema"`;
     this.n = `"${schema}"."${table}_counters"`;
+    this.r = `"${schema}"."${table}_cursors"`;
     this.lockName = `btxh-outbox:${schema}.${table}`;
     // Loaded here, not at the top: flows on another store never load pg.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -74,9 +77,14 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => undefined);
   }
 
-  async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+  async enqueue(items: NewEntry[], opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     return this.tx(async (c) => {
       const result: EnqueueResult = { accepted: [], skipped: [] };
+      if (opts.cursors?.size) {
+        await c.query(
+          `INSERT INTO ${this.r} (name, value) SELECT * FROM unnest($1::text[], $2::text[])
+           ON CONFLICT (name) DO UPDATE SET value = excluded.value`, [[...opts.cursors.keys()], [...opts.cursors.values()].map((v) => JSON.stringify(v))]);
+      }
       let fresh = items;
       if (!opts.resend && items.length) {
         const { rows } = await c.query<{ key: string; hash: string }>(
@@ -108,6 +116,25 @@ export class PostgresStore implements Store {
       });
       return result;
     });
+  }
+
+  async cursor(name: string): Promise<CursorValue | undefined> {
+    try {
+      await this.init();
+      const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.r} WHERE name = $1`, [name]);
+      return rows.length ? (JSON.parse(rows[0].value) as CursorValue) : undefined;
+    } catch (err) {
+      fail(err, 'postgres');
+    }
+  }
+
+  async resetCursor(name: string): Promise<void> {
+    try {
+      await this.init();
+      await this.pool.query(`DELETE FROM ${this.r} WHERE name = $1`, [name]);
+    } catch (err) {
+      fail(err, 'postgres');
+    }
   }
 
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
@@ -411,6 +438,10 @@ export class PostgresStore implements Store {
             delivered bigint NOT NULL DEFAULT 0,
             skipped   bigint NOT NULL DEFAULT 0
           );
+          CREATE TABLE ${this.r} (
+            name  text PRIMARY KEY,
+            value text NOT NULL
+          );
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
       } else if (found < VERSION) {
         // 1 -> 2: dead letters record when they died (NULL for those that died before).
@@ -428,6 +459,8 @@ export class PostgresStore implements Store {
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_delivered_at" ON ${this.d} (at)`);
         // 4 -> 5: records skipped as already delivered are counted with the deliveries.
         await c.query(`ALTER TABLE ${this.n} ADD COLUMN IF NOT EXISTS skipped bigint NOT NULL DEFAULT 0`);
+        // 5 -> 6: a source's read position moves in the transaction that stores what it read.
+        await c.query(`CREATE TABLE IF NOT EXISTS ${this.r} (name text PRIMARY KEY, value text NOT NULL)`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

@@ -4,7 +4,7 @@ import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import { countByOwner, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
 
@@ -22,7 +22,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 6;
+const VERSION = 7;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS counters (
   owner     TEXT PRIMARY KEY,
   delivered INTEGER NOT NULL DEFAULT 0,
   skipped   INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS cursors (
+  name  TEXT PRIMARY KEY,
+  value TEXT NOT NULL
 );
 `;
 
@@ -136,7 +140,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  async enqueue(items: NewEntry[], opts: { resend?: boolean } = {}): Promise<EnqueueResult> {
+  async enqueue(items: NewEntry[], opts: EnqueueOptions = {}): Promise<EnqueueResult> {
     const sent = this.st('SELECT hash FROM delivered WHERE key = ?').pluck();
     const insert = this.st(`INSERT INTO entries
       (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
@@ -156,8 +160,21 @@ export class SqliteStore implements Store {
         result.accepted.push({ ...item, id: Number(info.lastInsertRowid), state: 'waiting', attempts: 0, createdAt: now, notBefore: now });
       }
       for (const [owner, n] of countByOwner(result.skipped)) skip.run(owner, n);
+      if (opts.cursors) {
+        const move = this.st('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
+        for (const [name, value] of opts.cursors) move.run(name, JSON.stringify(value));
+      }
       return result;
     }, 'immediate');
+  }
+
+  async cursor(name: string): Promise<CursorValue | undefined> {
+    const text = this.tx(() => this.st('SELECT value FROM cursors WHERE name = ?').pluck().get(name) as string | undefined, 'deferred');
+    return text === undefined ? undefined : (JSON.parse(text) as CursorValue);
+  }
+
+  async resetCursor(name: string): Promise<void> {
+    this.tx(() => this.st('DELETE FROM cursors WHERE name = ?').run(name), 'immediate');
   }
 
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
@@ -408,6 +425,8 @@ export class SqliteStore implements Store {
         if (found < 5) this.db.exec('CREATE INDEX IF NOT EXISTS entries_oldest ON entries (owner, state, created_at)');
         // 5 -> 6: records skipped as already delivered are counted with the deliveries (the status shows both).
         if (found < 6) this.db.exec('ALTER TABLE counters ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0');
+        // 6 -> 7: a source's read position moves in the transaction that stores what it read.
+        if (found < 7) this.db.exec('CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

@@ -104,9 +104,28 @@ export interface ReplayFilter {
  * resolves with the ids it actually wrote; an entry whose lease has moved on to
  * another claim is left untouched and left out of the answer.
  */
+/**
+ * What an enqueue may also write in its transaction: named read positions (a source's
+ * watermark, ../source/cursor.ts) that move exactly when the records read up to them are
+ * committed, so a restart neither skips nor reads again what was taken.
+ */
+export type Cursors = Map<string, CursorValue>;
+/** A read position as JSON: the store keeps it as text and gives it back as it was given. */
+export type CursorValue = Record<string, unknown>;
+
+export interface EnqueueOptions {
+  resend?: boolean;
+  /** Written in the same transaction as the entries (the last value of a name wins). */
+  cursors?: Cursors;
+}
+
 export interface Store {
   /** Durable stores commit before resolving: only then may the input be acknowledged. */
-  enqueue(entries: NewEntry[], opts?: { resend?: boolean }): Promise<EnqueueResult>;
+  enqueue(entries: NewEntry[], opts?: EnqueueOptions): Promise<EnqueueResult>;
+  /** The read position last committed under `name`, undefined before the first. */
+  cursor(name: string): Promise<CursorValue | undefined>;
+  /** Forgets the read position `name` (a source starts again from its first row). */
+  resetCursor(name: string): Promise<void>;
   /**
    * Claim up to `limit` due waiting entries of `owner` (oldest first) for `leaseMs`,
    * under a new lease token; a key already in flight is never claimed twice.

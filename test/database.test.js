@@ -1,0 +1,291 @@
+'use strict';
+// Issue 13: the database examples, each deployed in a real Node-RED with its real
+// database node, against real MariaDB and PostgreSQL servers the tests start
+// (.ci/run installs them from Debian's packages), seeded with synthetic dossiers,
+// steps and decisions in the typical one-stop schema (test/support/onestop.js).
+// Only what each example's comment says to change is changed: the database node's
+// address and login, and the BTXH connection's address (this test's sandbox).
+const assert = require('assert');
+const fs = require('fs');
+const path = require('path');
+const { createSandbox } = require('../sandbox/server');
+const { redProcess, request, until, sleep } = require('./support/red-process');
+const { comms } = require('./support/comms');
+const onestop = require('./support/onestop');
+const mariadb = require('./support/mariadb');
+const postgres = require('./support/postgres');
+
+const DIR = path.join(__dirname, '..', 'examples', 'database');
+const load = (file) => JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+const FILE_BASE = 'https://motcua.example.gov.vn/files/';
+// Vietnam time, as the one-stop database keeps it (the example's comment says so for PostgreSQL).
+const ENV = { TZ: 'Asia/Ho_Chi_Minh', BTXH_FILE_BASE_URL: FILE_BASE };
+
+/** MaHoSo -> how many times it reached the sandbox, for `op`. */
+function receipts(sandbox, op) {
+  const by = new Map();
+  for (const r of sandbox.records(op)) by.set(r.record.MaHoSo, (by.get(r.record.MaHoSo) ?? 0) + 1);
+  return by;
+}
+
+function expectOnce(sandbox, op, ids, what) {
+  const got = receipts(sandbox, op);
+  const missing = ids.filter((m) => !got.has(m));
+  const twice = [...got].filter(([, n]) => n > 1).map(([m]) => m);
+  assert.deepStrictEqual({ missing: missing.slice(0, 5), twice: twice.slice(0, 5) }, { missing: [], twice: [] }, what);
+  assert.strictEqual(got.size, ids.length, `${what}: nothing else`);
+}
+
+/** The example, as its comment says to set it up; `db(flow)` points the database config node at the test server and returns its credentials. */
+async function example(file, { sandbox, db, userDir, name, env = {}, modules = [] }) {
+  const flow = load(file);
+  const auth = flow.find((n) => n.type === 'btxh-auth');
+  auth.baseUrl = sandbox.url;
+  const creds = { [auth.id]: auth.credentials };
+  delete auth.credentials;
+  Object.assign(creds, db(flow));
+  const tab = flow.find((n) => n.type === 'tab');
+  flow.push(
+    { id: 'readyIn', z: tab.id, type: 'http in', url: '/ready', method: 'get', x: 0, y: 0, wires: [['readyOut']] },
+    { id: 'readyOut', z: tab.id, type: 'http response', statusCode: '200', x: 0, y: 0, wires: [] },
+  );
+  const red = await redProcess({ name, flow, creds, editor: true, env: { ...ENV, ...env }, userDir });
+  // Libraries a function node loads (Setup > Modules), installed in the user directory as `npm install` would.
+  if (modules.length) {
+    fs.writeFileSync(path.join(red.dir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: Object.fromEntries(modules.map((m) => [m, '*'])) }));
+    for (const m of modules) fs.symlinkSync(path.dirname(require.resolve(`${m}/package.json`)), path.join(red.dir, 'node_modules', m), 'dir');
+  }
+  const h = {
+    red,
+    flow,
+    debug: undefined,
+    async start() {
+      await red.start();
+      h.debug = comms(red.port);
+      await h.debug.opened;
+    },
+    async fire(id, body) {
+      for (let i = 0; ; i++) {
+        const r = await request(red.port, 'POST', `/inject/${id}`, body);
+        if (r.status === 200) return;
+        assert.ok(i < 100, `inject ${id}: HTTP ${r.status}`);
+        await sleep(100);
+      }
+    },
+    node: (type, name) => flow.find((n) => n.type === type && (n.name ?? '').startsWith(name)),
+    status: (node) => h.debug.statuses.get(node.id)?.text ?? '',
+    statuses: (node) => (h.debug.history.get(node.id) ?? []).map((s) => s.text ?? ''),
+    /** The summaries a source (by its position's name) put on its output 2, as the debug sidebar shows them. */
+    summaries(name = 'hoso') {
+      const progress = h.node('debug', 'tiến độ');
+      return (h.debug.shown.get(progress.id) ?? []).map((m) => JSON.parse(m.msg)).filter((p) => p && p.delivered !== undefined && p.name === name);
+    },
+    async done(source, what) {
+      await until(() => /^done ·/.test(h.status(source)) && h.status(source), { what: `${what} (status now "${h.status(source)}")`, timeoutMs: 180_000 });
+    },
+    async close() {
+      h.debug?.close();
+      await red.destroy();
+    },
+  };
+  return h;
+}
+
+const mariaConfig = (server) => (flow) => {
+  const cfg = flow.find((n) => n.type === 'MySQLdatabase');
+  Object.assign(cfg, { host: server.host, port: String(server.port), db: server.database });
+  return { [cfg.id]: { user: server.user, password: server.password } };
+};
+
+
+const N = 6000;
+const all = (n = N) => Array.from({ length: n }, (_, k) => onestop.maHoSo(k + 1));
+const decided = (n = N) => Array.from({ length: n }, (_, k) => k + 1).filter((i) => i % 7 === 0).map(onestop.maHoSo);
+
+/**
+ * One suite per database: the same example shape, the same checks.
+ * `backend` = {dialect, start(ctx) -> {exec, count, lock, stop}, setup(server) -> what the example's comment says to set}.
+ */
+function suite(title, file, backend) {
+  describe(title, function () {
+    this.timeout(600_000);
+    let server;
+    let sandbox;
+    let ex;
+    before(async function () {
+      server = await backend.start(this);
+      await onestop.seed(backend.dialect, server.exec, { to: N });
+    });
+    after(async () => {
+      await server?.stop();
+    });
+    beforeEach(async () => {
+      sandbox = await createSandbox({ port: 0 });
+    });
+    afterEach(async function () {
+      if (this.currentTest?.state === 'failed' && ex) console.log(ex.red.tail(6000));
+      await ex?.close();
+      ex = undefined;
+      await sandbox.close();
+    });
+
+    it('incremental sync: dossiers, steps and decisions each reach BTXH once, in pages; new rows are read on the next tick, nothing else', async function () {
+      ex = await example(file, { sandbox, name: `db-${backend.dialect}-inc`, ...backend.setup(server) });
+      await ex.start();
+      const dossiers = ex.node('btxh-source', 'hồ sơ');
+      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
+      await ex.done(dossiers, 'the dossiers');
+      expectOnce(sandbox, 'dossier', all(), 'every dossier');
+      // The first summary: every row read in pages of 500, accepted and delivered.
+      const [first] = ex.summaries();
+      assert.deepStrictEqual([first.read, first.accepted, first.skipped, first.invalid, first.delivered, first.dead, first.pages],
+        [N, N, 0, 0, N, 0, N / 500 + 1], JSON.stringify(first));
+      const mapped = sandbox.records('dossier').find((r) => r.record.MaHoSo === onestop.maHoSo(7)).record;
+      // The preset maps the one-stop columns without edits: dotted unit codes, EformData, Vietnam time.
+      assert.deepStrictEqual([mapped.HoVaTen, mapped.MaHuyen, mapped.MaXa, mapped.GioiTinhId, mapped.SubmittedDate],
+        [onestop.dossier(7).ChuHoSo, '001', '00006', '1035' /* Nữ */, '02/01/2024 08:10:00']);
+
+      const steps = ex.node('btxh-source', 'bước');
+      await ex.fire(ex.node('inject', 'bước').id);
+      await ex.done(steps, 'the steps');
+      const got = sandbox.records('progress');
+      assert.strictEqual(got.length, 2 * N, 'two steps per dossier, each once');
+      assert.strictEqual(new Set(got.map((r) => `${r.record.MaHoSo} ${r.record.NoiDungXuLy}`)).size, 2 * N);
+      const staffed = got.find((r) => r.record.MaHoSo === onestop.maHoSo(3) && r.record.NoiDungXuLy === 'Thẩm định hồ sơ').record;
+      assert.deepStrictEqual([staffed.TaiKhoanXuLy, staffed.ChucDanh], [onestop.STAFF[2].UserName, onestop.STAFF[2].PositionName], 'joined to the staff table');
+
+      const decisions = ex.node('btxh-source', 'quyết định');
+      await ex.fire(ex.node('inject', 'quyết định').id);
+      await ex.done(decisions, 'the decisions');
+      expectOnce(sandbox, 'decision', decided(), 'every decision');
+      const link = sandbox.records('decision').find((r) => r.record.MaHoSo === onestop.maHoSo(14)).record.Url;
+      assert.strictEqual(link, `${FILE_BASE}ketqua/2024/QD-14.pdf`, 'the first file of DinhKemKetQua, after BTXH_FILE_BASE_URL');
+
+      // A tick with nothing new reads one page of nothing and sends nothing.
+      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
+      await until(() => ex.summaries().length >= 2, { what: 'the second summary' });
+      assert.deepStrictEqual([ex.summaries()[1].read, ex.summaries()[1].pages, ex.summaries()[1].delivered], [0, 1, 0]);
+      // New rows, some with the same received time as the last one read: the next tick takes them, once.
+      await onestop.seed(backend.dialect, server.exec, { from: N + 1, to: N + 10, create: false });
+      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
+      await until(() => ex.summaries().length >= 3, { what: 'the third summary' });
+      assert.strictEqual(ex.summaries()[2].read, 10);
+      expectOnce(sandbox, 'dossier', all(N + 10), 'the new dossiers too');
+      assert.ok(ex.statuses(dossiers).some((t) => /^reading: \d{1,3}(,\d{3})* read/.test(t)), 'the status showed the reading');
+    });
+
+    it('a backfill shows "N / total (p %) · ~time left", holds one page at a time, and a SIGKILL in the middle loses and repeats nothing', async function () {
+      ex = await example(file, { sandbox, name: `db-${backend.dialect}-back`, ...backend.setup(server) });
+      await ex.start();
+      const source = ex.node('btxh-source', 'đồng bộ lùi');
+      const inRange = await server.count();
+      // BTXH is down during the first run: reading goes on into the outbox, and no request is cut by the kill.
+      sandbox.faults({ outage: true });
+      await ex.fire(ex.node('inject', 'đồng bộ lùi').id);
+      // Once some pages are in, the table is locked: the next page waits, and the process is killed then.
+      await until(() => ex.statuses(source).some((t) => /^backfill [\d,]+ \/ /.test(t) && !/^backfill 0 /.test(t)), { what: 'a first page', everyMs: 10 });
+      const unlock = await server.lock();
+      await sleep(1500);
+      const shown = ex.statuses(source);
+      const last = shown[shown.length - 1];
+      const m = /^backfill ([\d,]+) \/ ([\d,]+) \((\d+) %\)( · ~\d+ (s|min) left)?/.exec(last);
+      assert.ok(m, `status: ${last}`);
+      const [read, total] = [Number(m[1].replace(/,/g, '')), Number(m[2].replace(/,/g, ''))];
+      assert.ok(read > 0 && read < total, `stopped in the middle: ${last}`);
+      assert.strictEqual(total, inRange, 'the count query gave the total');
+      assert.ok(shown.some((t) => /· ~\d+ (s|min) left/.test(t)), `a time left was shown: ${shown.join(' | ')}`);
+      assert.strictEqual(sandbox.records('dossier').length, 0, 'BTXH was down');
+      await ex.red.kill('SIGKILL');
+      await unlock();
+
+      sandbox.faults({});
+      await ex.start();
+      await ex.fire(ex.node('inject', 'đồng bộ lùi').id);
+      await ex.done(source, 'the backfill after the restart');
+      expectOnce(sandbox, 'dossier', all(inRange), 'every dossier of 2024, once, across the kill');
+      const [summary] = ex.summaries('hoso@2024-01-01..2025-01-01');
+      assert.strictEqual(summary.read, inRange - read, 'the second run read on from the committed position, nothing twice');
+      assert.strictEqual(summary.invalid, 0);
+    });
+
+    it('a failed query stops the run with its error through the Catch node; the position stays and the next run reads the page again', async function () {
+      ex = await example(file, { sandbox, name: `db-${backend.dialect}-fail`, ...backend.setup(server) });
+      // The query names a column the table does not have.
+      const tpl = ex.flow.find((n) => n.type === 'template' && n.name.startsWith('truy vấn bước'));
+      const good = tpl.template;
+      tpl.template = good.replace('q.ThaoTac', 'q.KhongCo').replace('q."ThaoTac"', 'q."KhongCo"');
+      fs.writeFileSync(path.join(ex.red.dir, 'flows.json'), JSON.stringify(ex.flow));
+      await ex.start();
+      const steps = ex.node('btxh-source', 'bước');
+      await ex.fire(ex.node('inject', 'bước').id);
+      await until(() => /^stopped: The database failed on page 1: .*KhongCo/i.test(ex.status(steps)), { what: `the error on the status (${ex.status(steps)})` });
+      const [summary] = ex.summaries('buoc');
+      assert.strictEqual(summary.error.code, 'sourceQuery');
+      assert.strictEqual(sandbox.records('progress').length, 0);
+    });
+  });
+}
+
+suite('database example: MariaDB with node-red-node-mysql', 'mariadb-mysql.json', {
+  dialect: 'mysql',
+  async start(ctx) {
+    const s = await mariadb.startOrSkip(ctx);
+    const c = await s.connect();
+    let locker;
+    return {
+      ...s,
+      exec: (sql, values) => c.query(sql.replace(/"/g, '`'), values),
+      count: async () => Number((await c.query("SELECT COUNT(*) AS n FROM HoSo WHERE NgayTiepNhan >= '2024-01-01' AND NgayTiepNhan < '2025-01-01'"))[0][0].n),
+      async lock() {
+        locker = await s.connect();
+        await locker.query('LOCK TABLES HoSo WRITE');
+        return async () => {
+          await locker.query('UNLOCK TABLES');
+          await locker.end();
+        };
+      },
+      async stop() {
+        await c.end().catch(() => undefined);
+        await s.stop();
+      },
+    };
+  },
+  setup: (server) => ({ db: mariaConfig(server) }),
+});
+
+suite('database example: PostgreSQL with a function node and pg', 'postgresql.json', {
+  dialect: 'postgres',
+  async start(ctx) {
+    const s = await postgres.startOrSkip(ctx);
+    const { Client } = require('pg');
+    const admin = new Client({ connectionString: s.connectionString });
+    await admin.connect();
+    await admin.query("CREATE ROLE motcua LOGIN PASSWORD 'mat-khau-thu'");
+    await admin.query('CREATE DATABASE motcua OWNER motcua');
+    await admin.end();
+    const url = s.connectionString.replace(/postgres@/, 'motcua:mat-khau-thu@').replace(/\/postgres$/, '/motcua');
+    const c = new Client({ connectionString: url });
+    await c.connect();
+    return {
+      url,
+      exec: (sql, values) => c.query(sql, values),
+      count: async () => Number((await c.query(`SELECT count(*) AS n FROM "HoSo" WHERE "NgayTiepNhan" >= '2024-01-01' AND "NgayTiepNhan" < '2025-01-01'`)).rows[0].n),
+      async lock() {
+        const l = new Client({ connectionString: url });
+        await l.connect();
+        await l.query('BEGIN');
+        await l.query('LOCK TABLE "HoSo" IN ACCESS EXCLUSIVE MODE');
+        return async () => {
+          await l.query('COMMIT');
+          await l.end();
+        };
+      },
+      async stop() {
+        await c.end().catch(() => undefined);
+        s.stop();
+      },
+    };
+  },
+  // The example's function nodes read the address from MOTCUA_PG_URL and load pg (its comment says so).
+  setup: (server) => ({ db: () => ({}), env: { MOTCUA_PG_URL: server.url }, modules: ['pg'] }),
+});
