@@ -220,7 +220,11 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     });
     try {
       await openEditor('en-US');
-      const files = fs.readdirSync(path.join(__dirname, '..', 'examples')).filter((f) => f.endsWith('.json'));
+      // The database examples too (Import > Examples > database): their database nodes are installed as an integrator would.
+      const files = [
+        ...fs.readdirSync(path.join(__dirname, '..', 'examples')).filter((f) => f.endsWith('.json')),
+        ...fs.readdirSync(path.join(__dirname, '..', 'examples', 'database')).filter((f) => f.endsWith('.json')).map((f) => `database/${f}`),
+      ];
       for (const file of files) {
         // What the Import > Examples dialog does: the runtime's example library, then the same import.
         const outcome = await page.evaluate(async (name) => {
@@ -248,7 +252,7 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
 
       // The palette's icons are this package's, served where Node-RED looks for them.
       const icons = await page.evaluate(() => [...document.querySelectorAll('.red-ui-palette-node[data-palette-type^="btxh-"] .red-ui-palette-icon')].map((e) => e.style.backgroundImage));
-      assert.strictEqual(icons.length, 4);
+      assert.strictEqual(icons.length, 5);
       for (const css of icons) {
         const url = /url\("?([^")]+)"?\)/.exec(css)[1];
         assert.match(url, /^icons\/@motcua\/node-red-btxh\/btxh-[a-z]+\.svg$/);

@@ -98,6 +98,28 @@ const mariaConfig = (server) => (flow) => {
 };
 
 
+describe('database examples as shipped', function () {
+  const preset = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'presets', '3-one-stop-typical.json'), 'utf8')).mapping;
+  for (const file of fs.readdirSync(DIR).filter((f) => f.endsWith('.json'))) {
+    it(`${file}: a read-me comment, the one-stop preset's mapping unedited, sources on the sync nodes' connection, no delivery setting pinned`, function () {
+      const flow = load(file);
+      const note = flow.find((n) => n.type === 'comment');
+      assert.match(note.info, /CẦN SỬA \/ WHAT TO CHANGE/);
+      const auth = flow.find((n) => n.type === 'btxh-auth');
+      for (const n of flow.filter((x) => /^btxh-(dossier|progress|decision)$/.test(x.type))) {
+        assert.deepStrictEqual(n.mapping, preset[n.type.slice(5)], `${n.type} maps with the preset as shipped`);
+        assert.strictEqual(n.auth, auth.id);
+        for (const k of ['batchSize', 'concurrency', 'leaseMs', 'budget', 'timeBudget']) assert.ok(!(k in n), `${n.type} pins no ${k}`);
+      }
+      for (const n of flow.filter((x) => x.type === 'btxh-source')) {
+        assert.strictEqual(n.auth, auth.id);
+        assert.strictEqual(n.pageSize, 500);
+      }
+      assert.ok(!JSON.stringify(flow).match(/"password":\s*"(?!demo")[^"]+"/), 'no password but the sandbox demo login');
+    });
+  }
+});
+
 const N = 6000;
 const all = (n = N) => Array.from({ length: n }, (_, k) => onestop.maHoSo(k + 1));
 const decided = (n = N) => Array.from({ length: n }, (_, k) => k + 1).filter((i) => i % 7 === 0).map(onestop.maHoSo);
@@ -288,4 +310,70 @@ suite('database example: PostgreSQL with a function node and pg', 'postgresql.js
   },
   // The example's function nodes read the address from MOTCUA_PG_URL and load pg (its comment says so).
   setup: (server) => ({ db: () => ({}), env: { MOTCUA_PG_URL: server.url }, modules: ['pg'] }),
+});
+
+describe('file and SQL Server examples, with their real nodes', function () {
+  this.timeout(180_000);
+  let sandbox;
+  let ex;
+  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'btxh-export-'));
+  beforeEach(async () => {
+    sandbox = await createSandbox({ port: 0 });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && ex) console.log(ex.red.tail(6000));
+    await ex?.close();
+    ex = undefined;
+    await sandbox.close();
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const rows = (n) => Array.from({ length: n }, (_, k) => onestop.dossier(k + 1));
+  /** The file in node's path: what the comment says to change. */
+  const fileAt = (file) => (flow) => {
+    flow.find((n) => n.type === 'file in').filename = file;
+    return {};
+  };
+
+  it('CSV: file in + csv feed the whole export as one message; every dossier reaches BTXH once, the same file again sends nothing', async () => {
+    const file = path.join(dir, 'hoso.csv');
+    const cols = onestop.DOSSIER_COLUMNS;
+    const cell = (v) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+    const list = rows(2500);
+    fs.writeFileSync(file, [cols.join(','), ...list.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n');
+    ex = await example('csv-file.json', { sandbox, name: 'db-csv', db: fileAt(file) });
+    await ex.start();
+    const read = ex.node('inject', 'đọc file');
+    await ex.fire(read.id);
+    await until(() => sandbox.records('dossier').length >= list.length, { what: 'the export at BTXH' });
+    expectOnce(sandbox, 'dossier', all(list.length), 'every row of the CSV');
+    const sync = ex.flow.find((n) => n.type === 'btxh-dossier');
+    await ex.fire(read.id);
+    await until(() => /unchanged 2,?500/.test(ex.status(sync)), { what: `the second read skipped (${ex.status(sync)})` });
+    assert.strictEqual(sandbox.records('dossier').length, list.length, 'nothing sent twice');
+  });
+
+  it('Excel: file in + node-red-contrib-spreadsheet-in (book, sheet, sheet to json) feed the sheet "HoSo"; every dossier reaches BTXH once', async () => {
+    const XLSX = require('xlsx');
+    const file = path.join(dir, 'hoso.xlsx');
+    const list = rows(300);
+    const book = XLSX.utils.book_new();
+    XLSX.utils.book_append_sheet(book, XLSX.utils.json_to_sheet(list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])))), 'HoSo');
+    XLSX.writeFile(book, file);
+    ex = await example('excel-file.json', { sandbox, name: 'db-xlsx', db: fileAt(file) });
+    await ex.start();
+    await ex.fire(ex.node('inject', 'đọc file').id);
+    await until(() => sandbox.records('dossier').length >= list.length, { what: 'the sheet at BTXH' });
+    expectOnce(sandbox, 'dossier', all(list.length), 'every row of the sheet');
+  });
+
+  it('SQL Server: the example loads and deploys with node-red-contrib-mssql-plus; with no server here, the failed query reaches btxh-source through the Catch node', async () => {
+    ex = await example('sqlserver.json', { sandbox, name: 'db-mssql', db: () => ({}) });
+    await ex.start();
+    assert.doesNotMatch(ex.red.tail(20_000), /Waiting for missing types|missing types/, 'every node type of the example is installed');
+    const source = ex.node('btxh-source', 'hồ sơ');
+    await ex.fire(ex.node('inject', 'hồ sơ mới').id);
+    await until(() => /^stopped: The database failed on page 1/.test(ex.status(source)), { what: `the query's failure on the status (${ex.status(source)})` });
+    assert.strictEqual(sandbox.records('dossier').length, 0);
+  });
 });

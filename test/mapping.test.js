@@ -209,3 +209,54 @@ describe('field mapping in the sync node (Node-RED runtime, sandbox)', function 
     assert.deepStrictEqual([r.TaiKhoanXuLy, r.NguoiXuLy, r.ChucDanh, r.NoiDungXuLy, r.ThoiDiemXuLy], ['cb.xa', 'Hà Thị Nguyệt', 'Công chức LĐ-TBXH', 'Tiếp nhận', '20251104093000']);
   });
 });
+
+describe('the preset\'s JSONata idioms, natively (src/lib/idioms.ts)', function () {
+  // Node-RED's own JSONata, as the sync node evaluates a mapping row.
+  const { util } = require('@node-red/util');
+  const node = { id: 'n1', type: 'btxh-dossier', context: () => ({ flow: { get() {}, keys() {} }, global: { get() {}, keys() {} } }) };
+  const jsonata = (e) => {
+    const expr = util.prepareJSONataExpression(e, node);
+    return { evaluate: (msg) => new Promise((resolve, reject) => util.evaluateJSONataExpression(expr, msg, (err, v) => (err ? reject(err) : resolve(v)))) };
+  };
+  const { nativeOf, UNSURE } = require('../lib/idioms');
+  const preset = require('../presets/3-one-stop-typical.json').mapping;
+  const expressions = Object.values(preset.dossier).filter((s) => s.type === 'jsonata').map((s) => s.value);
+  const forms = [
+    '{"GioiTinh":{"Code":"2"},"DanToc":{"Code":"01"},"NgayCapGiayTo":"10/06/2021","NoiCapGiayTo":{"Name":"Công an tỉnh Sơn La"},"SoDienThoai":"0912345678","Email":"a@b.vn"}',
+    { GioiTinh: { Code: 1 }, DanToc: { Code: 3 }, NoiCapGiayTo: { Name: null }, SoDienThoai: 912345678 },
+    '{"DanToc":{"Code":"0"}}', '{"DanToc":{"Code":"55"}}', '{"DanToc":{"Code":"abc"}}', '{"DanToc":{"Code":""}}', '{"DanToc":{"Code":" 1"}}',
+    '{"DanToc":{"Code":"1e1"}}', '{"DanToc":{"Code":true}}', '{"DanToc":{"Code":54}}', '{"DanToc":{"Code":1.5}}', '{"DanToc":[{"Code":"01"}]}',
+    '{"GioiTinh":[{"Code":"1"},{"Code":"2"}]}', '{"GioiTinh":{"Code":{"x":1}}}', '{"GioiTinh":{"Code":[1,2]}}', '{"GioiTinh":null}', '{"GioiTinh":{"Code":null}}',
+    "{'GioiTinh': {'Code': '2'}}", '', 'null', '"text"', '42', '[1,2]', '{not json', { GioiTinh: 'Nữ' }, null, 7, ['a'], new Date(0),
+    Object.assign(Object.create(null), { GioiTinh: { Code: '2' } }),
+  ];
+  const records = [...forms.map((EformData) => ({ EformData })), {}, { Other: 1 }];
+
+  it('every JSONata row of the dossier preset is an idiom; other expressions are not', function () {
+    assert.strictEqual(expressions.length, 6);
+    for (const e of expressions) assert.ok(nativeOf(e), e.slice(0, 80));
+    assert.strictEqual(nativeOf('$e.A'), undefined);
+    assert.strictEqual(nativeOf(preset.decision.Url.value), undefined);
+  });
+
+  it('answers as Node-RED\'s JSONata does wherever it answers, and hands the rest to it', async function () {
+    let sure = 0;
+    for (const e of expressions) {
+      const native = nativeOf(e);
+      const compiled = jsonata(e);
+      for (const payload of records) {
+        let want;
+        try {
+          want = { value: await compiled.evaluate({ payload }) };
+        } catch (err) {
+          want = { error: true };
+        }
+        const got = native(payload, new Map());
+        if (got === UNSURE) continue;
+        sure++;
+        assert.deepStrictEqual({ value: got }, want, `${e.slice(0, 60)}… on ${JSON.stringify(payload)}`);
+      }
+    }
+    assert.ok(sure > 100, `most inputs answered natively (${sure})`);
+  });
+});

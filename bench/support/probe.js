@@ -6,6 +6,7 @@
  * (perf_hooks.monitorEventLoopDelay) and the peak RSS over what it was before
  * the input. Answers on a loopback port of its own, written to ./probe.port (the user directory).
  *   POST /run {node, shape: "array"|"split"|"paced", n, records: "messy"|"wire"}
+ *   POST /run {}   measures only, from now
  *   GET  /result  -> {maxDelayMs, rssMB, readMs}
  */
 const http = require('http');
@@ -20,16 +21,8 @@ function red() {
   return require(require.resolve('node-red', { paths: [process.cwd(), __dirname] }));
 }
 
-async function run({ node: id, shape, n, records, paceBy }) {
-  const RED = red();
-  const node = RED.nodes.getNode(id);
-  if (!node) throw new Error(`no node ${id}`);
-  let inputs = Array.from({ length: n }, (_, i) => messy.dossier(i));
-  if (records === 'wire') {
-    const { prepare } = require('../../lib/normalise');
-    const { operation } = require('../../lib/fields');
-    inputs = inputs.map((r) => prepare(operation('dossier'), r).record);
-  }
+/** Starts measuring from now: the baseline RSS, the delay histogram, the optional CPU profile. */
+async function measure() {
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
   state = { peak: rss0, rss0, delay: monitorEventLoopDelay({ resolution: 10 }), t0: Date.now() };
@@ -42,6 +35,21 @@ async function run({ node: id, shape, n, records, paceBy }) {
     await new Promise((r) => state.session.post('Profiler.enable', () => state.session.post('Profiler.start', r)));
   }
   state.sampler = setInterval(() => (state.peak = Math.max(state.peak, process.memoryUsage().rss)), 20);
+}
+
+async function run({ node: id, shape, n, records, paceBy }) {
+  // No node: measure only (bench/backfill.js starts its flow through the admin API).
+  if (!id) return measure();
+  const RED = red();
+  const node = RED.nodes.getNode(id);
+  if (!node) throw new Error(`no node ${id}`);
+  let inputs = Array.from({ length: n }, (_, i) => messy.dossier(i));
+  if (records === 'wire') {
+    const { prepare } = require('../../lib/normalise');
+    const { operation } = require('../../lib/fields');
+    inputs = inputs.map((r) => prepare(operation('dossier'), r).record);
+  }
+  await measure();
   if (shape === 'array') node.receive({ payload: inputs });
   else if (shape === 'split') for (const r of inputs) node.receive({ payload: r });
   else {

@@ -1,4 +1,5 @@
 import type { OperationSpec } from '../lib/fields';
+import { nativeOf, UNSURE } from '../lib/idioms';
 import { applyMapping, consumedKeys, NOT_SENT, rowsOf, type Mapping as LibMapping, type Outcome, type Row } from '../lib/mapping';
 import type { Node, NodeMessage, Red } from './red';
 
@@ -12,7 +13,8 @@ import type { Node, NodeMessage, Red } from './red';
  */
 export type Mapping = LibMapping;
 
-type Evaluate = (record: unknown, msg: NodeMessage) => Promise<Outcome>;
+/** `parsed`: a record's JSON text columns, parsed once for all the rows that read them. */
+type Evaluate = (record: unknown, msg: NodeMessage, parsed: Map<string, unknown>) => Promise<Outcome>;
 
 function message(err: unknown): string {
   const e = err as { message?: string; code?: string } | undefined;
@@ -31,9 +33,15 @@ function evaluator(RED: Red, node: object, row: Row): Evaluate {
     } catch (err) {
       compileError = message(err);
     }
-    return (_record, msg) =>
+    // The preset's idioms, natively where the answer is sure to be JSONata's (../lib/idioms.ts).
+    const fast = compileError === undefined ? nativeOf(value) : undefined;
+    return (record, msg, parsed) =>
       new Promise((resolve) => {
         if (compileError !== undefined) return resolve({ error: compileError });
+        if (fast) {
+          const v = fast(record, parsed);
+          if (v !== UNSURE) return resolve({ value: v });
+        }
         try {
           RED.util.evaluateJSONataExpression(expr, msg, (err, v) => resolve(err ? { error: message(err) } : { value: v }));
         } catch (err) {
@@ -67,7 +75,8 @@ export function compileMapping(RED: Red, node: Node | object, op: OperationSpec,
     // A per-record message: the record as payload, the rest of msg shallow-copied (never mutated).
     const per: NodeMessage = { ...msg, payload: record };
     const outcomes = new Map<string, Outcome>();
-    for (const e of evaluators) outcomes.set(e.name, await e.evaluate(record, per));
+    const parsed = new Map<string, unknown>();
+    for (const e of evaluators) outcomes.set(e.name, await e.evaluate(record, per, parsed));
     return applyMapping(op, record, outcomes, consumed);
   };
 }

@@ -20,6 +20,9 @@ async function startRed() {
   fs.mkdirSync(path.join(userDir, 'node_modules', '@motcua'), { recursive: true });
   fs.symlinkSync(ROOT, path.join(userDir, 'node_modules', '@motcua', 'node-red-btxh'), 'dir');
   fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');
+  // pg for the PostgreSQL example's function nodes, installed as its comment says (npm install pg in the user directory).
+  fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: { pg: '*' } }));
+  fs.symlinkSync(path.dirname(require.resolve('pg/package.json')), path.join(userDir, 'node_modules', 'pg'), 'dir');
   const port = await freePort();
   fs.writeFileSync(
     path.join(userDir, 'settings.js'),
