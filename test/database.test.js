@@ -58,6 +58,7 @@ async function example(file, { sandbox, db, userDir, name, env = {}, modules = [
   const h = {
     red,
     flow,
+    creds,
     debug: undefined,
     async start() {
       await red.start();
@@ -126,7 +127,7 @@ const decided = (n = N) => Array.from({ length: n }, (_, k) => k + 1).filter((i)
 
 /**
  * One suite per database: the same example shape, the same checks.
- * `backend` = {dialect, start(ctx) -> {exec, count, lock, stop}, setup(server) -> what the example's comment says to set}.
+ * `backend` = {dialect, start(ctx) -> {exec, count (of 2024), rows, lock, stop}, setup(server) -> what the example's comment says to set}.
  */
 function suite(title, file, backend) {
   describe(title, function () {
@@ -196,38 +197,58 @@ function suite(title, file, backend) {
       assert.ok(ex.statuses(dossiers).some((t) => /^reading: \d{1,3}(,\d{3})* read/.test(t)), 'the status showed the reading');
     });
 
+    /**
+     * Reads until a few pages are in, locks the table so that the next page waits, and kills
+     * Node-RED (SIGKILL) then; BTXH is down meanwhile, so reading goes on into the outbox and no
+     * request is cut by the kill. After a restart the same inject finishes the run. Returns what
+     * the status said at the kill and the summary after the restart.
+     */
+    async function killMidRun({ inject, source, position, reading }) {
+      sandbox.faults({ outage: true });
+      await ex.fire(ex.node('inject', inject).id);
+      const read = (t) => Number((reading.exec(t)?.[1] ?? '0').replace(/,/g, ''));
+      await until(() => ex.statuses(source).some((t) => read(t) > 0), { what: 'a first page', everyMs: 10 });
+      const unlock = await server.lock();
+      await sleep(1500);
+      const shown = ex.statuses(source);
+      const last = shown[shown.length - 1];
+      assert.match(last, reading);
+      assert.strictEqual(sandbox.records('dossier').length, 0, 'BTXH was down');
+      await ex.red.kill('SIGKILL');
+      await unlock();
+      sandbox.faults({});
+      await ex.start();
+      await ex.fire(ex.node('inject', inject).id);
+      await ex.done(source, 'the run after the restart');
+      const [summary] = ex.summaries(position);
+      return { shown, last, read: read(last), summary };
+    }
+
     it('a backfill shows "N / total (p %) · ~time left", holds one page at a time, and a SIGKILL in the middle loses and repeats nothing', async function () {
       ex = await example(file, { sandbox, name: `db-${backend.dialect}-back`, ...backend.setup(server) });
       await ex.start();
       const source = ex.node('btxh-source', 'đồng bộ lùi');
       const inRange = await server.count();
-      // BTXH is down during the first run: reading goes on into the outbox, and no request is cut by the kill.
-      sandbox.faults({ outage: true });
-      await ex.fire(ex.node('inject', 'đồng bộ lùi').id);
-      // Once some pages are in, the table is locked: the next page waits, and the process is killed then.
-      await until(() => ex.statuses(source).some((t) => /^backfill [\d,]+ \/ /.test(t) && !/^backfill 0 /.test(t)), { what: 'a first page', everyMs: 10 });
-      const unlock = await server.lock();
-      await sleep(1500);
-      const shown = ex.statuses(source);
-      const last = shown[shown.length - 1];
+      const { shown, last, read, summary } = await killMidRun({ inject: 'đồng bộ lùi', source, position: 'hoso@2024-01-01..2025-01-01', reading: /^backfill ([\d,]+) \/ [\d,]+/ });
       const m = /^backfill ([\d,]+) \/ ([\d,]+) \((\d+) %\)( · ~\d+ (s|min) left)?/.exec(last);
       assert.ok(m, `status: ${last}`);
-      const [read, total] = [Number(m[1].replace(/,/g, '')), Number(m[2].replace(/,/g, ''))];
-      assert.ok(read > 0 && read < total, `stopped in the middle: ${last}`);
+      const total = Number(m[2].replace(/,/g, ''));
+      assert.ok(read > 0 && read < total, `killed in the middle: ${last}`);
       assert.strictEqual(total, inRange, 'the count query gave the total');
       assert.ok(shown.some((t) => /· ~\d+ (s|min) left/.test(t)), `a time left was shown: ${shown.join(' | ')}`);
-      assert.strictEqual(sandbox.records('dossier').length, 0, 'BTXH was down');
-      await ex.red.kill('SIGKILL');
-      await unlock();
-
-      sandbox.faults({});
-      await ex.start();
-      await ex.fire(ex.node('inject', 'đồng bộ lùi').id);
-      await ex.done(source, 'the backfill after the restart');
       expectOnce(sandbox, 'dossier', all(inRange), 'every dossier of 2024, once, across the kill');
-      const [summary] = ex.summaries('hoso@2024-01-01..2025-01-01');
       assert.strictEqual(summary.read, inRange - read, 'the second run read on from the committed position, nothing twice');
-      assert.strictEqual(summary.invalid, 0);
+      assert.deepStrictEqual([summary.invalid, summary.dead], [0, 0]);
+    });
+
+    it('a SIGKILL in the middle of an incremental sync loses and repeats nothing', async function () {
+      ex = await example(file, { sandbox, name: `db-${backend.dialect}-inckill`, ...backend.setup(server) });
+      await ex.start();
+      const rows = await server.rows();
+      const { read, summary } = await killMidRun({ inject: 'hồ sơ mới', source: ex.node('btxh-source', 'hồ sơ'), position: 'hoso', reading: /^reading: ([\d,]+) read/ });
+      assert.ok(read > 0 && read < rows, `killed in the middle (${read} of ${rows})`);
+      expectOnce(sandbox, 'dossier', all(rows), 'every dossier, once, across the kill');
+      assert.strictEqual(summary.read, rows - read);
     });
 
     it('a failed query stops the run with its error through the Catch node; the position stays and the next run reads the page again', async function () {
@@ -244,6 +265,12 @@ function suite(title, file, backend) {
       const [summary] = ex.summaries('buoc');
       assert.strictEqual(summary.error.code, 'sourceQuery');
       assert.strictEqual(sandbox.records('progress').length, 0);
+      // The query mended and deployed: the next run starts from the first page again.
+      tpl.template = good;
+      await ex.red.deploy(ex.flow, ex.creds);
+      await ex.fire(ex.node('inject', 'bước').id);
+      await ex.done(steps, 'the steps with the mended query');
+      assert.strictEqual(sandbox.records('progress').length, 2 * (await server.rows()), 'two steps per dossier, each once');
     });
   });
 }
@@ -258,6 +285,7 @@ suite('database example: MariaDB with node-red-node-mysql', 'mariadb-mysql.json'
       ...s,
       exec: (sql, values) => c.query(sql.replace(/"/g, '`'), values),
       count: async () => Number((await c.query("SELECT COUNT(*) AS n FROM HoSo WHERE NgayTiepNhan >= '2024-01-01' AND NgayTiepNhan < '2025-01-01'"))[0][0].n),
+      rows: async () => Number((await c.query('SELECT COUNT(*) AS n FROM HoSo'))[0][0].n),
       async lock() {
         locker = await s.connect();
         await locker.query('LOCK TABLES HoSo WRITE');
@@ -292,6 +320,7 @@ suite('database example: PostgreSQL with a function node and pg', 'postgresql.js
       url,
       exec: (sql, values) => c.query(sql, values),
       count: async () => Number((await c.query(`SELECT count(*) AS n FROM "HoSo" WHERE "NgayTiepNhan" >= '2024-01-01' AND "NgayTiepNhan" < '2025-01-01'`)).rows[0].n),
+      rows: async () => Number((await c.query('SELECT count(*) AS n FROM "HoSo"')).rows[0].n),
       async lock() {
         const l = new Client({ connectionString: url });
         await l.connect();
