@@ -144,10 +144,10 @@ async function backfill(sb, pg, url, n) {
     server.stop();
   }
   console.log(`backfill from PostgreSQL through examples/database/postgresql.json, settings as shipped — ${machine()}`);
-  console.log('| rows | rows/s | time | peak RSS growth | longest event-loop delay |');
-  console.log('|---:|---:|---:|---:|---:|');
+  console.log('| rows | rows/s | time | peak RSS growth | of which V8 heap | longest event-loop delay |');
+  console.log('|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.n.toLocaleString('en')} | ${Math.round(r.rate).toLocaleString('en')} | ${r.seconds.toFixed(0)} s | ${r.rssMB.toFixed(0)} MB | ${r.maxDelayMs.toFixed(0)} ms |`);
+    console.log(`| ${r.n.toLocaleString('en')} | ${Math.round(r.rate).toLocaleString('en')} | ${r.seconds.toFixed(0)} s | ${r.rssMB.toFixed(0)} MB | ${r.heapMB.toFixed(0)} MB | ${r.maxDelayMs.toFixed(0)} ms |`);
   }
   process.exit(0);
 })().catch((err) => {

@@ -61,6 +61,12 @@ function prepareUserDir() {
   // Node-RED loads packages from <userDir>/node_modules: link this repository there.
   const link = path.join(userDir, 'node_modules', '@motcua', 'node-red-btxh');
   if (!fs.existsSync(link)) fs.symlinkSync(root, link, 'dir');
+  // The PostgreSQL example's function nodes load pg (this package's own dependency), installed as its
+  // comment says (`npm install pg` in the user directory): linked, and listed so Node-RED allows it.
+  const pg = path.join(userDir, 'node_modules', 'pg');
+  if (!fs.existsSync(pg)) fs.symlinkSync(path.dirname(require.resolve('pg/package.json')), pg, 'dir');
+  const pkg = path.join(userDir, 'package.json');
+  if (!fs.existsSync(pkg)) fs.writeFileSync(pkg, JSON.stringify({ name: 'node-red-btxh-demo', private: true, dependencies: { pg: '*' } }, null, 2));
   const flows = path.join(userDir, 'flows.json');
   if (!fs.existsSync(flows)) {
     const example = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'dossier-sync.json'), 'utf8'));

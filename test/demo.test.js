@@ -73,7 +73,9 @@ describe('npm start (demo)', function () {
 
   it('every example flow deploys into the running editor', async () => {
     const dirx = path.join(__dirname, '..', 'examples');
-    for (const file of fs.readdirSync(dirx)) {
+    const files = fs.readdirSync(dirx).filter((f) => f.endsWith('.json'));
+    for (const f of fs.readdirSync(path.join(dirx, 'database'))) files.push(path.join('database', f));
+    for (const file of files) {
       const nodes = JSON.parse(fs.readFileSync(path.join(dirx, file), 'utf8'));
       const tab = nodes.find((n) => n.type === 'tab');
       if (file === 'dossier-sync.json') continue; // already deployed by the demo
@@ -83,10 +85,10 @@ describe('npm start (demo)', function () {
     }
     const flows = await (await fetch(`${editor}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
     const types = new Set(flows.flows.map((n) => n.type));
-    for (const t of ['btxh-dossier', 'btxh-progress', 'btxh-decision', 'btxh-lookup', 'btxh-auth']) assert.ok(types.has(t), t);
+    for (const t of ['btxh-dossier', 'btxh-progress', 'btxh-decision', 'btxh-lookup', 'btxh-auth', 'btxh-source', 'mysql', 'MSSQL', 'sheet-to-json']) assert.ok(types.has(t), t);
     const nodes = await (await fetch(`${editor}/nodes`, { headers: { accept: 'application/json' } })).json();
     const ours = nodes.filter((s) => s.module === '@motcua/node-red-btxh');
-    assert.strictEqual(ours.length, 5);
+    assert.strictEqual(ours.length, 6);
     for (const s of ours) assert.ok(s.enabled && !s.err, `${s.id}: ${s.err}`);
   });
 });

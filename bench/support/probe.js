@@ -7,7 +7,7 @@
  * the input. Answers on a loopback port of its own, written to ./probe.port (the user directory).
  *   POST /run {node, shape: "array"|"split"|"paced", n, records: "messy"|"wire"}
  *   POST /run {}   measures only, from now
- *   GET  /result  -> {maxDelayMs, rssMB, readMs}
+ *   GET  /result  -> {maxDelayMs, rssMB, heapMB}: peak growths over the start
  */
 const http = require('http');
 const fs = require('fs');
@@ -25,7 +25,8 @@ function red() {
 async function measure() {
   global.gc?.();
   const rss0 = process.memoryUsage().rss;
-  state = { peak: rss0, rss0, delay: monitorEventLoopDelay({ resolution: 10 }), t0: Date.now() };
+  const heap0 = process.memoryUsage().heapUsed;
+  state = { peak: rss0, rss0, heap: heap0, heap0, delay: monitorEventLoopDelay({ resolution: 10 }), t0: Date.now() };
   state.delay.enable();
   if (process.env.BENCH_PROFILE) {
     // A CPU profile of the run (BENCH_PROFILE=file.cpuprofile), for finding what to make faster.
@@ -34,7 +35,11 @@ async function measure() {
     state.session.connect();
     await new Promise((r) => state.session.post('Profiler.enable', () => state.session.post('Profiler.start', r)));
   }
-  state.sampler = setInterval(() => (state.peak = Math.max(state.peak, process.memoryUsage().rss)), 20);
+  state.sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    state.peak = Math.max(state.peak, m.rss);
+    state.heap = Math.max(state.heap, m.heapUsed);
+  }, 20);
 }
 
 async function run({ node: id, shape, n, records, paceBy }) {
@@ -77,7 +82,7 @@ const server = http.createServer((req, res) => {
           const { profile } = await new Promise((r, j) => state.session.post('Profiler.stop', (e, v) => (e ? j(e) : r(v))));
           fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
         }
-        res.end(JSON.stringify({ maxDelayMs: state.delay.max / 1e6, rssMB: (state.peak - state.rss0) / 2 ** 20 }));
+        res.end(JSON.stringify({ maxDelayMs: state.delay.max / 1e6, rssMB: (state.peak - state.rss0) / 2 ** 20, heapMB: (state.heap - state.heap0) / 2 ** 20 }));
       } else res.end('{}');
     } catch (err) {
       res.statusCode = 500;
