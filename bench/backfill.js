@@ -123,13 +123,8 @@ async function backfill(sb, pg, url, n) {
     server.stop();
     process.exit(130);
   });
+  const url = await postgres.database(server);
   const { Client } = require('pg');
-  const admin = new Client({ connectionString: server.connectionString });
-  await admin.connect();
-  await admin.query("CREATE ROLE motcua LOGIN PASSWORD 'mat-khau-thu'");
-  await admin.query('CREATE DATABASE motcua OWNER motcua');
-  await admin.end();
-  const url = server.connectionString.replace(/postgres@/, 'motcua:mat-khau-thu@').replace(/\/postgres$/, '/motcua');
   const pg = new Client({ connectionString: url });
   await pg.connect();
   const rows = [];

@@ -129,12 +129,26 @@ const decided = (n = N) => Array.from({ length: n }, (_, k) => k + 1).filter((i)
  * One suite per database: the same example shape, the same checks.
  * `backend` = {dialect, start(ctx) -> {exec, count (of 2024), rows, lock, stop}, setup(server) -> what the example's comment says to set}.
  */
+/** A fresh sandbox for each test; the example a test started is closed after it (its log shown when it failed). */
+function perTest() {
+  const t = { sandbox: undefined, ex: undefined };
+  beforeEach(async () => {
+    t.sandbox = await createSandbox({ port: 0 });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && t.ex) console.log(t.ex.red.tail(6000));
+    await t.ex?.close();
+    t.ex = undefined;
+    await t.sandbox.close();
+  });
+  return t;
+}
+
 function suite(title, file, backend) {
   describe(title, function () {
     this.timeout(600_000);
     let server;
-    let sandbox;
-    let ex;
+    const t = perTest();
     before(async function () {
       server = await backend.start(this);
       await onestop.seed(backend.dialect, server.exec, { to: N });
@@ -142,59 +156,50 @@ function suite(title, file, backend) {
     after(async () => {
       await server?.stop();
     });
-    beforeEach(async () => {
-      sandbox = await createSandbox({ port: 0 });
-    });
-    afterEach(async function () {
-      if (this.currentTest?.state === 'failed' && ex) console.log(ex.red.tail(6000));
-      await ex?.close();
-      ex = undefined;
-      await sandbox.close();
-    });
 
     it('incremental sync: dossiers, steps and decisions each reach BTXH once, in pages; new rows are read on the next tick, nothing else', async function () {
-      ex = await example(file, { sandbox, name: `db-${backend.dialect}-inc`, ...backend.setup(server) });
-      await ex.start();
-      const dossiers = ex.node('btxh-source', 'hồ sơ');
-      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
-      await ex.done(dossiers, 'the dossiers');
-      expectOnce(sandbox, 'dossier', all(), 'every dossier');
+      t.ex = await example(file, { sandbox: t.sandbox, name: `db-${backend.dialect}-inc`, ...backend.setup(server) });
+      await t.ex.start();
+      const dossiers = t.ex.node('btxh-source', 'hồ sơ');
+      await t.ex.fire(t.ex.node('inject', 'hồ sơ mới').id);
+      await t.ex.done(dossiers, 'the dossiers');
+      expectOnce(t.sandbox, 'dossier', all(), 'every dossier');
       // The first summary: every row read in pages of 500, accepted and delivered.
-      const [first] = ex.summaries();
+      const [first] = t.ex.summaries();
       assert.deepStrictEqual([first.read, first.accepted, first.skipped, first.invalid, first.delivered, first.dead, first.pages],
         [N, N, 0, 0, N, 0, N / 500 + 1], JSON.stringify(first));
-      const mapped = sandbox.records('dossier').find((r) => r.record.MaHoSo === onestop.maHoSo(7)).record;
+      const mapped = t.sandbox.records('dossier').find((r) => r.record.MaHoSo === onestop.maHoSo(7)).record;
       // The preset maps the one-stop columns without edits: dotted unit codes, EformData, Vietnam time.
       assert.deepStrictEqual([mapped.HoVaTen, mapped.MaHuyen, mapped.MaXa, mapped.GioiTinhId, mapped.SubmittedDate],
         [onestop.dossier(7).ChuHoSo, '001', '00006', '1035' /* Nữ */, '02/01/2024 08:10:00']);
 
-      const steps = ex.node('btxh-source', 'bước');
-      await ex.fire(ex.node('inject', 'bước').id);
-      await ex.done(steps, 'the steps');
-      const got = sandbox.records('progress');
+      const steps = t.ex.node('btxh-source', 'bước');
+      await t.ex.fire(t.ex.node('inject', 'bước').id);
+      await t.ex.done(steps, 'the steps');
+      const got = t.sandbox.records('progress');
       assert.strictEqual(got.length, 2 * N, 'two steps per dossier, each once');
       assert.strictEqual(new Set(got.map((r) => `${r.record.MaHoSo} ${r.record.NoiDungXuLy}`)).size, 2 * N);
       const staffed = got.find((r) => r.record.MaHoSo === onestop.maHoSo(3) && r.record.NoiDungXuLy === 'Thẩm định hồ sơ').record;
       assert.deepStrictEqual([staffed.TaiKhoanXuLy, staffed.ChucDanh], [onestop.STAFF[2].UserName, onestop.STAFF[2].PositionName], 'joined to the staff table');
 
-      const decisions = ex.node('btxh-source', 'quyết định');
-      await ex.fire(ex.node('inject', 'quyết định').id);
-      await ex.done(decisions, 'the decisions');
-      expectOnce(sandbox, 'decision', decided(), 'every decision');
-      const link = sandbox.records('decision').find((r) => r.record.MaHoSo === onestop.maHoSo(14)).record.Url;
+      const decisions = t.ex.node('btxh-source', 'quyết định');
+      await t.ex.fire(t.ex.node('inject', 'quyết định').id);
+      await t.ex.done(decisions, 'the decisions');
+      expectOnce(t.sandbox, 'decision', decided(), 'every decision');
+      const link = t.sandbox.records('decision').find((r) => r.record.MaHoSo === onestop.maHoSo(14)).record.Url;
       assert.strictEqual(link, `${FILE_BASE}ketqua/2024/QD-14.pdf`, 'the first file of DinhKemKetQua, after BTXH_FILE_BASE_URL');
 
       // A tick with nothing new reads one page of nothing and sends nothing.
-      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
-      await until(() => ex.summaries().length >= 2, { what: 'the second summary' });
-      assert.deepStrictEqual([ex.summaries()[1].read, ex.summaries()[1].pages, ex.summaries()[1].delivered], [0, 1, 0]);
+      await t.ex.fire(t.ex.node('inject', 'hồ sơ mới').id);
+      await until(() => t.ex.summaries().length >= 2, { what: 'the second summary' });
+      assert.deepStrictEqual([t.ex.summaries()[1].read, t.ex.summaries()[1].pages, t.ex.summaries()[1].delivered], [0, 1, 0]);
       // New rows, some with the same received time as the last one read: the next tick takes them, once.
       await onestop.seed(backend.dialect, server.exec, { from: N + 1, to: N + 10, create: false });
-      await ex.fire(ex.node('inject', 'hồ sơ mới').id);
-      await until(() => ex.summaries().length >= 3, { what: 'the third summary' });
-      assert.strictEqual(ex.summaries()[2].read, 10);
-      expectOnce(sandbox, 'dossier', all(N + 10), 'the new dossiers too');
-      assert.ok(ex.statuses(dossiers).some((t) => /^reading: \d{1,3}(,\d{3})* read/.test(t)), 'the status showed the reading');
+      await t.ex.fire(t.ex.node('inject', 'hồ sơ mới').id);
+      await until(() => t.ex.summaries().length >= 3, { what: 'the third summary' });
+      assert.strictEqual(t.ex.summaries()[2].read, 10);
+      expectOnce(t.sandbox, 'dossier', all(N + 10), 'the new dossiers too');
+      assert.ok(t.ex.statuses(dossiers).some((t) => /^reading: \d{1,3}(,\d{3})* read/.test(t)), 'the status showed the reading');
     });
 
     /**
@@ -204,30 +209,30 @@ function suite(title, file, backend) {
      * the status said at the kill and the summary after the restart.
      */
     async function killMidRun({ inject, source, position, reading }) {
-      sandbox.faults({ outage: true });
-      await ex.fire(ex.node('inject', inject).id);
+      t.sandbox.faults({ outage: true });
+      await t.ex.fire(t.ex.node('inject', inject).id);
       const read = (t) => Number((reading.exec(t)?.[1] ?? '0').replace(/,/g, ''));
-      await until(() => ex.statuses(source).some((t) => read(t) > 0), { what: 'a first page', everyMs: 10 });
+      await until(() => t.ex.statuses(source).some((t) => read(t) > 0), { what: 'a first page', everyMs: 10 });
       const unlock = await server.lock();
       await sleep(1500);
-      const shown = ex.statuses(source);
+      const shown = t.ex.statuses(source);
       const last = shown[shown.length - 1];
       assert.match(last, reading);
-      assert.strictEqual(sandbox.records('dossier').length, 0, 'BTXH was down');
-      await ex.red.kill('SIGKILL');
+      assert.strictEqual(t.sandbox.records('dossier').length, 0, 'BTXH was down');
+      await t.ex.red.kill('SIGKILL');
       await unlock();
-      sandbox.faults({});
-      await ex.start();
-      await ex.fire(ex.node('inject', inject).id);
-      await ex.done(source, 'the run after the restart');
-      const [summary] = ex.summaries(position);
+      t.sandbox.faults({});
+      await t.ex.start();
+      await t.ex.fire(t.ex.node('inject', inject).id);
+      await t.ex.done(source, 'the run after the restart');
+      const [summary] = t.ex.summaries(position);
       return { shown, last, read: read(last), summary };
     }
 
     it('a backfill shows "N / total (p %) · ~time left", holds one page at a time, and a SIGKILL in the middle loses and repeats nothing', async function () {
-      ex = await example(file, { sandbox, name: `db-${backend.dialect}-back`, ...backend.setup(server) });
-      await ex.start();
-      const source = ex.node('btxh-source', 'đồng bộ lùi');
+      t.ex = await example(file, { sandbox: t.sandbox, name: `db-${backend.dialect}-back`, ...backend.setup(server) });
+      await t.ex.start();
+      const source = t.ex.node('btxh-source', 'đồng bộ lùi');
       const inRange = await server.count();
       const { shown, last, read, summary } = await killMidRun({ inject: 'đồng bộ lùi', source, position: 'hoso@2024-01-01..2025-01-01', reading: /^backfill ([\d,]+) \/ [\d,]+/ });
       const m = /^backfill ([\d,]+) \/ ([\d,]+) \((\d+) %\)( · ~\d+ (s|min) left)?/.exec(last);
@@ -236,41 +241,41 @@ function suite(title, file, backend) {
       assert.ok(read > 0 && read < total, `killed in the middle: ${last}`);
       assert.strictEqual(total, inRange, 'the count query gave the total');
       assert.ok(shown.some((t) => /· ~\d+ (s|min) left/.test(t)), `a time left was shown: ${shown.join(' | ')}`);
-      expectOnce(sandbox, 'dossier', all(inRange), 'every dossier of 2024, once, across the kill');
+      expectOnce(t.sandbox, 'dossier', all(inRange), 'every dossier of 2024, once, across the kill');
       assert.strictEqual(summary.read, inRange - read, 'the second run read on from the committed position, nothing twice');
       assert.deepStrictEqual([summary.invalid, summary.dead], [0, 0]);
     });
 
     it('a SIGKILL in the middle of an incremental sync loses and repeats nothing', async function () {
-      ex = await example(file, { sandbox, name: `db-${backend.dialect}-inckill`, ...backend.setup(server) });
-      await ex.start();
+      t.ex = await example(file, { sandbox: t.sandbox, name: `db-${backend.dialect}-inckill`, ...backend.setup(server) });
+      await t.ex.start();
       const rows = await server.rows();
-      const { read, summary } = await killMidRun({ inject: 'hồ sơ mới', source: ex.node('btxh-source', 'hồ sơ'), position: 'hoso', reading: /^reading: ([\d,]+) read/ });
+      const { read, summary } = await killMidRun({ inject: 'hồ sơ mới', source: t.ex.node('btxh-source', 'hồ sơ'), position: 'hoso', reading: /^reading: ([\d,]+) read/ });
       assert.ok(read > 0 && read < rows, `killed in the middle (${read} of ${rows})`);
-      expectOnce(sandbox, 'dossier', all(rows), 'every dossier, once, across the kill');
+      expectOnce(t.sandbox, 'dossier', all(rows), 'every dossier, once, across the kill');
       assert.strictEqual(summary.read, rows - read);
     });
 
     it('a failed query stops the run with its error through the Catch node; the position stays and the next run reads the page again', async function () {
-      ex = await example(file, { sandbox, name: `db-${backend.dialect}-fail`, ...backend.setup(server) });
+      t.ex = await example(file, { sandbox: t.sandbox, name: `db-${backend.dialect}-fail`, ...backend.setup(server) });
       // The query names a column the table does not have.
-      const tpl = ex.flow.find((n) => n.type === 'template' && n.name.startsWith('truy vấn bước'));
+      const tpl = t.ex.flow.find((n) => n.type === 'template' && n.name.startsWith('truy vấn bước'));
       const good = tpl.template;
       tpl.template = good.replace('q.ThaoTac', 'q.KhongCo').replace('q."ThaoTac"', 'q."KhongCo"');
-      fs.writeFileSync(path.join(ex.red.dir, 'flows.json'), JSON.stringify(ex.flow));
-      await ex.start();
-      const steps = ex.node('btxh-source', 'bước');
-      await ex.fire(ex.node('inject', 'bước').id);
-      await until(() => /^stopped: The database failed on page 1: .*KhongCo/i.test(ex.status(steps)), { what: `the error on the status (${ex.status(steps)})` });
-      const [summary] = ex.summaries('buoc');
+      fs.writeFileSync(path.join(t.ex.red.dir, 'flows.json'), JSON.stringify(t.ex.flow));
+      await t.ex.start();
+      const steps = t.ex.node('btxh-source', 'bước');
+      await t.ex.fire(t.ex.node('inject', 'bước').id);
+      await until(() => /^stopped: The database failed on page 1: .*KhongCo/i.test(t.ex.status(steps)), { what: `the error on the status (${t.ex.status(steps)})` });
+      const [summary] = t.ex.summaries('buoc');
       assert.strictEqual(summary.error.code, 'sourceQuery');
-      assert.strictEqual(sandbox.records('progress').length, 0);
+      assert.strictEqual(t.sandbox.records('progress').length, 0);
       // The query mended and deployed: the next run starts from the first page again.
       tpl.template = good;
-      await ex.red.deploy(ex.flow, ex.creds);
-      await ex.fire(ex.node('inject', 'bước').id);
-      await ex.done(steps, 'the steps with the mended query');
-      assert.strictEqual(sandbox.records('progress').length, 2 * (await server.rows()), 'two steps per dossier, each once');
+      await t.ex.red.deploy(t.ex.flow, t.ex.creds);
+      await t.ex.fire(t.ex.node('inject', 'bước').id);
+      await t.ex.done(steps, 'the steps with the mended query');
+      assert.strictEqual(t.sandbox.records('progress').length, 2 * (await server.rows()), 'two steps per dossier, each once');
     });
   });
 }
@@ -307,13 +312,8 @@ suite('database example: PostgreSQL with a function node and pg', 'postgresql.js
   dialect: 'postgres',
   async start(ctx) {
     const s = await postgres.startOrSkip(ctx);
+    const url = await postgres.database(s);
     const { Client } = require('pg');
-    const admin = new Client({ connectionString: s.connectionString });
-    await admin.connect();
-    await admin.query("CREATE ROLE motcua LOGIN PASSWORD 'mat-khau-thu'");
-    await admin.query('CREATE DATABASE motcua OWNER motcua');
-    await admin.end();
-    const url = s.connectionString.replace(/postgres@/, 'motcua:mat-khau-thu@').replace(/\/postgres$/, '/motcua');
     const c = new Client({ connectionString: url });
     await c.connect();
     return {
@@ -343,18 +343,8 @@ suite('database example: PostgreSQL with a function node and pg', 'postgresql.js
 
 describe('file and SQL Server examples, with their real nodes', function () {
   this.timeout(180_000);
-  let sandbox;
-  let ex;
+  const t = perTest();
   const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'btxh-export-'));
-  beforeEach(async () => {
-    sandbox = await createSandbox({ port: 0 });
-  });
-  afterEach(async function () {
-    if (this.currentTest?.state === 'failed' && ex) console.log(ex.red.tail(6000));
-    await ex?.close();
-    ex = undefined;
-    await sandbox.close();
-  });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const rows = (n) => Array.from({ length: n }, (_, k) => onestop.dossier(k + 1));
@@ -370,16 +360,16 @@ describe('file and SQL Server examples, with their real nodes', function () {
     const cell = (v) => (v === null ? '' : /[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
     const list = rows(2500);
     fs.writeFileSync(file, [cols.join(','), ...list.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n');
-    ex = await example('csv-file.json', { sandbox, name: 'db-csv', db: fileAt(file) });
-    await ex.start();
-    const read = ex.node('inject', 'đọc file');
-    await ex.fire(read.id);
-    await until(() => sandbox.records('dossier').length >= list.length, { what: 'the export at BTXH' });
-    expectOnce(sandbox, 'dossier', all(list.length), 'every row of the CSV');
-    const sync = ex.flow.find((n) => n.type === 'btxh-dossier');
-    await ex.fire(read.id);
-    await until(() => /unchanged 2,?500/.test(ex.status(sync)), { what: `the second read skipped (${ex.status(sync)})` });
-    assert.strictEqual(sandbox.records('dossier').length, list.length, 'nothing sent twice');
+    t.ex = await example('csv-file.json', { sandbox: t.sandbox, name: 'db-csv', db: fileAt(file) });
+    await t.ex.start();
+    const read = t.ex.node('inject', 'đọc file');
+    await t.ex.fire(read.id);
+    await until(() => t.sandbox.records('dossier').length >= list.length, { what: 'the export at BTXH' });
+    expectOnce(t.sandbox, 'dossier', all(list.length), 'every row of the CSV');
+    const sync = t.ex.flow.find((n) => n.type === 'btxh-dossier');
+    await t.ex.fire(read.id);
+    await until(() => /unchanged 2,?500/.test(t.ex.status(sync)), { what: `the second read skipped (${t.ex.status(sync)})` });
+    assert.strictEqual(t.sandbox.records('dossier').length, list.length, 'nothing sent twice');
   });
 
   it('Excel: file in + node-red-contrib-spreadsheet-in (book, sheet, sheet to json) feed the sheet "HoSo"; every dossier reaches BTXH once', async () => {
@@ -389,20 +379,20 @@ describe('file and SQL Server examples, with their real nodes', function () {
     const book = XLSX.utils.book_new();
     XLSX.utils.book_append_sheet(book, XLSX.utils.json_to_sheet(list.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)])))), 'HoSo');
     XLSX.writeFile(book, file);
-    ex = await example('excel-file.json', { sandbox, name: 'db-xlsx', db: fileAt(file) });
-    await ex.start();
-    await ex.fire(ex.node('inject', 'đọc file').id);
-    await until(() => sandbox.records('dossier').length >= list.length, { what: 'the sheet at BTXH' });
-    expectOnce(sandbox, 'dossier', all(list.length), 'every row of the sheet');
+    t.ex = await example('excel-file.json', { sandbox: t.sandbox, name: 'db-xlsx', db: fileAt(file) });
+    await t.ex.start();
+    await t.ex.fire(t.ex.node('inject', 'đọc file').id);
+    await until(() => t.sandbox.records('dossier').length >= list.length, { what: 'the sheet at BTXH' });
+    expectOnce(t.sandbox, 'dossier', all(list.length), 'every row of the sheet');
   });
 
   it('SQL Server: the example loads and deploys with node-red-contrib-mssql-plus; with no server here, the failed query reaches btxh-source through the Catch node', async () => {
-    ex = await example('sqlserver.json', { sandbox, name: 'db-mssql', db: () => ({}) });
-    await ex.start();
-    assert.doesNotMatch(ex.red.tail(20_000), /Waiting for missing types|missing types/, 'every node type of the example is installed');
-    const source = ex.node('btxh-source', 'hồ sơ');
-    await ex.fire(ex.node('inject', 'hồ sơ mới').id);
-    await until(() => /^stopped: The database failed on page 1/.test(ex.status(source)), { what: `the query's failure on the status (${ex.status(source)})` });
-    assert.strictEqual(sandbox.records('dossier').length, 0);
+    t.ex = await example('sqlserver.json', { sandbox: t.sandbox, name: 'db-mssql', db: () => ({}) });
+    await t.ex.start();
+    assert.doesNotMatch(t.ex.red.tail(20_000), /Waiting for missing types|missing types/, 'every node type of the example is installed');
+    const source = t.ex.node('btxh-source', 'hồ sơ');
+    await t.ex.fire(t.ex.node('inject', 'hồ sơ mới').id);
+    await until(() => /^stopped: The database failed on page 1/.test(t.ex.status(source)), { what: `the query's failure on the status (${t.ex.status(source)})` });
+    assert.strictEqual(t.sandbox.records('dossier').length, 0);
   });
 });

@@ -108,4 +108,21 @@ async function start(bin = findBin()) {
   };
 }
 
-module.exports = { available, start, startOrSkip, INSTALL };
+/**
+ * A database of its own on a started server, owned by a login role with a password (as a
+ * province's one-stop database is): resolves its connection string.
+ */
+async function database(server, { name = 'motcua', user = 'motcua', password = 'mat-khau-thu' } = {}) {
+  const { Client } = require('pg');
+  const admin = new Client({ connectionString: server.connectionString });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE ROLE ${user} LOGIN PASSWORD '${password}'`);
+    await admin.query(`CREATE DATABASE ${name} OWNER ${user}`);
+  } finally {
+    await admin.end();
+  }
+  return `postgresql://${user}:${password}@127.0.0.1:${server.port}/${name}`;
+}
+
+module.exports = { available, start, startOrSkip, database, INSTALL };
