@@ -132,3 +132,93 @@ describe('read positions', function () {
     assert.deepStrictEqual(estimate(t, 60_000, {}), {});
   });
 });
+
+describe('btxh-source in a Node-RED runtime (memory outbox, sandbox)', function () {
+  const { helper, modules, authNode, CREDS, withRuntime } = require('./support/flow');
+  const t = withRuntime();
+  const source = require('../nodes/btxh-source.js');
+  const onestop = require('./support/onestop');
+  const preset = require('../presets/3-one-stop-typical.json').mapping;
+
+  /**
+   * btxh-source -> a "database" (a helper answering from rows in memory) -> btxh-dossier;
+   * the source's output 2, its Complete and its Catch to helpers.
+   */
+  async function load({ rows, sourceProps = {}, dossierAuth = 'auth' }) {
+    const flow = [
+      { id: 'f1', type: 'tab', label: 'test' },
+      authNode(t.sandbox.url),
+      { ...authNode(t.sandbox.url), id: 'auth2', name: 'second connection' },
+      { id: 'src', z: 'f1', x: 100, y: 100, type: 'btxh-source', auth: 'auth', mode: 'incremental', cursor: 'hoso', timeColumn: 'NgayTiepNhan', keyColumn: 'HoSoID', pageSize: 500, wires: [['db'], ['progress']], ...sourceProps },
+      { id: 'db', z: 'f1', x: 100, y: 100, type: 'helper' },
+      { id: 'sync', z: 'f1', x: 100, y: 100, type: 'btxh-dossier', auth: dossierAuth, version: 2, mapping: preset.dossier, wires: [[], []] },
+      { id: 'progress', z: 'f1', x: 100, y: 100, type: 'helper' },
+      { id: 'complete', z: 'f1', x: 100, y: 100, type: 'complete', scope: ['src'], uncaught: false, wires: [['done']] },
+      { id: 'done', z: 'f1', x: 100, y: 100, type: 'helper' },
+      { id: 'catch', z: 'f1', x: 100, y: 100, type: 'catch', scope: ['src'], uncaught: false, wires: [['caught']] },
+      { id: 'caught', z: 'f1', x: 100, y: 100, type: 'helper' },
+    ];
+    await helper.load([...Object.values(modules), source], flow, { auth: CREDS, auth2: CREDS });
+    // The "database": rows after the position, keyset-ordered as the example queries read them.
+    helper.getNode('db').on('input', (msg) => {
+      const p = msg.payload;
+      const after = (r) => p.first || r.NgayTiepNhan > p.afterTime || (r.NgayTiepNhan === p.afterTime && r.HoSoID > p.afterKey);
+      const page = rows.filter((r) => after(r) && (!p.from || (r.NgayTiepNhan >= p.from && r.NgayTiepNhan < p.to))).slice(0, p.limit);
+      helper.getNode('sync').receive({ ...msg, payload: page });
+    });
+    const seen = { progress: [], done: [], caught: [] };
+    for (const k of Object.keys(seen)) helper.getNode(k).on('input', (m) => seen[k].push(m));
+    return { src: helper.getNode('src'), seen };
+  }
+  const rows = (n) => Array.from({ length: n }, (_, k) => onestop.dossier(k + 1));
+  const until = async (cond, what = () => '') => {
+    for (let i = 0; !cond(); i++) {
+      if (i > 600) throw new Error(`timed out ${what()}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  it('reads every row once in pages of 500, says so on output 2, and acknowledges the start message once, at the end', async function () {
+    const { src, seen } = await load({ rows: rows(1200) });
+    src.receive({ payload: Date.now() });
+    src.receive({ payload: 'a tick while it runs' });
+    await until(() => seen.progress.some((m) => m.topic === 'summary'), () => JSON.stringify(seen.progress.map((m) => m.payload)).slice(0, 600));
+    const summary = seen.progress.find((m) => m.topic === 'summary').payload;
+    assert.deepStrictEqual([summary.pages, summary.read, summary.accepted, summary.delivered, summary.dead], [3, 1200, 1200, 1200, 0]);
+    assert.deepStrictEqual(seen.progress.filter((m) => m.topic === 'progress').map((m) => m.payload.read), [500, 1000, 1200]);
+    await until(() => seen.done.length >= 2);
+    assert.strictEqual(seen.done.length, 2, 'the tick at once, the start at the end; each once');
+    assert.strictEqual(t.sandbox.records('dossier').length, 1200);
+    assert.strictEqual(new Set(t.sandbox.records('dossier').map((r) => r.record.MaHoSo)).size, 1200);
+  });
+
+  it('a page wired to a sync node on another connection ends the run at once with why; the position does not move', async function () {
+    const { src, seen } = await load({ rows: rows(10), dossierAuth: 'auth2' });
+    src.receive({ payload: 1 });
+    await until(() => seen.caught.length === 1);
+    assert.match(seen.caught[0].error.message, /sourceConnection|another BTXH connection/);
+    assert.strictEqual(seen.progress.find((m) => m.topic === 'summary').payload.error.code, 'sourceConnection');
+    assert.strictEqual(await helper.getNode('auth').store().cursor('hoso'), undefined);
+    assert.strictEqual(t.sandbox.records('dossier').length, 0);
+  });
+
+  it('refuses a bad setting with a clear message, and a bad backfill range per message; reset forgets the position', async function () {
+    let { src, seen } = await load({ rows: rows(3), sourceProps: { timeColumn: '' } });
+    src.receive({ payload: 1 });
+    await until(() => seen.caught.length === 1);
+    assert.match(seen.caught[0].error.message, /sourceColumns|both order columns/);
+    await helper.unload();
+    ({ src, seen } = await load({ rows: rows(3), sourceProps: { mode: 'backfill', from: '2024-01-01', to: '2025-01-01' } }));
+    src.receive({ payload: 1, from: '2025-01-01', to: '2024-01-01' });
+    await until(() => seen.caught.length === 1);
+    assert.match(seen.caught[0].error.message, /sourceRange|needs a date range/);
+    src.receive({ payload: 1 });
+    await until(() => seen.progress.some((m) => m.topic === 'summary'));
+    const store = helper.getNode('auth').store();
+    assert.ok(await store.cursor('hoso@2024-01-01..2025-01-01'), 'a backfill keeps a position of its own');
+    assert.strictEqual(await store.cursor('hoso'), undefined);
+    src.receive({ topic: 'reset' });
+    await until(() => seen.done.length >= 2);
+    assert.strictEqual(await store.cursor('hoso@2024-01-01..2025-01-01'), undefined);
+  });
+});

@@ -107,7 +107,10 @@ module.exports = function (RED: Red) {
     }
 
     const shown = (p: Progress) => ({ mode, ...p });
+    /** The run's start message's send: pages and progress go out as that message's. */
     let send: Send = node.send.bind(node);
+    /** Set from the moment a start message is taken (before the stored position is read) until its run ends. */
+    let busy = false;
     const reader = new Reader({
       store: outbox,
       source: node.id,
@@ -156,15 +159,16 @@ module.exports = function (RED: Red) {
         if ('code' in span) return done(Object.assign(new Error(refuse(span)), { problem: span }));
         const name = nameOf(span);
         if (msg.topic === 'reset') {
-          if (reader.running?.name === name) return done(new Error(refuse(problem(null, 'sourceBusy'))));
+          if (busy && (!reader.running || reader.running.name === name)) return done(new Error(refuse(problem(null, 'sourceBusy'))));
           await outbox.resetCursor(name);
           node.status({ fill: 'grey', shape: 'ring', text: T(RED, 'source.reset') });
           return done();
         }
-        // One run at a time: a tick while one reads or waits for delivery is acknowledged and changes nothing.
-        if (reader.running) return done();
+        // One run at a time: a tick while one starts, reads or waits for delivery is acknowledged and changes nothing.
+        if (busy) return done();
+        busy = true;
         send = sendOf;
-        const summary = await reader.start({ name, ...span, total: totalOf(msg) });
+        const summary = await reader.start({ name, ...span, total: totalOf(msg) }).finally(() => (busy = false));
         // The start message is acknowledged when its run ends; with the run's error, if any.
         if (summary.error && summary.error.code !== 'closedBeforeRead') done(Object.assign(new Error(refuse(summary.error)), { problem: summary.error }));
         else done();
@@ -184,7 +188,7 @@ module.exports = function (RED: Red) {
     void outbox
       .cursor(nameOf({ from: (config.from ?? '').trim(), to: (config.to ?? '').trim() }))
       .then((c) => {
-        if (closed || reader.running) return;
+        if (closed || busy) return;
         const at = c ? decode(c) : null;
         const time = at?.time instanceof Date ? at.time.toLocaleString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' }) : at ? String(at.time) : '';
         node.status(at ? { fill: 'grey', shape: 'dot', text: T(RED, 'source.at', { time }) } : { fill: 'grey', shape: 'ring', text: T(RED, 'source.start') });

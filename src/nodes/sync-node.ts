@@ -367,9 +367,14 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       return { committed };
     }
 
-    /** The source of a page hears what became of it (through the connection they share). */
+    /**
+     * The source of a page hears what became of it, through the connection it named: the one
+     * they share, or (a page wired to a sync node on another connection) the source's own, so
+     * that it hears the refusal at once instead of waiting for its page timeout.
+     */
     function told(req: PageRequest, r: Omit<PageResult, 'source' | 'seq' | 'owner'>): void {
-      connection.pages.emit('page', { source: req.source, seq: req.seq, owner: node.id, ...r } satisfies PageResult);
+      const to = req.connection === connection.id ? connection : (RED.nodes.getNode(req.connection) as AuthNode | null);
+      to?.pages?.emit('page', { source: req.source, seq: req.seq, owner: node.id, ...r } satisfies PageResult);
     }
 
     /** A large input's progress on the status: "accepting 45,000 / 100,000". */
