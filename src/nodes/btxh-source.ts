@@ -1,9 +1,9 @@
-import type { Store } from '../lib/outbox/store';
 import { problem, type Problem } from '../lib/problem';
 import { decode, PARAM_ORDER, queryParams, validName, type Columns, type PageRequest, type PageResult } from '../lib/source/cursor';
 import { Reader, type Progress } from '../lib/source/reader';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
+import { outboxFor, refuseInputs } from './outbox';
 import { age } from './sync-node';
 import type { Node, NodeMessage, Red, Send } from './red';
 
@@ -51,30 +51,15 @@ module.exports = function (RED: Red) {
     const size = Number(config.pageSize ?? PAGE_SIZE);
     const limit = Number.isInteger(size) && size >= 1 && size <= PAGE_MAX ? size : undefined;
 
-    let broken: string | undefined;
-    let store: Store | undefined;
     const refuse = (p: Problem) => renderProblem(RED, p).message;
-    if (!auth) broken = T(RED, 'status.noAuth');
-    else if (auth.configProblem) broken = refuse(auth.configProblem);
-    else if (!columns.time || !columns.key) broken = refuse(problem(null, 'sourceColumns'));
-    else if (!validName(base)) broken = refuse(problem(null, 'sourceName', { name: base.slice(0, 40) }));
-    else if (limit === undefined) broken = refuse(problem(null, 'sourcePageSize', { max: PAGE_MAX }));
-    else {
-      try {
-        store = auth.store();
-      } catch (err) {
-        const p = (err as { problem?: Problem }).problem ?? problem(null, 'outboxUnavailable', { store: auth.queueKind, detail: (err as Error).message });
-        broken = T(RED, 'status.noStore', { message: refuse(p) });
-      }
-    }
-    if (broken || !auth || !store || limit === undefined) {
-      const why = broken as string;
-      node.status({ fill: 'red', shape: 'ring', text: why.length > 120 ? why.slice(0, 119) + '…' : why });
-      node.error(why);
-      node.on('input', (_msg, _send, done) => done(new Error(why)));
-      return;
-    }
-    const outbox = store;
+    const opened = outboxFor(RED, auth, () => {
+      if (!columns.time || !columns.key) return refuse(problem(null, 'sourceColumns'));
+      if (!validName(base)) return refuse(problem(null, 'sourceName', { name: base.slice(0, 40) }));
+      if (limit === undefined) return refuse(problem(null, 'sourcePageSize', { max: PAGE_MAX }));
+      return undefined;
+    });
+    if (!auth || 'broken' in opened || limit === undefined) return refuseInputs(node, 'broken' in opened ? opened.broken : '');
+    const outbox = opened.store;
     const shared: AuthNode = auth;
     const pageSize = limit;
     // A memory outbox forgets the position with everything else at a restart: said once, never silently.

@@ -13,9 +13,10 @@ import { schema } from '../lib/schema';
 import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
 import * as P from '../lib/engine/problems';
-import type { Counts, Entry, NewEntry, ReplayFilter, Store } from '../lib/outbox/store';
+import type { Counts, Entry, NewEntry, ReplayFilter } from '../lib/outbox/store';
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
+import { outboxFor, refuseInputs } from './outbox';
 import { compileMapping, type Mapping } from './mapping';
 import { settingProblem, syncSettings } from './config';
 import { migrateSync, type SyncConfig } from './migrate';
@@ -91,29 +92,14 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     const config = migrateSync(raw);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
-    let broken = !auth ? T(RED, 'status.noAuth') : auth.configProblem ? renderProblem(RED, auth.configProblem).message : undefined;
-    let store: Store | undefined;
-    if (auth && !broken) {
-      try {
-        store = auth.store();
-      } catch (err) {
-        // A bad file path, PostgreSQL without a connection string…: the node exists, says why, and refuses its inputs.
-        const p = (err as { problem?: Problem }).problem ?? problem(null, 'outboxUnavailable', { store: auth.queueKind, detail: (err as Error).message });
-        broken = T(RED, 'status.noStore', { message: renderProblem(RED, p).message });
-      }
-    }
+    const opened = outboxFor(RED, auth);
+    let broken = 'broken' in opened ? opened.broken : undefined;
     // A mistyped date-format setting is the node's own configuration problem, never ignored.
     const dates = op.fields.filter((f) => f.kind === 'date');
     const formats = broken ? undefined : settingProblem(RED, 'dateFormats', 'dateFormats', 'sync.dateFormats', config.dateFormats, dates, op);
     if (formats) broken = renderProblem(RED, formats).message;
-    if (!auth || !store || broken) {
-      // Not acknowledged: done(err) reaches Catch nodes, and the record is not lost silently.
-      const why = broken as string;
-      node.status({ fill: 'red', shape: 'ring', text: why.length > 120 ? why.slice(0, 119) + '…' : why });
-      node.error(why);
-      node.on('input', (_msg, _send, done) => done(new Error(why)));
-      return;
-    }
+    if (!auth || !('store' in opened) || broken) return refuseInputs(node, broken as string);
+    const store = opened.store;
     const connection: AuthNode = auth;
     const settings = syncSettings(auth.settings, config.dateFormats);
     // settings.js logging.console.level "debug" or "trace": the per-record warnings are logged.

@@ -119,22 +119,12 @@ export class PostgresStore implements Store {
   }
 
   async cursor(name: string): Promise<CursorValue | undefined> {
-    try {
-      await this.init();
-      const { rows } = await this.pool.query<{ value: string }>(`SELECT value FROM ${this.r} WHERE name = $1`, [name]);
-      return rows.length ? (JSON.parse(rows[0].value) as CursorValue) : undefined;
-    } catch (err) {
-      fail(err, 'postgres');
-    }
+    const { rows } = await this.run(`SELECT value FROM ${this.r} WHERE name = $1`, [name]);
+    return rows.length ? (JSON.parse(rows[0].value) as CursorValue) : undefined;
   }
 
   async resetCursor(name: string): Promise<void> {
-    try {
-      await this.init();
-      await this.pool.query(`DELETE FROM ${this.r} WHERE name = $1`, [name]);
-    } catch (err) {
-      fail(err, 'postgres');
-    }
+    await this.run(`DELETE FROM ${this.r} WHERE name = $1`, [name]);
   }
 
   async claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
