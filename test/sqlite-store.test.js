@@ -134,14 +134,14 @@ describe('SqliteStore', function () {
     assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
   });
 
-  it('creates the directory, WAL journal and schema version 7', async function () {
+  it('creates the directory, WAL journal and schema version 8', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 7);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 8);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
@@ -274,7 +274,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 7);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 8);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
@@ -319,6 +319,32 @@ describe('SqliteStore', function () {
     assert.strictEqual(got.length, 2);
     assert.deepStrictEqual(await s.delivered(got), got.map((e) => e.id));
     assert.strictEqual((await s.counts('n1')).delivered, 5);
+  });
+
+  it('migrates a version 7 file: the counts per state start from the entries there, and the triggers keep them', async function () {
+    const { entry } = require('./support/store-contract');
+    const file = path.join(dir, 'outbox.sqlite');
+    const s = new SqliteStore({ file });
+    await s.enqueue([entry(1), entry(2), entry(3), entry(4, { owner: 'n2' })]);
+    const [a, b] = await s.claim('n1', 2, 60_000);
+    await s.dead([a], 'rejected', []);
+    await s.close();
+    // Version 7 had no per-state counters: counts() read every row.
+    const raw = new Database(file);
+    raw.exec(`DROP TRIGGER entries_counted_move; DROP TRIGGER entries_counted_out;
+      ALTER TABLE counters DROP COLUMN waiting; ALTER TABLE counters DROP COLUMN inflight; ALTER TABLE counters DROP COLUMN dead;
+      DELETE FROM counters; CREATE INDEX entries_claim ON entries (owner, state, not_before);`);
+    raw.pragma('user_version = 7');
+    raw.close();
+    const again = store();
+    assert.deepStrictEqual({ ...(await again.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 0, skipped: 0, oldestMs: 0 });
+    assert.strictEqual((await again.counts('n2')).waiting, 1);
+    const check = new Database(file, { readonly: true });
+    assert.ok(!check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all().includes('entries_claim'), 'entries_oldest serves its queries');
+    check.close();
+    await again.delivered([b]);
+    await again.enqueue([entry(5)]);
+    assert.deepStrictEqual({ ...(await again.counts('n1')), oldestMs: 0 }, { waiting: 2, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
   });
 
   it('keeps the sent and skipped counts across a restart (the status shows them after a deploy)', async function () {

@@ -8,6 +8,7 @@
 // injected one for memory and SQLite; for PostgreSQL, whose clock is the
 // database's, it moves the stored times back by as much, which is the same).
 const assert = require('assert');
+const { mulberry32 } = require('./prng');
 
 function entry(i, over = {}) {
   return {
@@ -277,6 +278,67 @@ function contract(make) {
       const c = await s.counts('n1');
       assert.deepStrictEqual({ ...c, oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
       assert.ok(c.oldestMs >= 5000 && c.oldestMs < 60_000, `oldest ${c.oldestMs} ms`);
+    });
+
+    it('counts stay true through every move, for each owner: a seeded walk of enqueue, claim, deliver, report, retry, release, dead, replay, abandon', async function () {
+      this.timeout(60_000);
+      const rand = mulberry32(1103);
+      const pick = (list) => list[Math.floor(rand() * list.length)];
+      // The model: each entry's owner, key, state and reason, driven by what the store answers.
+      const model = new Map();
+      const held = new Map();
+      let n = 0;
+      const expect = (owner) => {
+        const c = { waiting: 0, inflight: 0, dead: 0 };
+        for (const e of model.values()) if (e.owner === owner && e.state in c) c[e.state] += 1;
+        return c;
+      };
+      for (let step = 0; step < 300; step++) {
+        const owner = rand() < 0.7 ? 'n1' : 'n2';
+        const mine = [...held.values()].filter((h) => h.owner === owner);
+        const r = rand();
+        if (r < 0.3) {
+          const batch = Array.from({ length: 1 + Math.floor(rand() * 4) }, () => entry(++n, { owner, key: `dossier:K${Math.floor(rand() * 12)}`, hash: `h${n}` }));
+          for (const e of (await s.enqueue(batch)).accepted) model.set(e.id, { owner, key: e.key, state: 'waiting' });
+        } else if (r < 0.5) {
+          for (const e of await s.claim(owner, 1 + Math.floor(rand() * 3), MIN)) {
+            model.get(e.id).state = 'inflight';
+            held.set(e.id, { ...e, owner });
+          }
+        } else if (r < 0.85 && mine.length) {
+          const h = pick(mine);
+          held.delete(h.id);
+          const what = pick(['delivered', 'retry', 'release', 'dead']);
+          if (what === 'delivered') {
+            for (const id of await s.delivered([h])) {
+              model.get(id).state = 'delivered';
+              for (const [oid, o] of model) {
+                if (o.key === h.key && oid < id && o.reason !== 'superseded' && (o.state === 'dead' || o.state === 'waiting')) Object.assign(o, { state: 'dead', reason: 'superseded' });
+              }
+            }
+            if (rand() < 0.8) for (const id of await s.reported([h])) model.delete(id);
+          } else if (what === 'dead') {
+            for (const id of await s.dead([h], 'rejected', [])) Object.assign(model.get(id), { state: 'dead', reason: 'rejected' });
+          } else {
+            const ids = what === 'retry' ? await s.retry([h], [], 0) : await s.release([h]);
+            for (const id of ids) model.get(id).state = 'waiting';
+          }
+        } else if (r < 0.95) {
+          const letters = [...model.values()].filter((e) => e.owner === owner && e.state === 'dead' && e.reason !== 'superseded');
+          assert.strictEqual(await s.replay(owner), letters.length, `step ${step}: replay`);
+          for (const e of letters) Object.assign(e, { state: 'waiting', reason: undefined });
+        } else {
+          for (const e of await s.abandon(owner, [])) Object.assign(model.get(e.id), { state: 'dead', reason: 'undeliverable' });
+          for (const h of mine) held.delete(h.id);
+        }
+        await advance(1000);
+        for (const who of ['n1', 'n2']) {
+          const c = await s.counts(who);
+          const want = expect(who);
+          assert.deepStrictEqual({ waiting: c.waiting, inflight: c.inflight, dead: c.dead }, want, `step ${step}, ${who}`);
+          assert.strictEqual(c.oldestMs >= 1000, want.waiting + want.inflight > 0, `step ${step}, ${who}: oldest ${c.oldestMs} ms`);
+        }
+      }
     });
 
     supersede(() => s);

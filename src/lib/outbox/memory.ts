@@ -30,6 +30,12 @@ export class MemoryStore implements Store {
    * up to a second to be reported, thousands of them in a backfill, and claim once walked them all.
    */
   private open = new Map<number, Entry>();
+  /**
+   * Per owner: its open entries in id order (the first is its oldest) and how many of its entries
+   * are in each counted state, kept as entries move, so that counts() — asked on every status
+   * refresh and by a source's poll — costs the same with 50,000 waiting as with none.
+   */
+  private owners = new Map<string, { open: Map<number, Entry>; waiting: number; inflight: number; dead: number }>();
   private leases = new Map<number, number>();
   /** Last delivered hash and time per key; re-set on update, so Map order is delivery order (oldest first). */
   private deliveredHash = new Map<string, { hash: string; at: number }>();
@@ -82,7 +88,8 @@ export class MemoryStore implements Store {
       }
       const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
       this.entries.set(entry.id, entry);
-      this.open.set(entry.id, entry);
+      this.owner(entry.owner).waiting += 1;
+      this.track(entry);
       let ids = this.byKey.get(entry.key);
       if (!ids) this.byKey.set(entry.key, (ids = new Set()));
       ids.add(entry.id);
@@ -104,7 +111,7 @@ export class MemoryStore implements Store {
       if (e.owner !== owner) continue;
       if (e.state === 'waiting' && e.notBefore > now) continue;
       if (this.held(e.key, now)) continue;
-      e.state = 'inflight';
+      this.move(e, 'inflight');
       e.lease = lease;
       this.leases.set(e.id, now + leaseMs);
       out.push(copy(e));
@@ -118,8 +125,8 @@ export class MemoryStore implements Store {
     for (const h of held) {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
-      e.state = 'delivered';
-      this.open.delete(e.id);
+      this.move(e, 'delivered');
+      this.untrack(e);
       const same = this.byKey.get(e.key);
       same?.delete(e.id);
       if (same && !same.size) this.byKey.delete(e.key);
@@ -130,8 +137,8 @@ export class MemoryStore implements Store {
         const o = this.entries.get(other);
         if (!o || o.id > e.id || o.reason === 'superseded') continue;
         if (o.state !== 'dead' && o.state !== 'waiting') continue;
-        this.open.delete(o.id);
-        o.state = 'dead';
+        this.untrack(o);
+        this.move(o, 'dead');
         o.reason = 'superseded';
         o.deadAt = now;
       }
@@ -171,7 +178,7 @@ export class MemoryStore implements Store {
     for (const h of held) {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
-      e.state = 'waiting';
+      this.move(e, 'waiting');
       e.attempts += 1;
       e.notBefore = notBefore;
       e.lastError = error;
@@ -225,7 +232,7 @@ export class MemoryStore implements Store {
       if (keys && !keys.has(e.key)) continue;
       if (filter.reason && e.reason !== filter.reason) continue;
       if (e.reason === 'superseded') continue;
-      e.state = 'waiting';
+      this.move(e, 'waiting');
       e.attempts = 0;
       e.notBefore = now;
       delete e.reason;
@@ -233,7 +240,11 @@ export class MemoryStore implements Store {
       n++;
     }
     // Back among the open entries, in id order (a replay is rare; claim's walk is not).
-    if (n) this.open = new Map([...this.entries].filter(([, e]) => e.state === 'waiting' || e.state === 'inflight'));
+    if (n) {
+      this.open = new Map();
+      for (const o of this.owners.values()) o.open = new Map();
+      for (const e of this.entries.values()) if (e.state === 'waiting' || e.state === 'inflight') this.track(e);
+    }
     return n;
   }
 
@@ -254,7 +265,7 @@ export class MemoryStore implements Store {
     for (const h of held) {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
-      e.state = 'waiting';
+      this.move(e, 'waiting');
       this.unlease(e);
       written.push(e.id);
     }
@@ -263,14 +274,11 @@ export class MemoryStore implements Store {
 
   async counts(owner: string): Promise<Counts> {
     const now = this.now();
-    const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: this.deliveredCount.get(owner) ?? 0, skipped: this.skippedCount.get(owner) ?? 0, oldestMs: 0 };
-    let oldest = Infinity;
-    for (const e of this.entries.values()) {
-      if (e.owner !== owner || e.state === 'delivered') continue;
-      c[e.state] += 1;
-      if (e.state === 'waiting' || e.state === 'inflight') oldest = Math.min(oldest, e.createdAt);
-    }
-    if (oldest !== Infinity) c.oldestMs = Math.max(0, now - oldest);
+    const o = this.owners.get(owner);
+    const c: Counts = { waiting: o?.waiting ?? 0, inflight: o?.inflight ?? 0, dead: o?.dead ?? 0, delivered: this.deliveredCount.get(owner) ?? 0, skipped: this.skippedCount.get(owner) ?? 0, oldestMs: 0 };
+    // Ids grow with time (a monotonic clock), so the first open entry is the oldest.
+    const first = o?.open.values().next().value as Entry | undefined;
+    if (first) c.oldestMs = Math.max(0, now - first.createdAt);
     return c;
   }
 
@@ -293,14 +301,40 @@ export class MemoryStore implements Store {
     return e && e.state === state && e.lease !== undefined && e.lease === h.lease ? e : undefined;
   }
 
+  private owner(owner: string) {
+    let o = this.owners.get(owner);
+    if (!o) this.owners.set(owner, (o = { open: new Map(), waiting: 0, inflight: 0, dead: 0 }));
+    return o;
+  }
+
+  /** Every change of an entry's state goes through here, so the owner's counts stay true. */
+  private move(e: Entry, to: Entry['state']): void {
+    if (e.state === to) return;
+    const o = this.owner(e.owner);
+    if (e.state !== 'delivered') o[e.state] -= 1;
+    if (to !== 'delivered') o[to] += 1;
+    e.state = to;
+  }
+
+  /** Among the open entries (waiting or in flight), globally and for its owner. */
+  private track(e: Entry): void {
+    this.open.set(e.id, e);
+    this.owner(e.owner).open.set(e.id, e);
+  }
+
+  private untrack(e: Entry): void {
+    this.open.delete(e.id);
+    this.owners.get(e.owner)?.open.delete(e.id);
+  }
+
   private unlease(e: Entry): void {
     delete e.lease;
     this.leases.delete(e.id);
   }
 
   private bury(e: Entry, reason: DeadReason, error: Problem[], now: number): void {
-    this.open.delete(e.id);
-    e.state = 'dead';
+    this.untrack(e);
+    this.move(e, 'dead');
     e.reason = reason;
     e.lastError = error;
     e.deadAt = now;

@@ -22,7 +22,28 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 7;
+const VERSION = 8;
+
+/**
+ * Entries per owner and state, kept in the transaction that moves them: counts() was a
+ * count(*) of every waiting row, 100+ ms with a backfill's million waiting, on every status
+ * refresh and every poll of a source, all of it holding the event loop. A move or a delete
+ * is counted by a trigger; an insert (only enqueue inserts, always as 'waiting') by enqueue
+ * itself, once per owner and transaction: a trigger per inserted row cost 15% of an enqueue.
+ */
+const STATE_COUNTERS = `
+CREATE TRIGGER IF NOT EXISTS entries_counted_move AFTER UPDATE OF state ON entries WHEN OLD.state <> NEW.state BEGIN
+  UPDATE counters SET waiting = waiting + (NEW.state = 'waiting') - (OLD.state = 'waiting'),
+    inflight = inflight + (NEW.state = 'inflight') - (OLD.state = 'inflight'),
+    dead = dead + (NEW.state = 'dead') - (OLD.state = 'dead')
+    WHERE owner = NEW.owner;
+END;
+CREATE TRIGGER IF NOT EXISTS entries_counted_out AFTER DELETE ON entries BEGIN
+  UPDATE counters SET waiting = waiting - (OLD.state = 'waiting'),
+    inflight = inflight - (OLD.state = 'inflight'), dead = dead - (OLD.state = 'dead')
+    WHERE owner = OLD.owner;
+END;
+`;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
@@ -44,7 +65,6 @@ CREATE TABLE IF NOT EXISTS entries (
   dead_at     INTEGER,
   lease_token TEXT
 );
-CREATE INDEX IF NOT EXISTS entries_claim ON entries (owner, state, not_before);
 CREATE INDEX IF NOT EXISTS entries_key ON entries (key, state);
 CREATE INDEX IF NOT EXISTS entries_oldest ON entries (owner, state, created_at);
 CREATE TABLE IF NOT EXISTS delivered (
@@ -58,12 +78,16 @@ CREATE INDEX IF NOT EXISTS delivered_at ON delivered (at);
 CREATE TABLE IF NOT EXISTS counters (
   owner     TEXT PRIMARY KEY,
   delivered INTEGER NOT NULL DEFAULT 0,
-  skipped   INTEGER NOT NULL DEFAULT 0
+  skipped   INTEGER NOT NULL DEFAULT 0,
+  waiting   INTEGER NOT NULL DEFAULT 0,
+  inflight  INTEGER NOT NULL DEFAULT 0,
+  dead      INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS cursors (
   name  TEXT PRIMARY KEY,
   value TEXT NOT NULL
 );
+${STATE_COUNTERS}
 `;
 
 const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attempts,
@@ -145,8 +169,8 @@ export class SqliteStore implements Store {
     const insert = this.st(`INSERT INTO entries
       (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?)`);
-    const skip = this.st(`INSERT INTO counters (owner, skipped) VALUES (?, ?)
-      ON CONFLICT (owner) DO UPDATE SET skipped = skipped + excluded.skipped`);
+    const tally = this.st(`INSERT INTO counters (owner, skipped, waiting) VALUES (?, ?, ?)
+      ON CONFLICT (owner) DO UPDATE SET skipped = skipped + excluded.skipped, waiting = waiting + excluded.waiting`);
     return this.tx(() => {
       const now = this.now();
       const result: EnqueueResult = { accepted: [], skipped: [] };
@@ -159,7 +183,9 @@ export class SqliteStore implements Store {
           json(item.original), json(item.meta), now, now);
         result.accepted.push({ ...item, id: Number(info.lastInsertRowid), state: 'waiting', attempts: 0, createdAt: now, notBefore: now });
       }
-      for (const [owner, n] of countByOwner(result.skipped)) skip.run(owner, n);
+      const skipped = countByOwner(result.skipped);
+      const accepted = countByOwner(result.accepted);
+      for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);
       if (opts.cursors) {
         const move = this.st('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
         for (const [name, value] of opts.cursors) move.run(name, JSON.stringify(value));
@@ -335,17 +361,13 @@ export class SqliteStore implements Store {
   }
 
   async counts(owner: string): Promise<Counts> {
-    const by = this.st('SELECT state, count(*) AS n FROM entries WHERE owner = ? GROUP BY state');
     // One index seek per state (entries_oldest); "state IN (…)" read every waiting row.
     const oldest = this.st(`SELECT min(m) FROM (SELECT min(created_at) AS m FROM entries WHERE owner = @owner AND state = 'waiting'
       UNION ALL SELECT min(created_at) FROM entries WHERE owner = @owner AND state = 'inflight')`).pluck();
-    const sent = this.st('SELECT delivered, skipped FROM counters WHERE owner = ?');
+    const kept = this.st('SELECT waiting, inflight, dead, delivered, skipped FROM counters WHERE owner = ?');
     return this.tx(() => {
-      const n = sent.get(owner) as { delivered: number; skipped: number } | undefined;
-      const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: n?.delivered ?? 0, skipped: n?.skipped ?? 0, oldestMs: 0 };
-      for (const r of by.all(owner) as { state: string; n: number }[]) {
-        if (r.state === 'waiting' || r.state === 'inflight' || r.state === 'dead') c[r.state] = r.n;
-      }
+      const n = kept.get(owner) as Omit<Counts, 'oldestMs'> | undefined;
+      const c: Counts = { waiting: 0, inflight: 0, dead: 0, delivered: 0, skipped: 0, ...n, oldestMs: 0 };
       const first = oldest.get({ owner }) as number | null;
       if (first !== null) c.oldestMs = Math.max(0, this.now() - first);
       return c;
@@ -427,6 +449,20 @@ export class SqliteStore implements Store {
         if (found < 6) this.db.exec('ALTER TABLE counters ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0');
         // 6 -> 7: a source's read position moves in the transaction that stores what it read.
         if (found < 7) this.db.exec('CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
+        // 7 -> 8: entries per state are counted as they move, started from a count of what is
+        // there; entries_claim goes (entries_oldest serves every query it served).
+        if (found < 8) {
+          this.db.exec(`DROP INDEX IF EXISTS entries_claim;
+            ALTER TABLE counters ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE counters ADD COLUMN inflight INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE counters ADD COLUMN dead INTEGER NOT NULL DEFAULT 0;
+            INSERT INTO counters (owner) SELECT DISTINCT owner FROM entries WHERE true ON CONFLICT (owner) DO NOTHING;
+            UPDATE counters SET
+              waiting = (SELECT count(*) FROM entries e WHERE e.owner = counters.owner AND e.state = 'waiting'),
+              inflight = (SELECT count(*) FROM entries e WHERE e.owner = counters.owner AND e.state = 'inflight'),
+              dead = (SELECT count(*) FROM entries e WHERE e.owner = counters.owner AND e.state = 'dead');
+            ${STATE_COUNTERS}`);
+        }
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();
