@@ -1,6 +1,6 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { acceptedEntry, queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
 const REMEMBERED_KEYS = 100_000;
@@ -86,7 +86,7 @@ export class MemoryStore implements Store {
         this.skippedCount.set(item.owner, (this.skippedCount.get(item.owner) ?? 0) + 1);
         continue;
       }
-      const entry: Entry = { ...item, id: this.nextId++, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
+      const entry = acceptedEntry(item, this.nextId++, now);
       this.entries.set(entry.id, entry);
       this.owner(entry.owner).waiting += 1;
       this.track(entry);

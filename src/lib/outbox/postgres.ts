@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import { countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 
 export interface PostgresOptions {
@@ -112,7 +112,7 @@ export class PostgresStore implements Store {
       const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
       const ms = rows.length ? rows[0].ms : 0;
       fresh.forEach((item, n) => {
-        result.accepted.push({ ...item, id: ids[n], state: 'waiting', attempts: 0, createdAt: ms, notBefore: ms });
+        result.accepted.push(acceptedEntry(item, ids[n], ms));
       });
       return result;
     });
@@ -150,7 +150,7 @@ export class PostgresStore implements Store {
       try {
         await this.init();
         const { rows } = await this.pool.query<Row>(sql, args);
-        return rows.map(toEntry).sort((a, b) => a.id - b.id);
+        return rows.map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
       } catch (err) {
         // Two claimers took two entries of one key in the same instant: the
         // unique index refused the second. Claim again; it now sees the key busy.
@@ -212,7 +212,7 @@ export class PostgresStore implements Store {
        UPDATE ${this.t} x SET lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
        FROM due WHERE x.id = due.id RETURNING ${cols('x')}`,
       [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.tokens.next()]);
-    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
   }
 
   async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
@@ -244,7 +244,7 @@ export class PostgresStore implements Store {
          lease_until = NULL, lease_token = NULL
        WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
        RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error), Math.max(0, budgetMs)]);
-    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
   }
 
   /** Every waiting and in-flight entry of the owner, whichever instance holds it: for a store that cannot keep them (not this one). */
@@ -253,7 +253,7 @@ export class PostgresStore implements Store {
       `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
          lease_until = NULL, lease_token = NULL
        WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error)]);
-    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -305,7 +305,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.run(
       `SELECT ${cols(this.t)} FROM ${this.t} WHERE owner = $1 AND state = 'dead' ORDER BY id LIMIT $2`,
       [owner, Math.max(0, Math.floor(limit))]);
-    return (rows as Row[]).map(toEntry);
+    return (rows as Row[]).map((r) => toEntry(r));
   }
 
   async close(): Promise<void> {

@@ -35,7 +35,8 @@ export function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-export function toEntry(r: Row): Entry {
+/** A row as an entry; `held`: the state and lease a claim just gave it (set here, not spread over the result). */
+export function toEntry(r: Row, held?: { state?: EntryState; lease: string }): Entry {
   const e: Entry = {
     id: Number(r.id),
     owner: r.owner,
@@ -44,7 +45,7 @@ export function toEntry(r: Row): Entry {
     hash: r.hash,
     record: JSON.parse(r.record) as Record<string, unknown>,
     original: r.original === null ? undefined : (JSON.parse(r.original) as unknown),
-    state: r.state as EntryState,
+    state: held?.state ?? (r.state as EntryState),
     attempts: Number(r.attempts),
     createdAt: Number(r.created_ms),
     notBefore: Number(r.not_before_ms),
@@ -53,7 +54,8 @@ export function toEntry(r: Row): Entry {
   if (r.last_error !== null) e.lastError = JSON.parse(r.last_error) as Problem[];
   if (r.reason !== null) e.reason = r.reason as DeadReason;
   if (r.dead_ms !== null && r.dead_ms !== undefined) e.deadAt = Number(r.dead_ms);
-  if (r.lease_token !== null && r.lease_token !== undefined) e.lease = r.lease_token;
+  if (held) e.lease = held.lease;
+  else if (r.lease_token !== null && r.lease_token !== undefined) e.lease = r.lease_token;
   return e;
 }
 

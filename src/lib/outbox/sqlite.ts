@@ -4,7 +4,7 @@ import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import { countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
 
@@ -181,7 +181,7 @@ export class SqliteStore implements Store {
         }
         const info = insert.run(item.owner, item.op, item.key, item.hash, JSON.stringify(item.record),
           json(item.original), json(item.meta), now, now);
-        result.accepted.push({ ...item, id: Number(info.lastInsertRowid), state: 'waiting', attempts: 0, createdAt: now, notBefore: now });
+        result.accepted.push(acceptedEntry(item, Number(info.lastInsertRowid), now));
       }
       const skipped = countByOwner(result.skipped);
       const accepted = countByOwner(result.accepted);
@@ -223,7 +223,7 @@ export class SqliteStore implements Store {
       const token = this.tokens.next();
       const rows = due.all({ owner, now, limit: Math.max(0, Math.floor(limit)) }) as Row[];
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
-      return rows.map((r) => ({ ...toEntry(r), state: 'inflight' as const, lease: token }));
+      return rows.map((r) => toEntry(r, { state: 'inflight', lease: token }));
     }, 'immediate');
   }
 
@@ -276,7 +276,7 @@ export class SqliteStore implements Store {
       const token = this.tokens.next();
       const rows = due.all(owner, now, Math.max(0, Math.floor(limit))) as Row[];
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
-      return rows.map((r) => ({ ...toEntry(r), lease: token }));
+      return rows.map((r) => toEntry(r, { lease: token }));
     }, 'immediate');
   }
 
@@ -300,7 +300,7 @@ export class SqliteStore implements Store {
       WHERE owner = ? AND state = 'waiting' AND created_at < ? RETURNING ${COLUMNS}`);
     return this.tx(() => {
       const now = this.now();
-      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
     }, 'immediate');
   }
 
@@ -308,7 +308,7 @@ export class SqliteStore implements Store {
     const stmt = this.st(`UPDATE entries SET state = 'dead', reason = 'undeliverable', last_error = ?, dead_at = ?,
         lease_until = NULL, lease_token = NULL
       WHERE owner = ? AND state IN ('waiting', 'inflight') RETURNING ${COLUMNS}`);
-    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map(toEntry).sort((a, b) => a.id - b.id), 'immediate');
+    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id), 'immediate');
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -376,7 +376,7 @@ export class SqliteStore implements Store {
 
   async deadLetters(owner: string, limit = 100): Promise<Entry[]> {
     const stmt = this.st(`SELECT ${COLUMNS} FROM entries WHERE owner = ? AND state = 'dead' ORDER BY id LIMIT ?`);
-    return this.tx(() => (stmt.all(owner, Math.max(0, Math.floor(limit))) as Row[]).map(toEntry), 'deferred');
+    return this.tx(() => (stmt.all(owner, Math.max(0, Math.floor(limit))) as Row[]).map((r) => toEntry(r)), 'deferred');
   }
 
   async close(): Promise<void> {

@@ -61,6 +61,18 @@ export interface Entry extends NewEntry {
   deadAt?: number;
 }
 
+/**
+ * An accepted item as its entry: waiting, never tried. Built field by field, never as
+ * `{ ...item, id, … }`: a spread followed by new properties took V8 4 µs a record (the
+ * object goes through a transition per added property), 30 times this — in a backfill,
+ * more than the record's whole normalisation.
+ */
+export function acceptedEntry(item: NewEntry, id: number, now: number): Entry {
+  const e: Entry = { owner: item.owner, op: item.op, key: item.key, hash: item.hash, record: item.record, original: item.original, id, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
+  if (item.meta !== undefined) e.meta = item.meta;
+  return e;
+}
+
 /** What an outcome write names: the entry and the claim it was taken under. */
 export type Held = Pick<Entry, 'id' | 'lease'>;
 
