@@ -321,30 +321,49 @@ describe('SqliteStore', function () {
     assert.strictEqual((await s.counts('n1')).delivered, 5);
   });
 
-  it('migrates a version 7 file: the counts per state start from the entries there, and the triggers keep them', async function () {
+  it('migrates a version 7 file: counts per state start from the entries there, the unread indexes go', async function () {
     const { entry } = require('./support/store-contract');
     const file = path.join(dir, 'outbox.sqlite');
-    const s = new SqliteStore({ file });
-    await s.enqueue([entry(1), entry(2), entry(3), entry(4, { owner: 'n2' })]);
-    const [a, b] = await s.claim('n1', 2, 60_000);
-    await s.dead([a], 'rejected', []);
-    await s.close();
-    // Version 7 had no per-state counters: counts() read every row.
+    // Version 7 as it was written: the payload in the entry's row, no per-state counters.
     const raw = new Database(file);
-    raw.exec(`DROP TRIGGER entries_counted_move; DROP TRIGGER entries_counted_out;
-      ALTER TABLE counters DROP COLUMN waiting; ALTER TABLE counters DROP COLUMN inflight; ALTER TABLE counters DROP COLUMN dead;
-      DELETE FROM counters; CREATE INDEX entries_claim ON entries (owner, state, not_before);`);
+    raw.pragma('journal_mode = WAL');
+    raw.exec(V1_SCHEMA);
+    raw.exec(`ALTER TABLE entries ADD COLUMN dead_at INTEGER; ALTER TABLE entries ADD COLUMN lease_token TEXT;
+      CREATE INDEX entries_oldest ON entries (owner, state, created_at); CREATE INDEX delivered_at ON delivered (at);
+      CREATE TABLE counters (owner TEXT PRIMARY KEY, delivered INTEGER NOT NULL DEFAULT 0, skipped INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    const row = raw.prepare(`INSERT INTO entries (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before, lease_until, lease_token, reason)
+      VALUES (@owner, @op, @key, @hash, @record, @original, @meta, @state, 0, @t, @t, @until, @token, @reason)`);
+    const put = (e, state, extra = {}) => row.run({ ...e, record: JSON.stringify(e.record), original: JSON.stringify(e.original), meta: JSON.stringify(e.meta),
+      state, t: t - 1000, until: null, token: null, reason: null, ...extra });
+    put(entry(1), 'dead', { reason: 'rejected' });
+    put(entry(2), 'inflight', { until: t + 60_000, token: 'old' });
+    put(entry(3), 'waiting');
+    put(entry(4, { owner: 'n2' }), 'waiting');
+    raw.prepare('INSERT INTO counters (owner, delivered) VALUES (?, ?)').run('n1', 7);
     raw.pragma('user_version = 7');
     raw.close();
-    const again = store();
-    assert.deepStrictEqual({ ...(await again.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 0, skipped: 0, oldestMs: 0 });
-    assert.strictEqual((await again.counts('n2')).waiting, 1);
+
+    const s = store();
+    assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 7, skipped: 0, oldestMs: 0 });
+    assert.strictEqual((await s.counts('n2')).waiting, 1);
     const check = new Database(file, { readonly: true });
-    assert.ok(!check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all().includes('entries_claim'), 'entries_oldest serves its queries');
-    check.close();
-    await again.delivered([b]);
-    await again.enqueue([entry(5)]);
-    assert.deepStrictEqual({ ...(await again.counts('n1')), oldestMs: 0 }, { waiting: 2, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
+    try {
+      const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
+      assert.ok(indexes.includes('entries_by_key') && indexes.includes('entries_oldest'), `${indexes}`);
+      for (const gone of ['entries_claim', 'entries_key', 'delivered_owner']) assert.ok(!indexes.includes(gone), `${gone} is gone`);
+    } finally {
+      check.close();
+    }
+    // What was there comes back whole, and the counts keep moving.
+    const [dead] = await s.deadLetters('n1');
+    assert.deepStrictEqual([dead.record, dead.original, dead.meta], [entry(1).record, entry(1).original, entry(1).meta]);
+    const [e3] = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual([e3.key, e3.record, e3.original], [entry(3).key, entry(3).record, entry(3).original]);
+    await s.delivered([e3]);
+    await s.reported([e3]);
+    await s.enqueue([entry(5)]);
+    assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 8, skipped: 0, oldestMs: 0 });
   });
 
   it('keeps the sent and skipped counts across a restart (the status shows them after a deploy)', async function () {

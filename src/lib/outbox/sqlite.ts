@@ -65,7 +65,9 @@ CREATE TABLE IF NOT EXISTS entries (
   dead_at     INTEGER,
   lease_token TEXT
 );
-CREATE INDEX IF NOT EXISTS entries_key ON entries (key, state);
+-- By key alone: a key has a few rows, whose states are read from them, so a change of
+-- state (every claim and outcome) leaves this index alone.
+CREATE INDEX IF NOT EXISTS entries_by_key ON entries (key);
 CREATE INDEX IF NOT EXISTS entries_oldest ON entries (owner, state, created_at);
 CREATE TABLE IF NOT EXISTS delivered (
   key   TEXT PRIMARY KEY,
@@ -73,7 +75,6 @@ CREATE TABLE IF NOT EXISTS delivered (
   owner TEXT NOT NULL,
   at    INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS delivered_owner ON delivered (owner);
 CREATE INDEX IF NOT EXISTS delivered_at ON delivered (at);
 CREATE TABLE IF NOT EXISTS counters (
   owner     TEXT PRIMARY KEY,
@@ -464,9 +465,14 @@ export class SqliteStore implements Store {
         // 6 -> 7: a source's read position moves in the transaction that stores what it read.
         if (found < 7) this.db.exec('CREATE TABLE IF NOT EXISTS cursors (name TEXT PRIMARY KEY, value TEXT NOT NULL)');
         // 7 -> 8: entries per state are counted as they move, started from a count of what is
-        // there; entries_claim goes (entries_oldest serves every query it served).
+        // there; the indexes that every claim and delivery wrote to and no hot query reads go
+        // (entries_claim: entries_oldest serves its queries; entries_key by key and state
+        // becomes entries_by_key, by key; delivered_owner: read by no query).
         if (found < 8) {
           this.db.exec(`DROP INDEX IF EXISTS entries_claim;
+            DROP INDEX IF EXISTS entries_key;
+            DROP INDEX IF EXISTS delivered_owner;
+            CREATE INDEX IF NOT EXISTS entries_by_key ON entries (key);
             ALTER TABLE counters ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE counters ADD COLUMN inflight INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE counters ADD COLUMN dead INTEGER NOT NULL DEFAULT 0;
