@@ -95,13 +95,15 @@ export function schemaProblems(op: OperationSpec, errors: ErrorObject[] | null |
  * checks (dates in the configured format, catalogues, codes, address
  * hierarchy). Problems of a field the schema already rejected are not repeated.
  */
-export function inspectWire(op: OperationSpec, record: unknown, settings?: Partial<Settings>): { errors: Problem[]; warnings: Problem[] } {
+export function inspectWire(op: OperationSpec, record: unknown, settings?: Partial<Settings>, opts: { normalised?: boolean } = {}): { errors: Problem[]; warnings: Problem[] } {
   const s = resolve(settings);
   const validate = schema(op, { strict: s.strict });
   const errors = validate(record) ? [] : schemaProblems(op, validate.errors);
   if (!record || typeof record !== 'object' || Array.isArray(record)) return { errors: errors.length ? errors : [problem(null, 'notObject')], warnings: [] };
   const bad = new Set(errors.map((p) => p.field));
-  const values: Report = inspectValues(op, record as Record<string, unknown>, s);
+  const values: Report = inspectValues(op, record as Record<string, unknown>, s, opts.normalised === true);
+  // The usual answer, a record with nothing to say, allocates nothing more.
+  if (!errors.length && !values.errors.length && !values.warnings.length) return values;
   return {
     errors: [...errors, ...values.errors.filter((p) => !bad.has(p.field))],
     warnings: values.warnings.filter((p) => !bad.has(p.field)),

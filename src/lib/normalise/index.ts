@@ -63,7 +63,7 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   const record: Record<string, unknown> = {};
   for (const f of op.fields) if (out[f.name] !== undefined) record[f.name] = out[f.name];
   // Last step: judge the result as the BTXH side will, so a normaliser bug cannot send a bad record.
-  const wire = inspectWire(op, record, s);
+  const wire = inspectWire(op, record, s, { normalised: true });
   if (wire.errors.length || wire.warnings.length) {
     const failed = new Set([...report.errors.map((p) => p.field), ...skip]);
     const seen = new Set([...report.errors, ...report.warnings].map((p) => `${p.field}|${p.code}`));
