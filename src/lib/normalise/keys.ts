@@ -61,7 +61,8 @@ export function matchKeys(op: OperationSpec, input: Record<string, unknown>, rep
   const source = new Map<string, string>();
   const aliases: Matched['aliases'] = [];
   const unknown: string[] = [];
-  for (const [key, value] of Object.entries(input)) {
+  for (const key of Object.keys(input)) {
+    const value = input[key];
     const field = fieldOf(op, key);
     if (!field) {
       unknown.push(key);
