@@ -381,6 +381,33 @@ describe('engine: Sender with the shipped defaults', function () {
     assert.deepStrictEqual(await store.unreported('n1', 10, 0), [], 'and forgotten after');
   });
 
+  it('a second of deliveries is forgotten in writes of REPORT_CHUNK, the event loop turning between them (one write of 5,000 held Node-RED 80–180 ms)', async function () {
+    const { REPORT_CHUNK } = require('../lib/engine/sender');
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    const writes = [];
+    // Each write queues an immediate; the next write must find it run (the loop took its turn).
+    let turned = true;
+    let waited = true;
+    const reported = store.reported.bind(store);
+    store.reported = async (held) => {
+      writes.push(held.length);
+      waited &&= turned;
+      turned = false;
+      setImmediate(() => (turned = true));
+      return reported(held);
+    };
+    const { sender, seen } = make({ clock, store, send: fakeSend() });
+    await feed(sender, 0, 1200);
+    sender.start();
+    while (seen.delivered.length < 1200) await clock.advance(10);
+    await clock.advance(1000);
+    assert.strictEqual(writes.reduce((a, b) => a + b, 0), 1200, 'every delivery forgotten');
+    assert.ok(writes.length >= Math.ceil(1200 / REPORT_CHUNK) && writes.every((n) => n <= REPORT_CHUNK), `writes of ${writes}`);
+    assert.ok(waited, 'the event loop turned between writes');
+    assert.deepStrictEqual(await store.unreported('n1', 10_000, 0), []);
+  });
+
   it('follows the monotonic clock: the wall clock jumping +10 min or -1 h neither sends a key twice nor stalls a retry', async function () {
     let answer;
     let n = 0;
