@@ -207,6 +207,20 @@ describe('SqliteStore', function () {
     assert.strictEqual((await r.counts('n1')).waiting, 1, 'the failed enqueue wrote nothing');
   });
 
+  it('a claim walks only waiting (or stuck) entries, in acceptance order on entries_oldest: never the table, never a sort', async function () {
+    const { entry } = require('./support/store-contract');
+    const s = store();
+    await s.enqueue([entry(1)]);
+    await s.claim('n1', 10, 60_000);
+    const claims = [...s.stmts.keys()].filter((sql) => /^SELECT/.test(sql) && /lease_until/.test(sql) && /ORDER BY/.test(sql) && !/'delivered'/.test(sql));
+    assert.strictEqual(claims.length, 2, 'waiting, and stuck in flight');
+    for (const sql of claims) {
+      const plan = s.db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ owner: 'n1', now: t, limit: 50 }).map((r) => r.detail);
+      assert.match(plan[0], /^SEARCH e USING INDEX entries_oldest \(owner=\? AND state=\?\)/, plan.join(' | '));
+      assert.ok(!plan.some((d) => /TEMP B-TREE|^SCAN/.test(d)), plan.join(' | '));
+    }
+  });
+
   it('two connections to one file never claim the same entry', async function () {
     const a = store();
     const b = store();

@@ -211,20 +211,24 @@ export class SqliteStore implements Store {
     // must not overtake an older one), and never while the key is in flight
     // under a live lease, whoever holds it. An expired lease is a stuck run:
     // its entry is due again, under a new token that fences the old one out.
-    // Walk the table in id order and stop at the limit ("+" keeps the planner off
-    // entries_claim, which made it read and sort every waiting row of the owner on
-    // each claim: a 100,000-record backlog drained at a few hundred records/s).
-    const due = this.st(`SELECT ${COLUMNS} FROM entries e
-      WHERE +e.owner = @owner
-        AND ((e.state = 'waiting' AND e.not_before <= @now) OR (e.state = 'inflight' AND e.lease_until < @now))
-        AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
-        AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight' AND o.lease_until >= @now)
-      ORDER BY e.id LIMIT @limit`);
+    // Each state is walked in acceptance order on entries_oldest (owner, state,
+    // created_at, then id) and stops at the limit: a walk of the table by id read
+    // the delivered rows awaiting their report first — 5,000 a second in a
+    // backfill, a quarter of its time — and one by not_before sorted every waiting row.
+    const keyFree = `AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
+        AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight' AND o.lease_until >= @now)`;
+    const waiting = this.st(`SELECT ${COLUMNS} FROM entries e
+      WHERE e.owner = @owner AND e.state = 'waiting' AND e.not_before <= @now ${keyFree}
+      ORDER BY e.created_at, e.id LIMIT @limit`);
+    const stuck = this.st(`SELECT ${COLUMNS} FROM entries e
+      WHERE e.owner = @owner AND e.state = 'inflight' AND e.lease_until < @now ${keyFree}
+      ORDER BY e.created_at, e.id LIMIT @limit`);
     const lease = this.st(`UPDATE entries SET state = 'inflight', lease_until = ?, lease_token = ? WHERE id = ?`);
     return this.tx(() => {
       const now = this.now();
       const token = this.tokens.next();
-      const rows = due.all({ owner, now, limit: Math.max(0, Math.floor(limit)) }) as Row[];
+      const args = { owner, now, limit: Math.max(0, Math.floor(limit)) };
+      const rows = [...(stuck.all(args) as Row[]), ...(waiting.all(args) as Row[])].sort((a, b) => Number(a.id) - Number(b.id)).slice(0, args.limit);
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
       return rows.map((r) => toEntry(r, { state: 'inflight', lease: token }));
     }, 'immediate', true);
