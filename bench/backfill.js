@@ -10,7 +10,8 @@
  * source setting is as shipped (pages of 500, SQLite outbox with synchronous=FULL).
  *
  * Reported for each N: rows/s from the press to the last dossier at the sandbox, the
- * peak RSS growth of the Node-RED process over what it was before the press, and its
+ * peak RSS growth of the Node-RED process over what it was before the press (and what a
+ * full garbage collection at the end leaves of its heap's growth: held, not garbage), and its
  * longest event-loop delay (bench/support/probe.js, preloaded, measures from inside).
  * Not a test: `npm run build`, then `node bench/backfill.js [N…, default 100000 1000000]`.
  */
@@ -139,10 +140,10 @@ async function backfill(sb, pg, url, n) {
     server.stop();
   }
   console.log(`backfill from PostgreSQL through examples/database/postgresql.json, settings as shipped — ${machine()}`);
-  console.log('| rows | rows/s | time | peak RSS growth | of which V8 heap | longest event-loop delay |');
-  console.log('|---:|---:|---:|---:|---:|---:|');
+  console.log('| rows | rows/s | time | peak RSS growth | of which V8 heap | held after a full GC | longest event-loop delay |');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
-    console.log(`| ${r.n.toLocaleString('en')} | ${Math.round(r.rate).toLocaleString('en')} | ${r.seconds.toFixed(0)} s | ${r.rssMB.toFixed(0)} MB | ${r.heapMB.toFixed(0)} MB | ${r.maxDelayMs.toFixed(0)} ms |`);
+    console.log(`| ${r.n.toLocaleString('en')} | ${Math.round(r.rate).toLocaleString('en')} | ${r.seconds.toFixed(0)} s | ${r.rssMB.toFixed(0)} MB | ${r.heapMB.toFixed(0)} MB | ${r.liveMB.toFixed(0)} MB | ${r.maxDelayMs.toFixed(0)} ms |`);
   }
   process.exit(0);
 })().catch((err) => {

@@ -150,11 +150,11 @@ function wire(i) {
   const raw = rows.find(([n]) => n.startsWith('raw'))?.[1].rate;
   const core = rows.find(([n]) => n.startsWith('hand-wired'))?.[1].rate;
   console.log(`end to end, ${N.toLocaleString('en')} dossiers, sandbox in a child process — ${machine()}`);
-  console.log('| run | records/s | × raw loop | × core flow | longest event-loop delay | peak RSS growth | peak heap growth |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log('| run | records/s | × raw loop | × core flow | longest event-loop delay | peak RSS growth | peak heap growth | held after a full GC |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, r] of rows) {
     const ms = (v, u) => (v === undefined ? '—' : `${v.toFixed(0)} ${u}`);
-    console.log(`| ${name} | ${Math.round(r.rate).toLocaleString('en')} | ${raw ? (r.rate / raw).toFixed(2) : '—'} | ${core ? (r.rate / core).toFixed(1) : '—'} | ${ms(r.maxDelayMs, 'ms')} | ${ms(r.rssMB, 'MB')} | ${ms(r.heapMB, 'MB')} |`);
+    console.log(`| ${name} | ${Math.round(r.rate).toLocaleString('en')} | ${raw ? (r.rate / raw).toFixed(2) : '—'} | ${core ? (r.rate / core).toFixed(1) : '—'} | ${ms(r.maxDelayMs, 'ms')} | ${ms(r.rssMB, 'MB')} | ${ms(r.heapMB, 'MB')} | ${ms(r.liveMB, 'MB')} |`);
   }
   process.exit(0);
 })().catch((err) => {

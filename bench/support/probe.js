@@ -7,7 +7,8 @@
  * the input. Answers on a loopback port of its own, written to ./probe.port (the user directory).
  *   POST /run {node, shape: "array"|"split"|"paced", n, records: "messy"|"wire"}
  *   POST /run {}   measures only, from now
- *   GET  /result  -> {maxDelayMs, rssMB, heapMB}: peak growths over the start
+ *   GET  /result  -> {maxDelayMs, rssMB, heapMB, liveMB}: peak growths over the start, and what a full
+ *                    garbage collection at the end leaves of the heap's growth (what is held, not yet-uncollected garbage)
  */
 const http = require('http');
 const fs = require('fs');
@@ -82,7 +83,9 @@ const server = http.createServer((req, res) => {
           const { profile } = await new Promise((r, j) => state.session.post('Profiler.stop', (e, v) => (e ? j(e) : r(v))));
           fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
         }
-        res.end(JSON.stringify({ maxDelayMs: state.delay.max / 1e6, rssMB: (state.peak - state.rss0) / 2 ** 20, heapMB: (state.heap - state.heap0) / 2 ** 20 }));
+        global.gc?.();
+        const liveMB = (process.memoryUsage().heapUsed - state.heap0) / 2 ** 20;
+        res.end(JSON.stringify({ maxDelayMs: state.delay.max / 1e6, rssMB: (state.peak - state.rss0) / 2 ** 20, heapMB: (state.heap - state.heap0) / 2 ** 20, liveMB }));
       } else res.end('{}');
     } catch (err) {
       res.statusCode = 500;
