@@ -15,7 +15,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 6;
+const VERSION = 7;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -132,16 +132,20 @@ export class PostgresStore implements Store {
     // lease them. Only the oldest unfinished entry of a key is due, and none
     // while another entry of the key is in flight. An expired lease is a crashed
     // instance: its entry is due again.
-    const sql = `WITH due AS (
+    // Each state is walked in id order on (owner, state, id) and stops at the limit: a walk
+    // of the primary key read first the delivered rows waiting a second for their report
+    // (5,000 in a backfill), on every claim.
+    const keyFree = `AND NOT EXISTS (SELECT 1 FROM ${this.t} p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
+          AND NOT EXISTS (SELECT 1 FROM ${this.t} o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight')`;
+    const sql = `WITH waiting AS (
         SELECT e.id FROM ${this.t} e
-        WHERE e.owner = $1
-          AND ((e.state = 'waiting' AND e.not_before <= now()) OR (e.state = 'inflight' AND e.lease_until < now()))
-          AND NOT EXISTS (SELECT 1 FROM ${this.t} p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
-          AND NOT EXISTS (SELECT 1 FROM ${this.t} o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight')
-        ORDER BY e.id
-        LIMIT $2
-        FOR UPDATE SKIP LOCKED
-      )
+        WHERE e.owner = $1 AND e.state = 'waiting' AND e.not_before <= now() ${keyFree}
+        ORDER BY e.id LIMIT $2 FOR UPDATE SKIP LOCKED
+      ), stuck AS (
+        SELECT e.id FROM ${this.t} e
+        WHERE e.owner = $1 AND e.state = 'inflight' AND e.lease_until < now() ${keyFree}
+        ORDER BY e.id LIMIT $2 FOR UPDATE SKIP LOCKED
+      ), due AS (SELECT id FROM (SELECT id FROM waiting UNION ALL SELECT id FROM stuck) u ORDER BY id LIMIT $2)
       UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
       FROM due WHERE x.id = due.id
       RETURNING ${cols('x')}`;
@@ -413,6 +417,7 @@ export class PostgresStore implements Store {
             dead_at     timestamptz
           );
           CREATE INDEX "${table}_claim" ON ${this.t} (owner, state, not_before);
+          CREATE INDEX "${table}_open" ON ${this.t} (owner, state, id);
           CREATE INDEX "${table}_key" ON ${this.t} (key, state);
           CREATE UNIQUE INDEX "${table}_inflight_key" ON ${this.t} (key) WHERE state = 'inflight';
           CREATE TABLE ${this.d} (
@@ -451,6 +456,8 @@ export class PostgresStore implements Store {
         await c.query(`ALTER TABLE ${this.n} ADD COLUMN IF NOT EXISTS skipped bigint NOT NULL DEFAULT 0`);
         // 5 -> 6: a source's read position moves in the transaction that stores what it read.
         await c.query(`CREATE TABLE IF NOT EXISTS ${this.r} (name text PRIMARY KEY, value text NOT NULL)`);
+        // 6 -> 7: a claim walks each state of its owner in id order, not the whole table.
+        await c.query(`CREATE INDEX IF NOT EXISTS "${table}_open" ON ${this.t} (owner, state, id)`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');
