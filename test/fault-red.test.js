@@ -28,7 +28,8 @@ function receipts(sandbox, pick = () => true) {
 
 // MaHoSo allows 25 characters: rec(i)'s own goes invalid from i = 10,000, so the runs here number their own.
 const mahoso = (i) => `000.00.18.H26-2511-${String(i).padStart(6, '0')}`;
-const rec = (i, extra = {}) => dossier(i, { MaHoSo: mahoso(i), ...extra });
+// dossier(i) makes a valid 12-digit CMND only below 100,000: past it the ids repeat (MaHoSo stays unique).
+const rec = (i, extra = {}) => dossier(i % 100_000, { MaHoSo: mahoso(i), ...extra });
 const range = (from, n) => Array.from({ length: n }, (_, k) => from + k);
 
 // A failing run can be replayed with FAULT_SEED.
@@ -280,7 +281,7 @@ describe('fault injection: Node-RED killed (SIGKILL) at random points', function
     const lost = [...accepted.keys()].filter((m) => !got.has(m) && !deadKeys.has(`dossier:${m}`));
     assert.deepStrictEqual(lost, [], 'every accepted record is delivered or dead-lettered');
     assert.strictEqual(st.dead, 0, 'and here nothing had a reason to die');
-    assert.ok(next < 100000, 'dossier(i) makes a valid 12-digit CMND only below 100,000');
+    assert.ok(next < 1_000_000, 'mahoso(i) is unique below 1,000,000');
 
     // A record may reach BTXH twice only when a kill fell between its receipt and
     // the outbox marking it delivered: then the two receipts come from two runs
