@@ -154,7 +154,7 @@ export class PostgresStore implements Store {
       try {
         await this.init();
         const { rows } = await this.pool.query<Row>(sql, args);
-        return rows.map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
+        return rows.map(toEntry).sort((a, b) => a.id - b.id);
       } catch (err) {
         // Two claimers took two entries of one key in the same instant: the
         // unique index refused the second. Claim again; it now sees the key busy.
@@ -216,7 +216,7 @@ export class PostgresStore implements Store {
        UPDATE ${this.t} x SET lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
        FROM due WHERE x.id = due.id RETURNING ${cols('x')}`,
       [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.tokens.next()]);
-    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
@@ -248,7 +248,7 @@ export class PostgresStore implements Store {
          lease_until = NULL, lease_token = NULL
        WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
        RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error), Math.max(0, budgetMs)]);
-    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   /** Every waiting and in-flight entry of the owner, whichever instance holds it: for a store that cannot keep them (not this one). */
@@ -257,7 +257,7 @@ export class PostgresStore implements Store {
       `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
          lease_until = NULL, lease_token = NULL
        WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error)]);
-    return (rows as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
+    return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -309,7 +309,7 @@ export class PostgresStore implements Store {
     const { rows } = await this.run(
       `SELECT ${cols(this.t)} FROM ${this.t} WHERE owner = $1 AND state = 'dead' ORDER BY id LIMIT $2`,
       [owner, Math.max(0, Math.floor(limit))]);
-    return (rows as Row[]).map((r) => toEntry(r));
+    return (rows as Row[]).map(toEntry);
   }
 
   async close(): Promise<void> {

@@ -35,8 +35,7 @@ export function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/** A row as an entry; `held`: the state and lease a claim just gave it (set here, not spread over the result). */
-export function toEntry(r: Row, held?: { state?: EntryState; lease: string }): Entry {
+export function toEntry(r: Row): Entry {
   const e: Entry = {
     id: Number(r.id),
     owner: r.owner,
@@ -45,7 +44,7 @@ export function toEntry(r: Row, held?: { state?: EntryState; lease: string }): E
     hash: r.hash,
     record: JSON.parse(r.record) as Record<string, unknown>,
     original: r.original === null ? undefined : (JSON.parse(r.original) as unknown),
-    state: held?.state ?? (r.state as EntryState),
+    state: r.state as EntryState,
     attempts: Number(r.attempts),
     createdAt: Number(r.created_ms),
     notBefore: Number(r.not_before_ms),
@@ -54,8 +53,18 @@ export function toEntry(r: Row, held?: { state?: EntryState; lease: string }): E
   if (r.last_error !== null) e.lastError = JSON.parse(r.last_error) as Problem[];
   if (r.reason !== null) e.reason = r.reason as DeadReason;
   if (r.dead_ms !== null && r.dead_ms !== undefined) e.deadAt = Number(r.dead_ms);
-  if (held) e.lease = held.lease;
-  else if (r.lease_token !== null && r.lease_token !== undefined) e.lease = r.lease_token;
+  if (r.lease_token !== null && r.lease_token !== undefined) e.lease = r.lease_token;
+  return e;
+}
+
+/**
+ * A row that a claim read and then leased: the entry with the lease (and state) the claim gave it,
+ * set on it, never as `{ ...toEntry(r), lease }` — a spread followed by new properties is V8's slow path.
+ */
+export function leasedEntry(r: Row, lease: string, state?: EntryState): Entry {
+  const e = toEntry(r);
+  if (state) e.state = state;
+  e.lease = lease;
   return e;
 }
 

@@ -3,7 +3,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'fs';
 import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { fail, json, Row, toEntry, tooNew } from './sql';
+import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
 import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
@@ -230,7 +230,7 @@ export class SqliteStore implements Store {
       const args = { owner, now, limit: Math.max(0, Math.floor(limit)) };
       const rows = [...(stuck.all(args) as Row[]), ...(waiting.all(args) as Row[])].sort((a, b) => Number(a.id) - Number(b.id)).slice(0, args.limit);
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
-      return rows.map((r) => toEntry(r, { state: 'inflight', lease: token }));
+      return rows.map((r) => leasedEntry(r, token, 'inflight'));
     }, 'immediate', true);
   }
 
@@ -283,7 +283,7 @@ export class SqliteStore implements Store {
       const token = this.tokens.next();
       const rows = due.all(owner, now, Math.max(0, Math.floor(limit))) as Row[];
       for (const r of rows) lease.run(now + leaseMs, token, r.id);
-      return rows.map((r) => toEntry(r, { lease: token }));
+      return rows.map((r) => leasedEntry(r, token));
     }, 'immediate', true);
   }
 
@@ -307,7 +307,7 @@ export class SqliteStore implements Store {
       WHERE owner = ? AND state = 'waiting' AND created_at < ? RETURNING ${COLUMNS}`);
     return this.tx(() => {
       const now = this.now();
-      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id);
+      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
     }, 'immediate');
   }
 
@@ -315,7 +315,7 @@ export class SqliteStore implements Store {
     const stmt = this.st(`UPDATE entries SET state = 'dead', reason = 'undeliverable', last_error = ?, dead_at = ?,
         lease_until = NULL, lease_token = NULL
       WHERE owner = ? AND state IN ('waiting', 'inflight') RETURNING ${COLUMNS}`);
-    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map((r) => toEntry(r)).sort((a, b) => a.id - b.id), 'immediate');
+    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map(toEntry).sort((a, b) => a.id - b.id), 'immediate');
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -383,7 +383,7 @@ export class SqliteStore implements Store {
 
   async deadLetters(owner: string, limit = 100): Promise<Entry[]> {
     const stmt = this.st(`SELECT ${COLUMNS} FROM entries WHERE owner = ? AND state = 'dead' ORDER BY id LIMIT ?`);
-    return this.tx(() => (stmt.all(owner, Math.max(0, Math.floor(limit))) as Row[]).map((r) => toEntry(r)), 'deferred');
+    return this.tx(() => (stmt.all(owner, Math.max(0, Math.floor(limit))) as Row[]).map(toEntry), 'deferred');
   }
 
   async close(): Promise<void> {
