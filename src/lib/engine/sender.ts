@@ -8,6 +8,7 @@ import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
 import { hashOf, keyOf } from './key';
 import { Limit } from './limit';
+import { nextTurn } from './turns';
 import { GroupCommit, type Page } from './commits';
 import * as P from './problems';
 
@@ -801,7 +802,7 @@ export class Sender extends EventEmitter {
     // One flush at a time; a failed one leaves its entries to `unreported` after their lease.
     this.reporting = this.reporting.then(async () => {
       for (let i = 0; i < list.length; i += REPORT_CHUNK) {
-        if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (i > 0) await nextTurn();
         await this.store.reported(list.slice(i, i + REPORT_CHUNK));
       }
     });

@@ -33,7 +33,12 @@ export class Turns {
 
   /** Gives the event loop its turn, then starts a new slice. */
   async turn(): Promise<void> {
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTurn();
     this.begin();
   }
+}
+
+/** Resolves once the event loop has run what waited (timers, I/O): setImmediate, not a microtask. */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }

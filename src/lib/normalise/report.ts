@@ -55,11 +55,7 @@ const DEFAULTS = fill();
 
 /** Empty strings, null and undefined mean "not given" (a blank database cell). */
 export function absent(value: unknown): boolean {
-  if (value === undefined || value === null) return true;
-  if (typeof value !== 'string') return false;
-  // Most values start with a visible character: no regex for them.
-  const c = value.charCodeAt(0);
-  return value === '' || ((c <= 32 || c === 0x200b || c === 0x200c || c === 0x200d || c === 0x2060 || c === 0xfeff || c >= 0x80) && BLANK.test(value));
+  return value === undefined || value === null || (typeof value === 'string' && BLANK.test(value));
 }
 
 /** Nothing but whitespace and invisible characters (what `absent` treats as blank). */
