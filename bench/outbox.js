@@ -15,6 +15,8 @@
  *   measured on 2,000 messages.
  * - the memory queue too, on as many records as it holds as shipped (50,000): the
  *   last column is each store's drain time per record over the memory queue's.
+ * - SQLite as createStore makes it (on a thread of its own, lib/outbox/thread.ts) and,
+ *   beside it, the same store on the calling thread.
  * - drain: a Sender (batch 50, concurrency 2, the node defaults) with the real
  *   Connection over loopback to the sandbox in this same process (which also
  *   validates every record: the figure is for the pair, on one event loop).
@@ -28,6 +30,7 @@ const { createSandbox } = require('../sandbox/server');
 const { Connection } = require('../lib/client');
 const { Sender } = require('../lib/engine');
 const { createStore } = require('../lib/outbox');
+const { SqliteStore } = require('../lib/outbox/sqlite');
 const { MEMORY_CAPACITY } = require('../lib/outbox/memory');
 const { operation } = require('../lib/fields');
 const { prepare } = require('../lib/normalise');
@@ -109,6 +112,10 @@ async function main() {
       await store.close();
       console.error(`done: SQLite ${sync}`);
     }
+    // Beside it, the same store on Node-RED's own thread (what createStore made before ThreadStore).
+    const same = new SqliteStore({ file: path.join(dir, 'outbox-same-thread.sqlite') });
+    rows.push(await run('SQLite FULL, same thread', same, sandbox, records));
+    await same.close();
     const a = pg.available();
     if (!a.ok) {
       console.log(`PostgreSQL skipped: ${a.why}`);

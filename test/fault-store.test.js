@@ -2,7 +2,8 @@
 // Issue 5 (f): when the outbox cannot commit, the input is not acknowledged
 // (done(err): a Catch node gets it, a Complete node does not fire), the error
 // is reported, and nothing is sent. In-process runtime (node-red-node-test-helper)
-// so the test can reach the store's own SQLite connection and fill it up.
+// so the test can reach the store's own SQLite connection (on the outbox's thread,
+// through ThreadStore.pragma) and fill it up.
 const assert = require('assert');
 const fs = require('fs');
 const os = require('os');
@@ -20,11 +21,11 @@ describe('fault injection: the outbox fails to commit (SQLite)', function () {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  /** The store of the running flow and its better-sqlite3 connection (a test reaches in; nodes never do). */
-  function db() {
+  /** A PRAGMA on the running flow's outbox connection, on its thread (a test reaches in; nodes never do). */
+  function pragma(text) {
     const store = helper.getNode('auth').store();
-    assert.ok(store.db && typeof store.db.pragma === 'function', 'a SqliteStore');
-    return store.db;
+    assert.strictEqual(store.constructor.name, 'ThreadStore', 'the SQLite outbox on its own thread, as shipped');
+    return store.pragma(text);
   }
 
   const list = (from, n) => Array.from({ length: n }, (_, i) => dossier(from + i));
@@ -32,11 +33,11 @@ describe('fault injection: the outbox fails to commit (SQLite)', function () {
   for (const fault of [
     {
       name: 'a full disk (SQLITE_FULL)',
-      on: (d) => d.pragma(`max_page_count = ${d.pragma('page_count', { simple: true })}`),
-      off: (d) => d.pragma('max_page_count = 1073741823'),
+      on: async (p) => p(`max_page_count = ${await p('page_count')}`),
+      off: (p) => p('max_page_count = 1073741823'),
       says: /outboxFull|is full/,
     },
-    { name: 'a read-only outbox (SQLITE_READONLY)', on: (d) => d.pragma('query_only = ON'), off: (d) => d.pragma('query_only = OFF'), says: /outboxReadOnly|is read-only/ },
+    { name: 'a read-only outbox (SQLITE_READONLY)', on: (p) => p('query_only = ON'), off: (p) => p('query_only = OFF'), says: /outboxReadOnly|is read-only/ },
   ]) {
     it(`(f) ${fault.name}: not acknowledged, a Catch node gets the error, nothing is sent; the same input goes through once it is fixed`, async function () {
       const f = await start({ sandbox: t.sandbox, auth: { queue: 'sqlite', queueFile: path.join(dir, 'outbox.sqlite') } });
@@ -44,7 +45,7 @@ describe('fault injection: the outbox fails to commit (SQLite)', function () {
       f.sync.receive({ payload: dossier(1) });
       await warmup;
 
-      fault.on(db());
+      await fault.on(pragma);
       const input = list(100, 200);
       const failed = outcome(f, (s) => s.caught.length === 1);
       f.sync.receive({ _msgid: 'm-fault', payload: input });
@@ -57,7 +58,7 @@ describe('fault injection: the outbox fails to commit (SQLite)', function () {
       assert.doesNotMatch(message, /^SQLITE|disk is full$|readonly database$/, 'more than the driver\'s words');
       // (Node-RED logs an error a Catch node handled no further: the Catch node is where it is reported.)
 
-      fault.off(db());
+      await fault.off(pragma);
       const st = outcome(f, (x) => x.sent.some((m) => m.topic === 'status'));
       f.sync.receive({ topic: 'status' });
       const counts = (await st).sent.find((m) => m.topic === 'status').payload;

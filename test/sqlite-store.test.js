@@ -113,11 +113,13 @@ describe('SqliteStore', function () {
     const intact = copy('intact.sqlite');
     const damaged = copy('damaged.sqlite');
     const torn = copy('torn.sqlite');
+    const threaded = copy('threaded.sqlite');
     const wal = fs.readFileSync(`${damaged}-wal`);
     const pageSize = wal.readUInt32BE(8);
     const frame = (n) => 32 + n * (24 + pageSize);
     wal[frame(10) + 24 + 100] ^= 0xff; // one byte of the 11th frame's page
     fs.writeFileSync(`${damaged}-wal`, wal);
+    fs.writeFileSync(`${threaded}-wal`, wal);
     const tw = fs.readFileSync(`${torn}-wal`);
     fs.writeFileSync(`${torn}-wal`, tw.subarray(0, tw.length - 100)); // the last frame cut short
 
@@ -132,6 +134,12 @@ describe('SqliteStore', function () {
     assert.strictEqual(b.damage.code, 'outboxDamaged');
     assert.match(b.damage.params.detail, /committed transaction/);
     assert.ok((await b.counts('n1')).waiting < 40, 'and it did cost records: why it must not be silent');
+    // The store as createStore makes it, on its own thread, finds it as it is made.
+    const { ThreadStore } = require('../lib/outbox/thread');
+    const d = new ThreadStore({ file: threaded, now: clock });
+    open.push(d);
+    assert.strictEqual(d.damage && d.damage.code, 'outboxDamaged');
+    assert.strictEqual((await d.counts('n1')).waiting, (await b.counts('n1')).waiting);
   });
 
   it('creates the directory, WAL journal and schema version 8', async function () {
@@ -401,5 +409,110 @@ describe('SqliteStore', function () {
     raw.pragma('user_version = 99');
     raw.close();
     assert.throws(() => new SqliteStore({ file }), (e) => e.problem.code === 'outboxSchema' && e.problem.params.found === 99);
+  });
+});
+
+describe('ThreadStore: the SQLite outbox on a thread of its own (what createStore makes)', function () {
+  const { ThreadStore } = require('../lib/outbox/thread');
+  const { createStore } = require('../lib/outbox');
+  let dir;
+  let open = [];
+  let t;
+  const clock = () => t;
+  function store(opts = {}) {
+    const s = new ThreadStore({ file: path.join(dir, 'outbox.sqlite'), now: clock, ...opts });
+    open.push(s);
+    return s;
+  }
+
+  beforeEach(function () {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-thread-'));
+    t = 1_700_000_000_000;
+  });
+  afterEach(async function () {
+    for (const s of open) await s.close();
+    open = [];
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  // The same meaning to the letter, with the caller's clock moving the worker's store.
+  contract(() => ({ store: store(), advance: (ms) => (t += ms) }));
+
+  it('is what createStore("sqlite") makes, synchronous FULL by default, and its commits are on the file', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const s = createStore('sqlite', { file });
+    open.push(s);
+    assert.ok(s instanceof ThreadStore);
+    assert.strictEqual(await s.pragma('synchronous'), 2);
+    await s.enqueue([entry(1), entry(2)]);
+    // Committed when the promise resolved: another connection on this thread sees it at once.
+    const raw = new Database(file, { readonly: true });
+    try {
+      assert.strictEqual(raw.prepare("SELECT count(*) FROM entries WHERE state = 'waiting'").pluck().get(), 2);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('hands back the caller\'s own objects as accepted entries, and skips what was delivered with the same content', async function () {
+    const s = store();
+    const a = entry(1);
+    const { accepted } = await s.enqueue([a, entry(2)]);
+    assert.strictEqual(accepted[0].record, a.record, 'not a copy made by the thread');
+    assert.deepStrictEqual(accepted.map((e) => [e.id > 0, e.state, e.createdAt]), [[true, 'waiting', t], [true, 'waiting', t]]);
+    const held = await s.claim('n1', 10, 60_000);
+    await s.delivered(held);
+    const again = await s.enqueue([entry(1), entry(2, { hash: 'changed' }), entry(3)]);
+    assert.deepStrictEqual(again.skipped.map((e) => e.key), ['dossier:HS1']);
+    assert.deepStrictEqual(again.accepted.map((e) => e.key), ['dossier:HS2', 'dossier:HS3']);
+    assert.ok(again.accepted.every((e, i) => i === 0 || e.id > again.accepted[i - 1].id));
+  });
+
+  it('stores an original that cannot cross threads (a function in it) as SQLite stores it, as JSON', async function () {
+    const s = store();
+    const at = new Date('2024-03-05T01:02:03.000Z');
+    await s.enqueue([entry(1, { original: { maHoSo: 'HS1', ngay: at, tinh: () => 'not data' } })]);
+    const [e] = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(e.original, { maHoSo: 'HS1', ngay: at.toISOString() });
+  });
+
+  it('refuses a bad file as it is made, as SqliteStore does, with the outbox\'s problem', function () {
+    const blocker = path.join(dir, 'a-file');
+    fs.writeFileSync(blocker, 'x');
+    assert.throws(() => new ThreadStore({ file: path.join(blocker, 'outbox.sqlite') }), (e) => e.problem && e.problem.field === null && /^outbox/.test(e.problem.code));
+    const file = path.join(dir, 'newer.sqlite');
+    const raw = new Database(file);
+    raw.pragma('user_version = 99');
+    raw.close();
+    assert.throws(() => new ThreadStore({ file }), (e) => e.problem.code === 'outboxSchema' && e.problem.params.found === 99);
+  });
+
+  it('a failed commit rejects with the outbox\'s problem and leaves nothing half-written; the next one goes through', async function () {
+    const s = store();
+    await s.enqueue([entry(1)]);
+    await s.pragma(`max_page_count = ${await s.pragma('page_count')}`);
+    const big = Array.from({ length: 300 }, (_, i) => entry(100 + i, { record: { MaHoSo: `HS${i}`, HoTen: 'Nguyễn Thị Hoa'.repeat(40) } }));
+    await assert.rejects(s.enqueue(big), (e) => e.problem.code === 'outboxFull' && e instanceof Error);
+    assert.strictEqual((await s.counts('n1')).waiting, 1, 'none of the refused enqueue was kept');
+    await s.pragma('max_page_count = 1073741823');
+    assert.strictEqual((await s.enqueue(big)).accepted.length, 300);
+  });
+
+  it('after close, and when its thread is gone, every call rejects with a problem; nothing waits for ever', async function () {
+    const s = store();
+    await s.enqueue([entry(1)]);
+    await s.close();
+    await s.close(); // a second close is harmless
+    await assert.rejects(s.counts('n1'), (e) => e.problem.code === 'outboxFailed');
+    // The thread dies under calls in flight (reached into here; nothing in the package does this).
+    const d = store();
+    const calls = [d.counts('n1'), d.enqueue([entry(2)]), d.claim('n1', 10, 60_000)];
+    await d.worker.terminate();
+    const settled = await Promise.allSettled([...calls, d.counts('n1')]);
+    for (const r of settled.slice(-1)) assert.strictEqual(r.status, 'rejected');
+    for (const r of settled) if (r.status === 'rejected') assert.strictEqual(r.reason.problem.code, 'outboxFailed');
+    // What the thread committed before it died is on the file.
+    const again = store();
+    assert.ok((await again.counts('n1')).waiting >= 1);
   });
 });

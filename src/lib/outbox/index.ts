@@ -16,7 +16,8 @@ export function createStore(kind: StoreKind, options: Record<string, unknown> = 
     case 'memory':
       return new MemoryStore(options as { rememberKeys?: number });
     case 'sqlite':
-      return construct(require('./sqlite'), 'SqliteStore', options);
+      // On a thread of its own: its commits and fsyncs never hold Node-RED's event loop (./thread.ts).
+      return construct(require('./thread'), 'ThreadStore', options);
     case 'postgres':
       return construct(require('./postgres'), 'PostgresStore', options);
     default:

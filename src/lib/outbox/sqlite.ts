@@ -19,6 +19,11 @@ export interface SqliteOptions {
   pragmas?: string[];
   /** Clock in ms, monotonic by default; tests move it to expire leases without sleeping. */
   now?: () => number;
+  /**
+   * The file was just opened, migrated and checked by this process (./thread.ts does so
+   * before its worker opens it): the WAL scan and the integrity check are not run again.
+   */
+  checked?: boolean;
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
@@ -142,7 +147,7 @@ export class SqliteStore implements Store {
     try {
       if (opts.file !== ':memory:') private_(opts.file);
       // Before SQLite opens the file: its recovery drops damaged WAL frames without a word.
-      const lost = opts.file === ':memory:' ? undefined : walDamage(`${opts.file}-wal`);
+      const lost = opts.file === ':memory:' || opts.checked ? undefined : walDamage(`${opts.file}-wal`);
       if (lost) this.damage = damaged(`WAL frame ${lost.at}: ${lost.lostCommits} committed transaction(s) lost`);
       this.db = new Database(opts.file, { timeout: opts.busyTimeoutMs ?? 5000 });
     } catch (err) {
@@ -158,7 +163,7 @@ export class SqliteStore implements Store {
       this.db.pragma('secure_delete = ON');
       this.db.pragma('journal_size_limit = 0');
       this.migrate();
-      const check = this.db.pragma('quick_check', { simple: true });
+      const check = opts.checked ? 'ok' : this.db.pragma('quick_check', { simple: true });
       if (check !== 'ok' && !this.damage) this.damage = damaged(String(check));
       for (const p of opts.pragmas ?? []) this.db.pragma(p);
     } catch (err) {
@@ -387,8 +392,17 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
-    // Closing checkpoints the WAL into the main file; a second close is harmless.
+    this.closeNow();
+  }
+
+  /** Closing checkpoints the WAL into the main file; a second close is harmless. */
+  closeNow(): void {
     if (this.db.open) this.db.close();
+  }
+
+  /** Tests only (through ThreadStore.pragma): a full disk, a read-only file. */
+  pragma(text: string): unknown {
+    return this.db.pragma(text, { simple: true });
   }
 
   /** Prepared once per SQL text: the hot paths (enqueue, claim) run thousands of times. */

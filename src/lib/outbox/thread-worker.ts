@@ -1,0 +1,48 @@
+import { parentPort, workerData } from 'worker_threads';
+import { SqliteStore, type SqliteOptions } from './sqlite';
+import type { EnqueueOptions, NewEntry, Store } from './store';
+
+/** The calls ./thread.ts makes: a Store method (or a test's pragma) with its arguments and the caller's clock. */
+export interface Request {
+  id: number;
+  method: Exclude<keyof Store, 'damage' | 'room'> | 'pragma';
+  args: unknown[];
+  now: number;
+}
+
+export interface Reply {
+  id: number;
+  value?: unknown;
+  error?: { message: string; name?: string; code?: unknown; problem?: unknown; stack?: string };
+}
+
+/**
+ * The SQLite outbox's thread: one SqliteStore, one call at a time in the order received.
+ * Its clock is the time each call was made on Node-RED's thread.
+ */
+if (parentPort) {
+  const port = parentPort;
+  let now = 0;
+  const store = new SqliteStore({ ...(workerData as SqliteOptions), now: () => now });
+  const answer = async (r: Request): Promise<unknown> => {
+    if (r.method === 'pragma') return store.pragma(r.args[0] as string);
+    if (r.method === 'enqueue') {
+      // Only the ids go back (0: skipped); the caller builds the entries from its own objects.
+      const items = r.args[0] as NewEntry[];
+      const { accepted } = await store.enqueue(items, r.args[1] as EnqueueOptions | undefined);
+      const ids = new Array<number>(items.length).fill(0);
+      let k = 0;
+      for (let i = 0; i < items.length && k < accepted.length; i++) if (accepted[k].record === items[i].record) ids[i] = accepted[k++].id;
+      return { ids, at: now };
+    }
+    return (store[r.method] as (...a: unknown[]) => Promise<unknown>).apply(store, r.args);
+  };
+  port.on('message', (r: Request) => {
+    now = r.now;
+    answer(r).then(
+      (value) => port.postMessage({ id: r.id, value } satisfies Reply),
+      (err: Error & { code?: unknown; problem?: unknown }) =>
+        port.postMessage({ id: r.id, error: { message: err.message, name: err.name, code: err.code, problem: err.problem, stack: err.stack } } satisfies Reply),
+    );
+  });
+}
