@@ -73,7 +73,7 @@ async function inRed(sb, flow, go) {
   const port = Number(fs.readFileSync(path.join(red.dir, 'probe.port'), 'utf8'));
   const t0 = process.hrtime.bigint();
   const r = await request(`http://127.0.0.1:${port}/run`, { method: 'POST', body: go });
-  if (r.status !== 200) throw new Error(JSON.stringify(r.body));
+  if (r.status !== 200) throw new Error(`${JSON.stringify(r.body)}\n${red.tail(4000)}`);
   while ((await received(sb)) < go.n) await new Promise((res) => setTimeout(res, 50));
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const m = (await request(`http://127.0.0.1:${port}/result`)).body;

@@ -142,14 +142,14 @@ describe('SqliteStore', function () {
     assert.strictEqual((await d.counts('n1')).waiting, (await b.counts('n1')).waiting);
   });
 
-  it('creates the directory, WAL journal and schema version 8', async function () {
+  it('creates the directory, WAL journal and schema version 9', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 8);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 9);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
@@ -296,7 +296,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 8);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
@@ -374,6 +374,9 @@ describe('SqliteStore', function () {
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
       assert.ok(indexes.includes('entries_by_key') && indexes.includes('entries_oldest'), `${indexes}`);
       for (const gone of ['entries_claim', 'entries_key', 'delivered_owner']) assert.ok(!indexes.includes(gone), `${gone} is gone`);
+      // 8 -> 9: a reported (delivered) entry's delete leaves the counters row alone.
+      assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
     } finally {
       check.close();
     }
@@ -386,6 +389,36 @@ describe('SqliteStore', function () {
     await s.reported([e3]);
     await s.enqueue([entry(5)]);
     assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 1, dead: 1, delivered: 8, skipped: 0, oldestMs: 0 });
+  });
+
+  it('migrates a version 8 file: the delete trigger of a reported entry gets its WHEN, and the counts stay true', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const s8 = store();
+    await s8.enqueue([entry(1), entry(2), entry(3)]);
+    await s8.dead(await s8.claim('n1', 1, 60_000), 'rejected', []);
+    await s8.close();
+    // The trigger exactly as version 8 wrote it.
+    const raw = new Database(file);
+    raw.exec(`DROP TRIGGER entries_counted_out;
+      CREATE TRIGGER entries_counted_out AFTER DELETE ON entries BEGIN
+        UPDATE counters SET waiting = waiting - (OLD.state = 'waiting'),
+          inflight = inflight - (OLD.state = 'inflight'), dead = dead - (OLD.state = 'dead')
+          WHERE owner = OLD.owner;
+      END;`);
+    raw.pragma('user_version = 8');
+    raw.close();
+    const s = store();
+    const [e] = await s.claim('n1', 1, 60_000);
+    await s.delivered([e]);
+    await s.reported([e]);
+    assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
+      assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
+    } finally {
+      check.close();
+    }
   });
 
   it('keeps the sent and skipped counts across a restart (the status shows them after a deploy)', async function () {

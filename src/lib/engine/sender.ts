@@ -158,6 +158,8 @@ export class Sender extends EventEmitter {
   private readonly renewals = new Set<Timer>();
   private readonly suspects = new Map<number, Suspect>();
   private toReport: Held[] = [];
+  /** One batch claimed while every slot was busy, sent by the first slot that frees (drain). */
+  private ahead: Entry[] | undefined;
   private reportTimer: Timer | undefined;
   private reporting: Promise<void> = Promise.resolve();
   /** notBefore values (clock ms) this sender set, to wake up when the first one is due. */
@@ -337,6 +339,7 @@ export class Sender extends EventEmitter {
       this.probing = false;
       this.circuit.release();
     }
+    this.ahead = undefined;
     const held = [...this.holding.values()];
     this.holding.clear();
     this.confirmedAt.clear();
@@ -371,23 +374,29 @@ export class Sender extends EventEmitter {
         this.again = false;
         while (this.running && this.batches < this.concurrency) {
           const permit = this.circuit.permit();
-          if (permit === 'wait') break;
+          if (permit === 'wait') {
+            await this.giveBack();
+            break;
+          }
           const probe = permit === 'probe';
+          if (probe) await this.giveBack();
           // A probe is one record: the least a server that may still be down is asked to take.
           const want = probe ? 1 : (this.concurrency - this.batches) * this.batchSize;
-          this.lastClaimAt = this.clock.now();
           let claimed: Entry[];
-          try {
-            claimed = await this.store.claim(this.owner, want, this.leaseMs);
-          } catch (err) {
-            if (probe) this.circuit.release();
-            throw err;
-          }
-          this.storeFailures = 0;
-          const at = this.clock.now();
-          for (const e of claimed) {
-            this.holding.set(e.id, e);
-            this.confirmedAt.set(e.id, at);
+          const ahead = this.ahead;
+          if (ahead) {
+            claimed = ahead;
+            this.ahead = undefined;
+          } else {
+            this.lastClaimAt = this.clock.now();
+            try {
+              claimed = await this.store.claim(this.owner, want, this.leaseMs);
+            } catch (err) {
+              if (probe) this.circuit.release();
+              throw err;
+            }
+            this.storeFailures = 0;
+            this.hold(claimed);
           }
           // Stopped while claiming: the entries stay held and stop() releases them.
           if (!this.running) {
@@ -405,7 +414,17 @@ export class Sender extends EventEmitter {
             for (const group of this.group(claimed)) this.launch(group, false);
           }
           if (claimed.length) this.fire('change');
-          if (probe || claimed.length < want) break;
+          if (probe || (!ahead && claimed.length < want)) break;
+        }
+        // Every slot busy and the connection up: one batch is claimed ahead, so a slot that
+        // frees sends it at once instead of waiting for a claim's round trip to the store
+        // (on the outbox's own thread, behind the outcome writes).
+        if (this.running && !this.ahead && this.batches >= this.concurrency && this.circuit.up) {
+          this.lastClaimAt = this.clock.now();
+          const next = await this.store.claim(this.owner, this.batchSize, this.leaseMs);
+          this.storeFailures = 0;
+          this.hold(next);
+          if (next.length) this.ahead = next;
         }
       } while (this.again && this.running);
     } catch (err) {
@@ -416,6 +435,28 @@ export class Sender extends EventEmitter {
     // No await from here on: a kick arriving now starts a new drain, never gets lost.
     this.pumping = false;
     if (this.running) this.schedule(failed);
+  }
+
+  /** Claimed entries are this sender's until an outcome or a release. */
+  private hold(claimed: Entry[]): void {
+    const at = this.clock.now();
+    for (const e of claimed) {
+      this.holding.set(e.id, e);
+      this.confirmedAt.set(e.id, at);
+    }
+  }
+
+  /** The batch claimed ahead goes back to waiting when it may not be sent now (the connection is down, or only a probe may go). */
+  private async giveBack(): Promise<void> {
+    const ahead = this.ahead;
+    if (!ahead) return;
+    this.ahead = undefined;
+    for (const e of ahead) {
+      this.holding.delete(e.id);
+      this.confirmedAt.delete(e.id);
+    }
+    await this.store.release(ahead);
+    this.fire('change');
   }
 
   /**
@@ -505,9 +546,19 @@ export class Sender extends EventEmitter {
 
   private launch(batch: Entry[], probe: boolean): void {
     this.batches += 1;
+    // A slot is a request to BTXH: it is free once the answer is in, while the outcome is
+    // written, so the next claim goes to the store right behind that write instead of after
+    // its round trip (the outbox on its own thread does the two back to back).
+    let freed = false;
+    const free = (): void => {
+      if (freed) return;
+      freed = true;
+      this.batches -= 1;
+      this.kick();
+    };
     const renewal = this.renew(batch);
     const task: Promise<void> = this.prechecked(batch)
-      .then((ready) => this.deliver(ready, probe))
+      .then((ready) => this.deliver(ready, probe, free))
       .catch((err) => {
         // The outcome could not be recorded: the entries stay leased and come back after leaseMs.
         this.storeFailures += 1;
@@ -520,7 +571,7 @@ export class Sender extends EventEmitter {
           this.probing = false;
           this.circuit.release();
         }
-        this.batches -= 1;
+        free();
         this.tasks.delete(task);
         this.fire('change');
         this.kick();
@@ -562,7 +613,7 @@ export class Sender extends EventEmitter {
    * alone; a 5xx or a timeout while the server answers other requests is
    * split the same way; any other failure waits for the connection.
    */
-  private async deliver(batch: Entry[], probe = false): Promise<void> {
+  private async deliver(batch: Entry[], probe = false, free?: () => void): Promise<void> {
     if (!this.running || !batch.length) return;
     batch = await this.stillHeld(batch);
     if (!batch.length) return;
@@ -570,6 +621,8 @@ export class Sender extends EventEmitter {
     const result = await this.exchange(batch);
     if (result.ok) {
       this.answered(probe);
+      // The whole batch went through: no further request of it, its slot is free (launch).
+      free?.();
       await this.done(batch, result.status, result.body);
       return;
     }

@@ -17,8 +17,17 @@ export interface Reply {
 }
 
 /**
- * The SQLite outbox's thread: one SqliteStore, one call at a time in the order received.
- * Its clock is the time each call was made on Node-RED's thread.
+ * What a Sender waits on between two requests to BTXH: claims and outcome writes. An
+ * enqueue of a large input (a group commit of up to a thousand records, 15–20 ms here)
+ * must not hold them up, so while both kinds wait these go first. Only calls that are out
+ * at the same time change places — neither was made after the other resolved — so every
+ * caller still sees its own calls in order, and each call still runs alone, in one transaction.
+ */
+const FIRST: ReadonlySet<string> = new Set(['claim', 'delivered', 'reported', 'retry', 'dead', 'extend', 'release', 'unreported']);
+
+/**
+ * The SQLite outbox's thread: one SqliteStore, one call at a time. Its clock is the time
+ * each call was made on Node-RED's thread.
  */
 if (parentPort) {
   const port = parentPort;
@@ -35,14 +44,34 @@ if (parentPort) {
       for (let i = 0; i < items.length && k < accepted.length; i++) if (accepted[k].record === items[i].record) ids[i] = accepted[k++].id;
       return { ids, at: now };
     }
+    if (r.method === 'claim') return store.claimRows(...(r.args as [string, number, number]));
     return (store[r.method] as (...a: unknown[]) => Promise<unknown>).apply(store, r.args);
   };
-  port.on('message', (r: Request) => {
+  const first: Request[] = [];
+  const rest: Request[] = [];
+  let scheduled = false;
+  // One call per turn of this thread's loop: calls that arrived meanwhile are sorted in first.
+  const next = (): void => {
+    scheduled = false;
+    const r = first.shift() ?? rest.shift();
+    if (!r) return;
     now = r.now;
+    // Every store method does its work before its promise settles: the next call cannot overlap it.
     answer(r).then(
       (value) => port.postMessage({ id: r.id, value } satisfies Reply),
       (err: Error & { code?: unknown; problem?: unknown }) =>
         port.postMessage({ id: r.id, error: { message: err.message, name: err.name, code: err.code, problem: err.problem, stack: err.stack } } satisfies Reply),
     );
+    if (first.length || rest.length) schedule();
+  };
+  const schedule = (): void => {
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(next);
+    }
+  };
+  port.on('message', (r: Request) => {
+    (FIRST.has(r.method) ? first : rest).push(r);
+    schedule();
   });
 }

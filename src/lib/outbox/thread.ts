@@ -3,6 +3,7 @@ import { join } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { SqliteStore, type SqliteOptions } from './sqlite';
+import { toEntry, type Row } from './sql';
 import { acceptedEntry, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
 
@@ -21,7 +22,8 @@ import type { Reply, Request } from './thread-worker';
  * The file is opened, migrated and checked here first (synchronously, as before), so a bad
  * path, a newer schema or a damaged WAL is known when the store is made; the worker then
  * opens the checked file. An enqueue sends its entries once and gets back only their ids:
- * the accepted entries are built here from the caller's own objects.
+ * the accepted entries are built here from the caller's own objects; a claim gets back its
+ * rows as read, made entries here.
  */
 export class ThreadStore implements Store {
   readonly damage?: Problem;
@@ -64,7 +66,7 @@ export class ThreadStore implements Store {
     return this.call('resetCursor', [name]);
   }
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
-    return this.call('claim', [owner, limit, leaseMs]);
+    return this.call<Row[]>('claim', [owner, limit, leaseMs]).then((rows) => rows.map(toEntry));
   }
   delivered(held: Held[]): Promise<number[]> {
     return this.call('delivered', [bare(held)]);
