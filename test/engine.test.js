@@ -118,6 +118,65 @@ describe('engine: Sender with the shipped defaults', function () {
     }
   });
 
+  it('holds one batch claimed ahead while both slots send; a slot is free once BTXH answered, before its outcome is written', async function () {
+    const clock = new FakeClock();
+    const store = new MemoryStore({ now: clock.now });
+    let writes;
+    const writing = new Promise((r) => (writes = r));
+    const delivered = store.delivered.bind(store);
+    store.delivered = async (held) => {
+      await writing; // the outcome writes wait on the test
+      return delivered(held);
+    };
+    const answers = [];
+    const send = fakeSend((records, n) => new Promise((r) => (answers[n - 1] = r)));
+    const { sender, seen } = make({ clock, store, send });
+    sender.start();
+    await feed(sender, 0, 200);
+    await clock.advance(0);
+    assert.strictEqual(send.calls.length, 2, 'two requests, as promised to BTXH');
+    assert.deepStrictEqual([(await sender.counts()).inflight, (await sender.counts()).waiting], [150, 50], 'and one batch of 50 claimed ahead');
+    answers[0](OK);
+    await clock.advance(0);
+    assert.strictEqual(send.calls.length, 3, 'the batch ahead went out while the first outcome is still being written');
+    assert.strictEqual(send.max, 2, 'never more than two requests at once');
+    assert.deepStrictEqual([(await sender.counts()).inflight, (await sender.counts()).waiting], [200, 0], 'the next batch claimed ahead');
+    writes();
+    for (let i = 1; i < 4; i++) {
+      await clock.advance(0);
+      answers[i](OK);
+    }
+    await clock.advance(0);
+    assert.strictEqual(seen.delivered.length, 200);
+    assert.ok(once(send.sent()) && send.sent().length === 200, 'each record sent once');
+    assert.ok(await idle(sender));
+  });
+
+  it('gives the batch claimed ahead back to waiting when the connection goes down, and at a stop', async function () {
+    const answers = [];
+    const send = fakeSend((records, n) => new Promise((r) => (answers[n - 1] = r)));
+    const { sender, clock } = make({ send });
+    sender.start();
+    await feed(sender, 0, 150);
+    await clock.advance(0);
+    assert.strictEqual((await sender.counts()).inflight, 150);
+    answers[0](DOWN);
+    answers[1](DOWN);
+    await clock.advance(0);
+    const c = await sender.counts();
+    assert.deepStrictEqual([c.inflight, c.waiting, send.calls.length], [0, 150, 2], 'nothing held while BTXH is down, nothing more sent');
+    // A stop with a batch ahead releases it with the rest.
+    const b = make({ send: fakeSend(() => new Promise(() => {})) });
+    b.sender.start();
+    await feed(b.sender, 0, 150);
+    await b.clock.advance(0);
+    assert.strictEqual((await b.sender.counts()).inflight, 150);
+    const stopping = b.sender.stop({ timeoutMs: 0 });
+    await b.clock.advance(0);
+    await stopping;
+    assert.deepStrictEqual([(await b.store.counts('n1')).inflight, (await b.store.counts('n1')).waiting], [0, 150]);
+  });
+
   it('cuts 120 records into batches of 50, 50 and 20, two requests at a time, and counts every delivery', async function () {
     let release;
     const gate = new Promise((r) => (release = r));
