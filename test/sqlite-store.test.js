@@ -531,6 +531,20 @@ describe('ThreadStore: the SQLite outbox on a thread of its own (what createStor
     assert.strictEqual((await s.enqueue(big)).accepted.length, 300);
   });
 
+  it('does not start the process\'s preloaded modules again in its thread (node -r: an APM agent, a probe)', function () {
+    const { spawnSync } = require('child_process');
+    const marks = path.join(dir, 'loaded.txt');
+    const preload = path.join(dir, 'preload.js');
+    fs.writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(marks)}, 'thread ' + require('worker_threads').threadId + '\\n');`);
+    const script = `const { ThreadStore } = require(${JSON.stringify(path.join(__dirname, '../lib/outbox/thread'))});
+      const s = new ThreadStore({ file: ${JSON.stringify(path.join(dir, 'p.sqlite'))} });
+      s.enqueue([{ owner: 'n1', op: 'dossier', key: 'k', hash: 'h', record: {} }]).then(() => s.counts('n1')).then((c) => { console.log(c.waiting); return s.close(); });`;
+    const r = spawnSync(process.execPath, ['-r', preload, '-e', script], { encoding: 'utf8' });
+    assert.strictEqual(r.status, 0, r.stderr);
+    assert.strictEqual(r.stdout.trim(), '1', 'the store worked');
+    assert.deepStrictEqual(fs.readFileSync(marks, 'utf8').trim().split('\n'), ['thread 0'], 'loaded once, on the main thread');
+  });
+
   it('after close, and when its thread is gone, every call rejects with a problem; nothing waits for ever', async function () {
     const s = store();
     await s.enqueue([entry(1)]);

@@ -41,7 +41,9 @@ export class ThreadStore implements Store {
     const first = new SqliteStore({ ...rest, now: this.now });
     this.damage = first.damage;
     first.closeNow();
-    this.worker = new Worker(join(__dirname, 'thread-worker.js'), { workerData: { ...rest, checked: true } });
+    // Not the process's own options: a preloaded module (`node -r`, an APM agent, a probe) would
+    // start again in this thread, with its servers and files.
+    this.worker = new Worker(join(__dirname, 'thread-worker.js'), { workerData: { ...rest, checked: true }, execArgv: [] });
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => this.settle(reply));
     this.worker.on('error', (err) => this.end(withProblem(err)));
