@@ -19,6 +19,25 @@ describe('GroupCommit', function () {
     assert.deepStrictEqual(b.accepted.map((e) => e.record.MaHoSo), ['HS3']);
   });
 
+  it('counts the records of the commit under way apart from those waiting, until the store answers, failed or not', async function () {
+    const store = new MemoryStore();
+    let answer;
+    let fail = false;
+    const g = new GroupCommit((entries, o) => new Promise((resolve) => (answer = resolve)).then(() => (fail ? Promise.reject(new Error('disk full')) : store.enqueue(entries, o))));
+    const first = g.add([entry(1), entry(2)]);
+    await new Promise((r) => setImmediate(r));
+    const second = g.add([entry(3)]);
+    assert.deepStrictEqual([g.inCommit, g.pending], [2, 1], 'two in the commit on the store\'s thread, one waiting for the next');
+    answer();
+    await first;
+    await new Promise((r) => setImmediate(r));
+    assert.deepStrictEqual([g.inCommit, g.pending], [1, 0]);
+    fail = true;
+    answer();
+    await assert.rejects(second, /disk full/);
+    assert.deepStrictEqual([g.inCommit, g.pending], [0, 0], 'a failed commit holds nothing either');
+  });
+
   it('moves a page\'s position with its last part, and never once an earlier part of the page failed', async function () {
     const store = new MemoryStore();
     let fail = false;

@@ -35,6 +35,7 @@ export class GroupCommit {
   private count = 0;
   private scheduled = false;
   private busy = false;
+  private committing = 0;
 
   constructor(private readonly enqueue: (entries: NewEntry[], opts: { resend: boolean; cursors?: Map<string, CursorValue> }) => Promise<EnqueueResult>) {}
 
@@ -67,6 +68,7 @@ export class GroupCommit {
           n += w.entries.length;
         }
         this.count -= n;
+        this.committing = n;
         const all = group.length === 1 ? group[0].entries : group.flatMap((w) => w.entries);
         // Decided now, after every earlier transaction has settled (a failed one marked its input).
         let cursors: Map<string, CursorValue> | undefined;
@@ -78,6 +80,7 @@ export class GroupCommit {
         try {
           result = await this.enqueue(all, cursors ? { resend, cursors } : { resend });
         } catch (err) {
+          this.committing = 0;
           // Nothing of the transaction was written: every caller in it hears why, and its input's position stays.
           for (const w of group) {
             if (w.page) w.page.failed = true;
@@ -85,6 +88,7 @@ export class GroupCommit {
           }
           continue;
         }
+        this.committing = 0;
         if (group.length === 1) {
           group[0].resolve(result);
           continue;
@@ -101,11 +105,17 @@ export class GroupCommit {
       }
     } finally {
       this.busy = false;
+      this.committing = 0;
     }
   }
 
   /** Records waiting for a commit. */
   get pending(): number {
     return this.count;
+  }
+
+  /** Records in the commit under way (the store has them, not yet durably). */
+  get inCommit(): number {
+    return this.committing;
   }
 }

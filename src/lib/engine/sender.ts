@@ -200,9 +200,13 @@ export class Sender extends EventEmitter {
     this.circuit = opts.circuit ?? new Circuit({ clock: this.clock, random: this.random });
   }
 
-  /** Records handed to accept() and not yet committed to the store (waiting for room or for their commit). */
+  /**
+   * Records handed to accept() and not yet committed to the store: waiting for room, for their
+   * commit, or in the commit under way (with the outbox on its own thread, Node-RED goes on
+   * reading while a commit is written; counting it keeps what an input holds at once bounded).
+   */
   get uncommitted(): number {
-    return this.commits.pending + this.waitingRecords;
+    return this.commits.pending + this.commits.inCommit + this.waitingRecords;
   }
 
   /** Records in an HTTP request right now. */
