@@ -443,123 +443,109 @@ describe('SqliteStore', function () {
     raw.close();
     assert.throws(() => new SqliteStore({ file }), (e) => e.problem.code === 'outboxSchema' && e.problem.params.found === 99);
   });
-});
-
-describe('ThreadStore: the SQLite outbox on a thread of its own (what createStore makes)', function () {
-  const { ThreadStore } = require('../lib/outbox/thread');
-  const { createStore } = require('../lib/outbox');
-  let dir;
-  let open = [];
-  let t;
-  const clock = () => t;
-  function store(opts = {}) {
-    const s = new ThreadStore({ file: path.join(dir, 'outbox.sqlite'), now: clock, ...opts });
-    open.push(s);
-    return s;
-  }
-
-  beforeEach(function () {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-thread-'));
-    t = 1_700_000_000_000;
-  });
-  afterEach(async function () {
-    for (const s of open) await s.close();
-    open = [];
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
-  // The same meaning to the letter, with the caller's clock moving the worker's store.
-  contract(() => ({ store: store(), advance: (ms) => (t += ms) }));
-
-  it('is what createStore("sqlite") makes, synchronous FULL by default, and its commits are on the file', async function () {
-    const file = path.join(dir, 'outbox.sqlite');
-    const s = createStore('sqlite', { file });
-    open.push(s);
-    assert.ok(s instanceof ThreadStore);
-    assert.strictEqual(await s.pragma('synchronous'), 2);
-    await s.enqueue([entry(1), entry(2)]);
-    // Committed when the promise resolved: another connection on this thread sees it at once.
-    const raw = new Database(file, { readonly: true });
-    try {
-      assert.strictEqual(raw.prepare("SELECT count(*) FROM entries WHERE state = 'waiting'").pluck().get(), 2);
-    } finally {
-      raw.close();
+  describe('ThreadStore: the SQLite outbox on a thread of its own (what createStore makes)', function () {
+    const { ThreadStore } = require('../lib/outbox/thread');
+    const { createStore } = require('../lib/outbox');
+    // The same temp directory, clock and clean-up as the in-thread store's tests above.
+    function store(opts = {}) {
+      const s = new ThreadStore({ file: path.join(dir, 'outbox.sqlite'), now: clock, ...opts });
+      open.push(s);
+      return s;
     }
-  });
 
-  it('hands back the caller\'s own objects as accepted entries, and skips what was delivered with the same content', async function () {
-    const s = store();
-    const a = entry(1);
-    const { accepted } = await s.enqueue([a, entry(2)]);
-    assert.strictEqual(accepted[0].record, a.record, 'not a copy made by the thread');
-    assert.deepStrictEqual(accepted.map((e) => [e.id > 0, e.state, e.createdAt]), [[true, 'waiting', t], [true, 'waiting', t]]);
-    const held = await s.claim('n1', 10, 60_000);
-    await s.delivered(held);
-    const again = await s.enqueue([entry(1), entry(2, { hash: 'changed' }), entry(3)]);
-    assert.deepStrictEqual(again.skipped.map((e) => e.key), ['dossier:HS1']);
-    assert.deepStrictEqual(again.accepted.map((e) => e.key), ['dossier:HS2', 'dossier:HS3']);
-    assert.ok(again.accepted.every((e, i) => i === 0 || e.id > again.accepted[i - 1].id));
-  });
+    // The same meaning to the letter, with the caller's clock moving the worker's store.
+    contract(() => ({ store: store(), advance: (ms) => (t += ms) }));
 
-  it('stores an original that cannot cross threads (a function in it) as SQLite stores it, as JSON', async function () {
-    const s = store();
-    const at = new Date('2024-03-05T01:02:03.000Z');
-    await s.enqueue([entry(1, { original: { maHoSo: 'HS1', ngay: at, tinh: () => 'not data' } })]);
-    const [e] = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e.original, { maHoSo: 'HS1', ngay: at.toISOString() });
-  });
+    it('is what createStore("sqlite") makes, synchronous FULL by default, and its commits are on the file', async function () {
+      const file = path.join(dir, 'outbox.sqlite');
+      const s = createStore('sqlite', { file });
+      open.push(s);
+      assert.ok(s instanceof ThreadStore);
+      assert.strictEqual(await s.pragma('synchronous'), 2);
+      await s.enqueue([entry(1), entry(2)]);
+      // Committed when the promise resolved: another connection on this thread sees it at once.
+      const raw = new Database(file, { readonly: true });
+      try {
+        assert.strictEqual(raw.prepare("SELECT count(*) FROM entries WHERE state = 'waiting'").pluck().get(), 2);
+      } finally {
+        raw.close();
+      }
+    });
 
-  it('refuses a bad file as it is made, as SqliteStore does, with the outbox\'s problem', function () {
-    const blocker = path.join(dir, 'a-file');
-    fs.writeFileSync(blocker, 'x');
-    assert.throws(() => new ThreadStore({ file: path.join(blocker, 'outbox.sqlite') }), (e) => e.problem && e.problem.field === null && /^outbox/.test(e.problem.code));
-    const file = path.join(dir, 'newer.sqlite');
-    const raw = new Database(file);
-    raw.pragma('user_version = 99');
-    raw.close();
-    assert.throws(() => new ThreadStore({ file }), (e) => e.problem.code === 'outboxSchema' && e.problem.params.found === 99);
-  });
+    it('hands back the caller\'s own objects as accepted entries, and skips what was delivered with the same content', async function () {
+      const s = store();
+      const a = entry(1);
+      const { accepted } = await s.enqueue([a, entry(2)]);
+      assert.strictEqual(accepted[0].record, a.record, 'not a copy made by the thread');
+      assert.deepStrictEqual(accepted.map((e) => [e.id > 0, e.state, e.createdAt]), [[true, 'waiting', t], [true, 'waiting', t]]);
+      const held = await s.claim('n1', 10, 60_000);
+      await s.delivered(held);
+      const again = await s.enqueue([entry(1), entry(2, { hash: 'changed' }), entry(3)]);
+      assert.deepStrictEqual(again.skipped.map((e) => e.key), ['dossier:HS1']);
+      assert.deepStrictEqual(again.accepted.map((e) => e.key), ['dossier:HS2', 'dossier:HS3']);
+      assert.ok(again.accepted.every((e, i) => i === 0 || e.id > again.accepted[i - 1].id));
+    });
 
-  it('a failed commit rejects with the outbox\'s problem and leaves nothing half-written; the next one goes through', async function () {
-    const s = store();
-    await s.enqueue([entry(1)]);
-    await s.pragma(`max_page_count = ${await s.pragma('page_count')}`);
-    const big = Array.from({ length: 300 }, (_, i) => entry(100 + i, { record: { MaHoSo: `HS${i}`, HoTen: 'Nguyễn Thị Hoa'.repeat(40) } }));
-    await assert.rejects(s.enqueue(big), (e) => e.problem.code === 'outboxFull' && e instanceof Error);
-    assert.strictEqual((await s.counts('n1')).waiting, 1, 'none of the refused enqueue was kept');
-    await s.pragma('max_page_count = 1073741823');
-    assert.strictEqual((await s.enqueue(big)).accepted.length, 300);
-  });
+    it('stores an original that cannot cross threads (a function in it) as SQLite stores it, as JSON', async function () {
+      const s = store();
+      const at = new Date('2024-03-05T01:02:03.000Z');
+      await s.enqueue([entry(1, { original: { maHoSo: 'HS1', ngay: at, tinh: () => 'not data' } })]);
+      const [e] = await s.claim('n1', 10, 60_000);
+      assert.deepStrictEqual(e.original, { maHoSo: 'HS1', ngay: at.toISOString() });
+    });
 
-  it('does not start the process\'s preloaded modules again in its thread (node -r: an APM agent, a probe)', function () {
-    const { spawnSync } = require('child_process');
-    const marks = path.join(dir, 'loaded.txt');
-    const preload = path.join(dir, 'preload.js');
-    fs.writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(marks)}, 'thread ' + require('worker_threads').threadId + '\\n');`);
-    const script = `const { ThreadStore } = require(${JSON.stringify(path.join(__dirname, '../lib/outbox/thread'))});
-      const s = new ThreadStore({ file: ${JSON.stringify(path.join(dir, 'p.sqlite'))} });
-      s.enqueue([{ owner: 'n1', op: 'dossier', key: 'k', hash: 'h', record: {} }]).then(() => s.counts('n1')).then((c) => { console.log(c.waiting); return s.close(); });`;
-    const r = spawnSync(process.execPath, ['-r', preload, '-e', script], { encoding: 'utf8' });
-    assert.strictEqual(r.status, 0, r.stderr);
-    assert.strictEqual(r.stdout.trim(), '1', 'the store worked');
-    assert.deepStrictEqual(fs.readFileSync(marks, 'utf8').trim().split('\n'), ['thread 0'], 'loaded once, on the main thread');
-  });
+    it('refuses a bad file as it is made, as SqliteStore does, with the outbox\'s problem', function () {
+      const blocker = path.join(dir, 'a-file');
+      fs.writeFileSync(blocker, 'x');
+      assert.throws(() => new ThreadStore({ file: path.join(blocker, 'outbox.sqlite') }), (e) => e.problem && e.problem.field === null && /^outbox/.test(e.problem.code));
+      const file = path.join(dir, 'newer.sqlite');
+      const raw = new Database(file);
+      raw.pragma('user_version = 99');
+      raw.close();
+      assert.throws(() => new ThreadStore({ file }), (e) => e.problem.code === 'outboxSchema' && e.problem.params.found === 99);
+    });
 
-  it('after close, and when its thread is gone, every call rejects with a problem; nothing waits for ever', async function () {
-    const s = store();
-    await s.enqueue([entry(1)]);
-    await s.close();
-    await s.close(); // a second close is harmless
-    await assert.rejects(s.counts('n1'), (e) => e.problem.code === 'outboxFailed');
-    // The thread dies under calls in flight (reached into here; nothing in the package does this).
-    const d = store();
-    const calls = [d.counts('n1'), d.enqueue([entry(2)]), d.claim('n1', 10, 60_000)];
-    await d.worker.terminate();
-    const settled = await Promise.allSettled([...calls, d.counts('n1')]);
-    for (const r of settled.slice(-1)) assert.strictEqual(r.status, 'rejected');
-    for (const r of settled) if (r.status === 'rejected') assert.strictEqual(r.reason.problem.code, 'outboxFailed');
-    // What the thread committed before it died is on the file.
-    const again = store();
-    assert.ok((await again.counts('n1')).waiting >= 1);
+    it('a failed commit rejects with the outbox\'s problem and leaves nothing half-written; the next one goes through', async function () {
+      const s = store();
+      await s.enqueue([entry(1)]);
+      await s.pragma(`max_page_count = ${await s.pragma('page_count')}`);
+      const big = Array.from({ length: 300 }, (_, i) => entry(100 + i, { record: { MaHoSo: `HS${i}`, HoTen: 'Nguyễn Thị Hoa'.repeat(40) } }));
+      await assert.rejects(s.enqueue(big), (e) => e.problem.code === 'outboxFull' && e instanceof Error);
+      assert.strictEqual((await s.counts('n1')).waiting, 1, 'none of the refused enqueue was kept');
+      await s.pragma('max_page_count = 1073741823');
+      assert.strictEqual((await s.enqueue(big)).accepted.length, 300);
+    });
+
+    it('does not start the process\'s preloaded modules again in its thread (node -r: an APM agent, a probe)', function () {
+      const { spawnSync } = require('child_process');
+      const marks = path.join(dir, 'loaded.txt');
+      const preload = path.join(dir, 'preload.js');
+      fs.writeFileSync(preload, `require('fs').appendFileSync(${JSON.stringify(marks)}, 'thread ' + require('worker_threads').threadId + '\\n');`);
+      const script = `const { ThreadStore } = require(${JSON.stringify(path.join(__dirname, '../lib/outbox/thread'))});
+        const s = new ThreadStore({ file: ${JSON.stringify(path.join(dir, 'p.sqlite'))} });
+        s.enqueue([{ owner: 'n1', op: 'dossier', key: 'k', hash: 'h', record: {} }]).then(() => s.counts('n1')).then((c) => { console.log(c.waiting); return s.close(); });`;
+      const r = spawnSync(process.execPath, ['-r', preload, '-e', script], { encoding: 'utf8' });
+      assert.strictEqual(r.status, 0, r.stderr);
+      assert.strictEqual(r.stdout.trim(), '1', 'the store worked');
+      assert.deepStrictEqual(fs.readFileSync(marks, 'utf8').trim().split('\n'), ['thread 0'], 'loaded once, on the main thread');
+    });
+
+    it('after close, and when its thread is gone, every call rejects with a problem; nothing waits for ever', async function () {
+      const s = store();
+      await s.enqueue([entry(1)]);
+      await s.close();
+      await s.close(); // a second close is harmless
+      await assert.rejects(s.counts('n1'), (e) => e.problem.code === 'outboxFailed');
+      // The thread dies under calls in flight (reached into here; nothing in the package does this).
+      const d = store();
+      const calls = [d.counts('n1'), d.enqueue([entry(2)]), d.claim('n1', 10, 60_000)];
+      await d.worker.terminate();
+      const settled = await Promise.allSettled([...calls, d.counts('n1')]);
+      for (const r of settled.slice(-1)) assert.strictEqual(r.status, 'rejected');
+      for (const r of settled) if (r.status === 'rejected') assert.strictEqual(r.reason.problem.code, 'outboxFailed');
+      // What the thread committed before it died is on the file.
+      const again = store();
+      assert.ok((await again.counts('n1')).waiting >= 1);
+    });
   });
 });
