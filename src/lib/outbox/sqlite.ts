@@ -4,7 +4,7 @@ import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
-import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { countByOwner, enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
 
@@ -173,6 +173,15 @@ export class SqliteStore implements Store {
   }
 
   async enqueue(items: NewEntry[], opts: EnqueueOptions = {}): Promise<EnqueueResult> {
+    const { ids, at } = this.enqueueIds(items, opts);
+    return enqueued(items, ids, at);
+  }
+
+  /**
+   * The enqueue as the ids given to `items` in input order (0: skipped) and the time they were
+   * accepted: ThreadStore builds the entries on the caller's thread from the caller's own objects.
+   */
+  enqueueIds(items: NewEntry[], opts: EnqueueOptions = {}): { ids: number[]; at: number } {
     const sent = this.st('SELECT hash FROM delivered WHERE key = ?').pluck();
     const insert = this.st(`INSERT INTO entries
       (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
@@ -181,24 +190,22 @@ export class SqliteStore implements Store {
       ON CONFLICT (owner) DO UPDATE SET skipped = skipped + excluded.skipped, waiting = waiting + excluded.waiting`);
     return this.tx(() => {
       const now = this.now();
-      const result: EnqueueResult = { accepted: [], skipped: [] };
-      for (const item of items) {
-        if (!opts.resend && sent.get(item.key) === item.hash) {
-          result.skipped.push(item);
-          continue;
-        }
+      const ids = new Array<number>(items.length).fill(0);
+      for (let i = 0; i < items.length; i++) {
+        const item = items[i];
+        if (!opts.resend && sent.get(item.key) === item.hash) continue;
         const info = insert.run(item.owner, item.op, item.key, item.hash, JSON.stringify(item.record),
           json(item.original), json(item.meta), now, now);
-        result.accepted.push(acceptedEntry(item, Number(info.lastInsertRowid), now));
+        ids[i] = Number(info.lastInsertRowid);
       }
-      const skipped = countByOwner(result.skipped);
-      const accepted = countByOwner(result.accepted);
+      const skipped = countByOwner(items.filter((_, i) => ids[i] === 0));
+      const accepted = countByOwner(items.filter((_, i) => ids[i] !== 0));
       for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);
       if (opts.cursors) {
         const move = this.st('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
         for (const [name, value] of opts.cursors) move.run(name, JSON.stringify(value));
       }
-      return result;
+      return { ids, at: now };
     }, 'immediate');
   }
 

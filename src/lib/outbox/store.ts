@@ -73,6 +73,19 @@ export function acceptedEntry(item: NewEntry, id: number, now: number): Entry {
   return e;
 }
 
+/**
+ * An enqueue's answer from the ids the store gave `items`, in input order (0: skipped, already
+ * delivered with the same content), all accepted at `at`. The entries are the caller's objects.
+ */
+export function enqueued(items: NewEntry[], ids: number[], at: number): EnqueueResult {
+  const result: EnqueueResult = { accepted: [], skipped: [] };
+  for (let i = 0; i < items.length; i++) {
+    if (ids[i] === 0) result.skipped.push(items[i]);
+    else result.accepted.push(acceptedEntry(items[i], ids[i], at));
+  }
+  return result;
+}
+
 /** What an outcome write names: the entry and the claim it was taken under. */
 export type Held = Pick<Entry, 'id' | 'lease'>;
 

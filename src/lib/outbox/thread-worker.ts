@@ -35,15 +35,8 @@ if (parentPort) {
   const store = new SqliteStore({ ...(workerData as SqliteOptions), now: () => now });
   const answer = async (r: Request): Promise<unknown> => {
     if (r.method === 'pragma') return store.pragma(r.args[0] as string);
-    if (r.method === 'enqueue') {
-      // Only the ids go back (0: skipped); the caller builds the entries from its own objects.
-      const items = r.args[0] as NewEntry[];
-      const { accepted } = await store.enqueue(items, r.args[1] as EnqueueOptions | undefined);
-      const ids = new Array<number>(items.length).fill(0);
-      let k = 0;
-      for (let i = 0; i < items.length && k < accepted.length; i++) if (accepted[k].record === items[i].record) ids[i] = accepted[k++].id;
-      return { ids, at: now };
-    }
+    // Only the ids and rows go back: the caller builds the entries (./thread.ts).
+    if (r.method === 'enqueue') return store.enqueueIds(r.args[0] as NewEntry[], r.args[1] as EnqueueOptions | undefined);
     if (r.method === 'claim') return store.claimRows(...(r.args as [string, number, number]));
     return (store[r.method] as (...a: unknown[]) => Promise<unknown>).apply(store, r.args);
   };

@@ -4,7 +4,7 @@ import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { SqliteStore, type SqliteOptions } from './sqlite';
 import { toEntry, type Row } from './sql';
-import { acceptedEntry, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
 
 /**
@@ -57,14 +57,7 @@ export class ThreadStore implements Store {
   }
 
   enqueue(items: NewEntry[], opts?: EnqueueOptions): Promise<EnqueueResult> {
-    return this.call<{ ids: number[]; at: number }>('enqueue', [items, opts]).then(({ ids, at }) => {
-      const result: EnqueueResult = { accepted: [], skipped: [] };
-      for (let i = 0; i < items.length; i++) {
-        if (ids[i] === 0) result.skipped.push(items[i]);
-        else result.accepted.push(acceptedEntry(items[i], ids[i], at));
-      }
-      return result;
-    });
+    return this.call<{ ids: number[]; at: number }>('enqueue', [items, opts]).then(({ ids, at }) => enqueued(items, ids, at));
   }
 
   cursor(name: string): Promise<CursorValue | undefined> {
