@@ -80,15 +80,15 @@ export class GroupCommit {
         try {
           result = await this.enqueue(all, cursors ? { resend, cursors } : { resend });
         } catch (err) {
-          this.committing = 0;
           // Nothing of the transaction was written: every caller in it hears why, and its input's position stays.
           for (const w of group) {
             if (w.page) w.page.failed = true;
             w.reject(err);
           }
           continue;
+        } finally {
+          this.committing = 0;
         }
-        this.committing = 0;
         if (group.length === 1) {
           group[0].resolve(result);
           continue;
@@ -105,7 +105,6 @@ export class GroupCommit {
       }
     } finally {
       this.busy = false;
-      this.committing = 0;
     }
   }
 

@@ -392,15 +392,12 @@ export class Sender extends EventEmitter {
             claimed = ahead;
             this.ahead = undefined;
           } else {
-            this.lastClaimAt = this.clock.now();
             try {
-              claimed = await this.store.claim(this.owner, want, this.leaseMs);
+              claimed = await this.take(want);
             } catch (err) {
               if (probe) this.circuit.release();
               throw err;
             }
-            this.storeFailures = 0;
-            this.hold(claimed);
           }
           // Stopped while claiming: the entries stay held and stop() releases them.
           if (!this.running) {
@@ -424,10 +421,7 @@ export class Sender extends EventEmitter {
         // frees sends it at once instead of waiting for a claim's round trip to the store
         // (on the outbox's own thread, behind the outcome writes).
         if (this.running && !this.ahead && this.batches >= this.concurrency && this.circuit.up) {
-          this.lastClaimAt = this.clock.now();
-          const next = await this.store.claim(this.owner, this.batchSize, this.leaseMs);
-          this.storeFailures = 0;
-          this.hold(next);
+          const next = await this.take(this.batchSize);
           if (next.length) this.ahead = next;
         }
       } while (this.again && this.running);
@@ -441,13 +435,17 @@ export class Sender extends EventEmitter {
     if (this.running) this.schedule(failed);
   }
 
-  /** Claimed entries are this sender's until an outcome or a release. */
-  private hold(claimed: Entry[]): void {
+  /** Claims up to `want` entries; they are this sender's until an outcome or a release. */
+  private async take(want: number): Promise<Entry[]> {
+    this.lastClaimAt = this.clock.now();
+    const claimed = await this.store.claim(this.owner, want, this.leaseMs);
+    this.storeFailures = 0;
     const at = this.clock.now();
     for (const e of claimed) {
       this.holding.set(e.id, e);
       this.confirmedAt.set(e.id, at);
     }
+    return claimed;
   }
 
   /** The batch claimed ahead goes back to waiting when it may not be sent now (the connection is down, or only a probe may go). */
