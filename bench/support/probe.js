@@ -47,12 +47,7 @@ async function run({ node: id, shape, n, records, paceBy }) {
   // No node: measure only (bench/backfill.js starts its flow through the admin API).
   if (!id) return measure();
   const RED = red();
-  // "Started flows" can be logged a moment before every node is registered: wait for it (10 s at most).
-  let node = RED.nodes.getNode(id);
-  for (let i = 0; !node && i < 100; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    node = RED.nodes.getNode(id);
-  }
+  const node = RED.nodes.getNode(id);
   if (!node) throw new Error(`no node ${id}`);
   let inputs = Array.from({ length: n }, (_, i) => messy.dossier(i));
   if (records === 'wire') {
