@@ -142,18 +142,18 @@ describe('SqliteStore', function () {
     assert.strictEqual((await d.counts('n1')).waiting, (await b.counts('n1')).waiting);
   });
 
-  it('creates the directory, WAL journal and schema version 9', async function () {
+  it('creates the directory, WAL journal and schema version 10', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 9);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 10);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      assert.deepStrictEqual(tables, ['counters', 'cursors', 'delivered', 'entries']);
+      assert.deepStrictEqual(tables, ['counters', 'cursors', 'delivered', 'entries', 'journal']);
     } finally {
       raw.close();
     }
@@ -296,7 +296,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
@@ -376,7 +376,7 @@ describe('SqliteStore', function () {
       for (const gone of ['entries_claim', 'entries_key', 'delivered_owner']) assert.ok(!indexes.includes(gone), `${gone} is gone`);
       // 8 -> 9: a reported (delivered) entry's delete leaves the counters row alone.
       assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
     } finally {
       check.close();
     }
@@ -414,8 +414,33 @@ describe('SqliteStore', function () {
     assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 9);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
       assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('migrates a version 9 file: the journal starts, the entries there go on', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const s9 = store();
+    await s9.enqueue([entry(1), entry(2)]);
+    await s9.close();
+    // A version 9 file has no journal.
+    const raw = new Database(file);
+    raw.exec('DROP TABLE journal');
+    raw.pragma('user_version = 9');
+    raw.close();
+    const s = store();
+    const got = await s.claim('n1', 10, 60_000);
+    assert.deepStrictEqual(got.map((e) => e.key), [entry(1).key, entry(2).key], 'the entries go on');
+    await s.delivered(got, { status: 200, code: '0', ms: 40 });
+    const h = await s.history('HS1');
+    assert.deepStrictEqual(h.map((e) => [e.event, e.exchange]), [['delivered', { status: 200, code: '0', ms: 40 }]], 'journalled from the migration on; nothing invented before');
+    await s.close();
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
     } finally {
       check.close();
     }

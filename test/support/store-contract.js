@@ -141,13 +141,75 @@ function contract(make) {
       await s.delivered(young);
       await s.reported(young);
       await advance(1 * DAY);
-      assert.strictEqual(await s.forget(30 * DAY, 2), 2, 'a chunk of 2');
-      assert.strictEqual(await s.forget(30 * DAY, 2), 1, 'then the last old one');
-      assert.strictEqual(await s.forget(30 * DAY, 2), 0);
+      // Each pass forgets up to 2 deliveries and up to 2 journal events, and answers the larger
+      // count: 3 old deliveries and 6 old events (3 accepted, 3 delivered) take 3 full passes.
+      const passes = [];
+      for (let n = 2; n === 2; ) passes.push((n = await s.forget(30 * DAY, 2)));
+      assert.deepStrictEqual(passes, [2, 2, 2, 0]);
+      for (const d of ['HS1', 'HS2', 'HS3']) assert.deepStrictEqual(await s.history(d), [], `${d}: its journal is past the retention too`);
+      assert.deepStrictEqual((await s.history('HS4')).map((e) => e.event), ['accepted', 'delivered'], 'the young one keeps its journal');
       const r = await s.enqueue([entry(1), entry(2), entry(3), entry(4)]);
       assert.deepStrictEqual(r.accepted.map((e) => e.key).sort(), ['dossier:HS1', 'dossier:HS2', 'dossier:HS3'], 'forgotten: sent again');
       assert.deepStrictEqual(r.skipped.map((e) => e.key), ['dossier:HS4'], 'within the retention: still skipped');
       assert.strictEqual((await s.counts('n1')).delivered, 4, 'the delivered count stays');
+    });
+
+    it('journals every step of every record of a dossier, with the exchange that decided it, ids masked: its history', async function () {
+      const step = (over = {}) => entry(1, { op: 'progress', key: 'progress:HS1|20240305080000', hash: 's1', record: { MaHoSo: 'HS1', ThoiDiemXuLy: '20240305080000' }, ...over });
+      await s.enqueue([entry(1), step(), entry(2)]);
+      let [d, p, other] = await s.claim('n1', 10, MIN);
+      const busy = { status: 503, code: 'serverError', message: 'Hệ thống đang bận', ms: 120.4 };
+      await s.retry([d, other], [{ field: null, code: 'sendFailed', params: { status: 503 } }], 0, busy);
+      const refused = { status: 200, code: '1', message: 'Số CCCD 001234567845 không hợp lệ', ms: 80 };
+      await s.dead([p], 'rejected', [{ field: null, code: 'rejectedByServer', params: { message: 'Số CCCD 001234567845 không hợp lệ' } }], { tried: true, exchange: refused });
+      [d] = (await s.claim('n1', 10, MIN)).filter((e) => e.key === 'dossier:HS1');
+      await s.delivered([d], { status: 200, code: '0', message: 'Thành công', ms: 95 });
+      await s.reported([d]);
+      assert.strictEqual(await s.replay('n1', { keys: ['progress:HS1|20240305080000'] }), 1);
+      await s.enqueue([entry(1)]); // the same content again: skipped
+      const h = await s.history('HS1');
+      assert.deepStrictEqual(h.map((e) => [e.op, e.event, e.attempt]), [
+        ['dossier', 'accepted', undefined],
+        ['progress', 'accepted', undefined],
+        ['dossier', 'retried', 1],
+        ['progress', 'rejected', 1],
+        ['dossier', 'delivered', 2],
+        ['progress', 'replayed', undefined],
+        ['dossier', 'skipped', undefined],
+      ]);
+      assert.ok(h.every((e) => e.dossier === 'HS1' && e.owner === 'n1' && e.at > 0), 'MaHoSo, owner and time on every event');
+      assert.ok(h.every((e, i) => i === 0 || e.id > h[i - 1].id && e.at >= h[i - 1].at), 'oldest first');
+      assert.deepStrictEqual([h[0].entry, h[4].entry], [d.id, d.id], 'the entry it is about');
+      assert.strictEqual(h[6].entry, 0, 'a skip makes no entry');
+      assert.strictEqual(h[1].key, 'progress:HS1|20240305080000');
+      assert.deepStrictEqual(h[2].exchange, { status: 503, code: 'serverError', message: 'Hệ thống đang bận', ms: 120 });
+      assert.deepStrictEqual(h[2].errors, [{ field: null, code: 'sendFailed', params: { status: 503 } }]);
+      assert.deepStrictEqual(h[3].exchange, { status: 200, code: '1', message: 'Số CCCD 0012******45 không hợp lệ', ms: 80 }, 'the id masked');
+      assert.strictEqual(h[3].errors[0].params.message, 'Số CCCD 0012******45 không hợp lệ', 'in the errors too');
+      assert.deepStrictEqual(h[4].exchange, { status: 200, code: '0', message: 'Thành công', ms: 95 });
+      assert.ok(!JSON.stringify(h).includes('001234567845'), 'nowhere in full');
+      assert.deepStrictEqual((await s.history('HS2')).map((e) => [e.event, e.attempt]), [['accepted', undefined], ['retried', 1]], 'one dossier only');
+      assert.deepStrictEqual(await s.history('HS9'), []);
+      assert.deepStrictEqual((await s.history('HS1', 2)).map((e) => e.event), ['replayed', 'skipped'], 'a limit keeps the newest');
+    });
+
+    it('journals superseded letters, and what expire and abandon bury', async function () {
+      await s.enqueue([entry(3, { hash: 'v1' })]);
+      await s.dead(await s.claim('n1', 1, MIN), 'rejected', [], { tried: true });
+      await s.enqueue([entry(3, { hash: 'v2' })]);
+      await s.delivered(await s.claim('n1', 1, MIN));
+      assert.deepStrictEqual((await s.history('HS3')).map((e) => e.event), ['accepted', 'rejected', 'accepted', 'delivered', 'superseded']);
+      await s.enqueue([entry(4)]);
+      await advance(2 * MIN);
+      await s.enqueue([entry(5)]);
+      const why = [{ field: null, code: 'undeliverable', params: { days: 1 } }];
+      assert.deepStrictEqual((await s.expire('n1', MIN, why)).map((e) => e.key), ['dossier:HS4']);
+      assert.deepStrictEqual((await s.abandon('n1', why)).map((e) => e.key), ['dossier:HS5']);
+      for (const d of ['HS4', 'HS5']) {
+        const h = await s.history(d);
+        assert.deepStrictEqual(h.map((e) => e.event), ['accepted', 'dead'], d);
+        assert.deepStrictEqual(h[1].errors, why);
+      }
     });
 
     it('a delivery left unreported (a crash between the two) is handed out again once its lease ends, under a new token', async function () {

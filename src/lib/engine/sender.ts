@@ -3,6 +3,7 @@ import { NOT_SENT, type Failure, type SendOptions, type SendResult } from '../cl
 import { MAX_TIMER_MS, systemClock, type Clock, type Timer } from '../clock';
 import type { OperationSpec } from '../fields/types';
 import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from '../outbox/store';
+import type { Exchange } from '../outbox/journal';
 import type { Problem } from '../problem';
 import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
@@ -620,18 +621,21 @@ export class Sender extends EventEmitter {
     batch = await this.stillHeld(batch);
     if (!batch.length) return;
     const sentAt = this.circuit.answers;
+    const started = this.clock.now();
     const result = await this.exchange(batch);
+    const x = exchangeOf(result, this.clock.now() - started);
     if (result.ok) {
       this.answered(probe);
       // The whole batch went through: no further request of it, its slot is free (launch).
       free?.();
-      await this.done(batch, result.status, result.body);
+      await this.done(batch, result.status, result.body, x);
       return;
     }
     // One record per request: those before the failing one went through.
     const through = Math.max(0, Math.min(batch.length, Math.floor(result.delivered ?? 0)));
     if (through > 0) {
-      await this.done(batch.slice(0, through), result.status, result.body);
+      // Their own answers were successes; the journal keeps the time the requests took.
+      await this.done(batch.slice(0, through), result.status, result.body, { ms: x.ms });
       batch = batch.slice(through);
     }
     // Held back before it left (not all of it is ours any more): send what still is.
@@ -640,7 +644,7 @@ export class Sender extends EventEmitter {
       this.answered(probe);
       if (through > 0) {
         // The first of the rest is the one refused; the others were never sent.
-        await this.bury(batch.slice(0, 1), 'rejected', [P.rejectedByServer(result)]);
+        await this.bury(batch.slice(0, 1), 'rejected', [P.rejectedByServer(result)], x);
         return this.deliver(batch.slice(1));
       }
       if (batch.length > 1) {
@@ -650,7 +654,7 @@ export class Sender extends EventEmitter {
         await this.deliver(batch.slice(mid));
         return;
       }
-      await this.bury(batch, 'rejected', [P.rejectedByServer(result)]);
+      await this.bury(batch, 'rejected', [P.rejectedByServer(result)], x);
       return;
     }
     // The server answered other requests while this one failed: the records may be the cause.
@@ -659,7 +663,7 @@ export class Sender extends EventEmitter {
     const alone = batch.length === 1 ? this.suspects.get(batch[0].id) : undefined;
     if (mayBeRecords(result) && (this.circuit.answers > sentAt || (!probe && alone && alone.size <= 2 && this.circuit.answers > alone.since))) {
       if (probe) this.answered(true);
-      return this.isolate(batch, result);
+      return this.isolate(batch, result, x);
     }
     this.circuit.failed(result, probe);
     if (probe) this.probing = false;
@@ -670,11 +674,11 @@ export class Sender extends EventEmitter {
         this.suspects.set(e.id, { size: batch.length, alone: was?.alone ?? 0, at, since: was?.since ?? at });
       }
     }
-    await this.failed(batch, result);
+    await this.failed(batch, result, x);
   }
 
   /** A 5xx or a timeout on this batch while others go through: split it, or, alone, count it against the record. */
-  private async isolate(batch: Entry[], result: Failure): Promise<void> {
+  private async isolate(batch: Entry[], result: Failure, x: Exchange): Promise<void> {
     const at = this.circuit.answers;
     if (batch.length > 1) {
       for (const e of batch) this.suspects.set(e.id, { size: batch.length, alone: 0, at, since: this.suspects.get(e.id)?.since ?? at });
@@ -687,11 +691,11 @@ export class Sender extends EventEmitter {
     const alone = (this.suspects.get(e.id)?.alone ?? 0) + 1;
     if (alone >= FAULTS_ALONE) {
       this.suspects.delete(e.id);
-      await this.bury(batch, 'rejected', [P.failsOnRecord(result, alone)]);
+      await this.bury(batch, 'rejected', [P.failsOnRecord(result, alone)], x);
       return;
     }
     this.suspects.set(e.id, { size: 1, alone, at, since: this.suspects.get(e.id)?.since ?? at });
-    await this.failed(batch, result);
+    await this.failed(batch, result, x);
   }
 
   private answered(probe: boolean): void {
@@ -712,8 +716,8 @@ export class Sender extends EventEmitter {
   }
 
   /** Delivered: written, reported on output 1, forgotten once the output is out. */
-  private async done(batch: Entry[], status: number | undefined, body: unknown): Promise<void> {
-    const ok = await this.store.delivered(batch);
+  private async done(batch: Entry[], status: number | undefined, body: unknown, x: Exchange): Promise<void> {
+    const ok = await this.store.delivered(batch, x);
     const mine = this.settle(batch, ok);
     for (const e of batch) this.suspects.delete(e.id);
     if (!mine.length) return;
@@ -724,20 +728,23 @@ export class Sender extends EventEmitter {
   }
 
   /** Transient failure: wait and try again, unless the record's time budget is spent. */
-  private failed(batch: Entry[], result: Failure): Promise<void> {
-    return this.later(batch, [P.sendFailed(result)], P.undeliverable(result, this.giveUpAfterMs), result.retryAfterMs);
+  private failed(batch: Entry[], result: Failure, x: Exchange): Promise<void> {
+    return this.later(batch, [P.sendFailed(result)], P.undeliverable(result, this.giveUpAfterMs), result.retryAfterMs, x);
   }
 
-  /** Back to waiting with `problems`, after a growing wait; past the time budget, a dead letter with `over` instead. */
-  private async later(batch: Entry[], problems: Problem[], over: Problem, retryAfterMs?: number): Promise<void> {
+  /**
+   * Back to waiting with `problems`, after a growing wait; past the time budget, a dead letter
+   * with `over` instead. `x`: the exchange that failed (none when the check before sending did).
+   */
+  private async later(batch: Entry[], problems: Problem[], over: Problem, retryAfterMs?: number, x?: Exchange): Promise<void> {
     const now = this.clock.now();
     const spent = batch.filter((e) => now - e.createdAt > this.giveUpAfterMs);
-    if (spent.length) await this.bury(spent, 'undeliverable', [over, ...problems.filter((p) => p.field)]);
+    if (spent.length) await this.bury(spent, 'undeliverable', [over, ...problems.filter((p) => p.field)], x);
     const again = batch.filter((e) => !spent.includes(e));
     if (!again.length) return;
     const attempt = again.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
     const wait = delay(attempt, { ...RETRY, retryAfterMs }, this.random);
-    const ok = await this.store.retry(again, problems, wait);
+    const ok = await this.store.retry(again, problems, wait, x);
     const mine = this.settle(again, ok);
     this.dues.push(now + wait);
     const waiting = mine.map((e) => ({ ...e, state: 'waiting' as const, attempts: e.attempts + 1, notBefore: now + wait, lastError: problems }));
@@ -773,8 +780,8 @@ export class Sender extends EventEmitter {
     return ready;
   }
 
-  private async bury(entries: Entry[], reason: DeadReason, problems: Problem[]): Promise<void> {
-    const ok = await this.store.dead(entries, reason, problems, { tried: true });
+  private async bury(entries: Entry[], reason: DeadReason, problems: Problem[], exchange?: Exchange): Promise<void> {
+    const ok = await this.store.dead(entries, reason, problems, { tried: true, exchange });
     for (const e of this.settle(entries, ok)) {
       this.suspects.delete(e.id);
       this.fire('dead', { ...e, state: 'dead', reason, attempts: e.attempts + 1, lastError: problems }, reason, problems);
@@ -904,6 +911,26 @@ export class Sender extends EventEmitter {
       }
     }
   }
+}
+
+/**
+ * What the journal keeps of an exchange: the HTTP status, BTXH's error_code and message (or
+ * the client's failure code and reason) and how long it took. The store masks and bounds it.
+ */
+function exchangeOf(r: SendResult, ms: number): Exchange {
+  const x: Exchange = { ms };
+  if (r.status !== undefined) x.status = r.status;
+  if (r.ok) {
+    const b = r.body as { error_code?: unknown; message?: unknown } | null;
+    if (b && typeof b === 'object') {
+      if (b.error_code !== undefined && b.error_code !== null) x.code = String(b.error_code);
+      if (typeof b.message === 'string') x.message = b.message;
+    }
+  } else {
+    x.code = String(r.code);
+    if (r.message) x.message = r.message;
+  }
+  return x;
 }
 
 /** A 5xx or a timeout can be caused by what the request carries (a record BTXH chokes on). */

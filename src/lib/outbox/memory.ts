@@ -1,5 +1,6 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
+import { deadKind, journalErrors, journalExchange, JournalRing, type Exchange, type JournalEvent } from './journal';
 import { acceptedEntry, queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
@@ -45,6 +46,8 @@ export class MemoryStore implements Store {
   private byKey = new Map<string, Set<number>>();
   private nextId = 1;
   private nextLease = 1;
+  /** The newest events only (JOURNAL_MEMORY_MAX): a memory queue keeps nothing for long anyway. */
+  private readonly journal = new JournalRing();
   private readonly now: () => number;
 
   /**
@@ -83,6 +86,7 @@ export class MemoryStore implements Store {
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {
         result.skipped.push(item);
+        this.journal.add(now, item, 0, 'skipped');
         this.skippedCount.set(item.owner, (this.skippedCount.get(item.owner) ?? 0) + 1);
         continue;
       }
@@ -94,6 +98,7 @@ export class MemoryStore implements Store {
       if (!ids) this.byKey.set(entry.key, (ids = new Set()));
       ids.add(entry.id);
       result.accepted.push(copy(entry));
+      this.journal.add(now, entry, entry.id, 'accepted');
     }
     return result;
   }
@@ -119,8 +124,9 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async delivered(held: Held[]): Promise<number[]> {
+  async delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     const now = this.now();
+    const x = journalExchange(exchange);
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
@@ -132,6 +138,7 @@ export class MemoryStore implements Store {
       if (same && !same.size) this.byKey.delete(e.key);
       this.remember(e.key, e.hash);
       this.deliveredCount.set(e.owner, (this.deliveredCount.get(e.owner) ?? 0) + 1);
+      this.journal.add(now, e, e.id, 'delivered', e.attempts + 1, x);
       // Older versions of the key must never be sent after this one.
       for (const other of same ?? []) {
         const o = this.entries.get(other);
@@ -141,6 +148,7 @@ export class MemoryStore implements Store {
         this.move(o, 'dead');
         o.reason = 'superseded';
         o.deadAt = now;
+        this.journal.add(now, o, o.id, 'superseded');
       }
       written.push(e.id);
     }
@@ -172,8 +180,10 @@ export class MemoryStore implements Store {
     return out;
   }
 
-  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
-    const notBefore = this.now() + Math.max(0, delayMs);
+  async retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
+    const now = this.now();
+    const notBefore = now + Math.max(0, delayMs);
+    const [x, p] = [journalExchange(exchange), journalErrors(error)];
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
@@ -183,19 +193,22 @@ export class MemoryStore implements Store {
       e.notBefore = notBefore;
       e.lastError = error;
       this.unlease(e);
+      this.journal.add(now, e, e.id, 'retried', e.attempts, x, p);
       written.push(e.id);
     }
     return written;
   }
 
-  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean; exchange?: Exchange } = {}): Promise<number[]> {
     const now = this.now();
+    const [x, p] = [journalExchange(opts.exchange), journalErrors(error)];
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
       if (opts.tried) e.attempts += 1;
       this.bury(e, reason, error, now);
+      this.journal.add(now, e, e.id, deadKind(reason), opts.tried ? e.attempts : undefined, x, p);
       written.push(e.id);
     }
     return written;
@@ -207,6 +220,7 @@ export class MemoryStore implements Store {
     for (const e of this.open.values()) {
       if (e.owner !== owner || e.state !== 'waiting' || now - e.createdAt <= budgetMs) continue;
       this.bury(e, 'undeliverable', error, now);
+      this.journal.add(now, e, e.id, 'dead', undefined, undefined, journalErrors(error));
       out.push(copy(e));
     }
     return out;
@@ -218,6 +232,7 @@ export class MemoryStore implements Store {
     for (const e of this.open.values()) {
       if (e.owner !== owner) continue;
       this.bury(e, 'undeliverable', error, now);
+      this.journal.add(now, e, e.id, 'dead', undefined, undefined, journalErrors(error));
       out.push(copy(e));
     }
     return out;
@@ -237,6 +252,7 @@ export class MemoryStore implements Store {
       e.notBefore = now;
       delete e.reason;
       delete e.deadAt;
+      this.journal.add(now, e, e.id, 'replayed');
       n++;
     }
     // Back among the open entries, in id order (a replay is rare; claim's walk is not).
@@ -289,6 +305,10 @@ export class MemoryStore implements Store {
       if (e.owner === owner && e.state === 'dead') out.push(copy(e));
     }
     return out;
+  }
+
+  async history(dossier: string, limit?: number): Promise<JournalEvent[]> {
+    return this.journal.history(dossier, limit);
   }
 
   async close(): Promise<void> {
@@ -358,7 +378,7 @@ export class MemoryStore implements Store {
       this.deliveredHash.delete(key);
       n++;
     }
-    return n;
+    return Math.max(n, this.journal.prune(before, limit));
   }
 
   private remember(key: string, hash: string): void {

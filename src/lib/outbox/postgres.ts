@@ -3,6 +3,7 @@ import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
+import { eventColumns, toEvent, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow } from './journal';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -15,9 +16,12 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 7;
+const VERSION = 8;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+/** MaHoSo from a row's key, as journal.ts's dossierOfKey: the first key field after "op:". */
+const DOSSIER = `split_part(substr(key, strpos(key, ':') + 1), '|', 1)`;
 
 /**
  * The outbox in PostgreSQL, shared by several Node-RED instances running the
@@ -38,6 +42,8 @@ export class PostgresStore implements Store {
   private readonly n: string;
   /** Read positions of sources (../source/cursor.ts), moved in the enqueue that stores what was read. */
   private readonly r: string;
+  /** The delivery journal (./journal.ts). */
+  private readonly j: string;
   private readonly schema: string;
   /** The table name alone, for its index names. */
   private readonly table: string;
@@ -62,6 +68,7 @@ export class PostgresStore implements Store {
     this.v = `"${schema}"."${table}_schema"`;
     this.n = `"${schema}"."${table}_counters"`;
     this.r = `"${schema}"."${table}_cursors"`;
+    this.j = `"${schema}"."${table}_journal"`;
     this.lockName = `btxh-outbox:${schema}.${table}`;
     // Loaded here, not at the top: flows on another store never load pg.
     // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -96,17 +103,26 @@ export class PostgresStore implements Store {
           await c.query(
             `INSERT INTO ${this.n} (owner, skipped) SELECT * FROM unnest($1::text[], $2::bigint[])
              ON CONFLICT (owner) DO UPDATE SET skipped = ${this.n}.skipped + excluded.skipped`, [[...by.keys()], [...by.values()]]);
+          const skip = result.skipped;
+          await c.query(
+            `WITH s AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(owner, op, key, n)),
+             j AS (SELECT 0::bigint AS id, owner, op, key, NULL::int AS attempts FROM s ORDER BY n)
+             ${this.journal('j', 'skipped')}`, [skip.map((i) => i.owner), skip.map((i) => i.op), skip.map((i) => i.key)]);
         }
       }
       if (!fresh.length) return result;
       const col = <K extends keyof NewEntry>(k: K, f: (v: NewEntry[K]) => unknown = (v) => v) => fresh.map((i) => f(i[k]));
       const { rows } = await c.query<{ id: string; ms: number }>(
-        `INSERT INTO ${this.t} (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
-         SELECT o, p, k, h, r::json, g::json, m::json, 'waiting', 0, now(), now()
-         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-           WITH ORDINALITY AS u(o, p, k, h, r, g, m, n)
-         ORDER BY n
-         RETURNING id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms`,
+        `WITH ins AS (
+           INSERT INTO ${this.t} (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
+           SELECT o, p, k, h, r::json, g::json, m::json, 'waiting', 0, now(), now()
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+             WITH ORDINALITY AS u(o, p, k, h, r, g, m, n)
+           ORDER BY n
+           RETURNING id, owner, op, key, NULL::int AS attempts, created_at),
+         j AS (SELECT * FROM ins ORDER BY id),
+         journalled AS (${this.journal('j', 'accepted')})
+         SELECT id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms FROM ins`,
         [col('owner'), col('op'), col('key'), col('hash'), col('record', JSON.stringify), col('original', json), col('meta', json)]);
       // Ids come from one sequence in row order: ascending ids match the input order.
       const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
@@ -165,13 +181,18 @@ export class PostgresStore implements Store {
   }
 
   async forget(olderThanMs: number, limit: number): Promise<number> {
-    const { rowCount } = await this.run(
-      `DELETE FROM ${this.d} WHERE key IN (
-         SELECT key FROM ${this.d} WHERE at < now() - $1 * interval '1 millisecond' ORDER BY at LIMIT $2)`, [olderThanMs, limit]);
-    return rowCount ?? 0;
+    const { rows } = await this.run(
+      `WITH d AS (
+         DELETE FROM ${this.d} WHERE key IN (
+           SELECT key FROM ${this.d} WHERE at < now() - $1 * interval '1 millisecond' ORDER BY at LIMIT $2) RETURNING 1),
+       j AS (
+         DELETE FROM ${this.j} WHERE id IN (
+           SELECT id FROM (SELECT id, at FROM ${this.j} ORDER BY id LIMIT $2) o WHERE at < now() - $1 * interval '1 millisecond') RETURNING 1)
+       SELECT greatest((SELECT count(*) FROM d), (SELECT count(*) FROM j))::int AS n`, [olderThanMs, limit]);
+    return Number(rows[0].n);
   }
 
-  async delivered(held: Held[]): Promise<number[]> {
+  async delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     if (!held.length) return [];
     // Still ours: delivered, kept (with its payload, for output 1) until reported.
     // Older versions of the key (lower id) must never be sent after this one: dead
@@ -181,13 +202,21 @@ export class PostgresStore implements Store {
        done AS (
          UPDATE ${this.t} e SET state = 'delivered' FROM mine
          WHERE e.id = mine.id AND e.lease_token = mine.lease AND e.state = 'inflight'
-         RETURNING e.id, e.key, e.hash, e.owner),
+         RETURNING e.id, e.key, e.hash, e.owner, e.op, e.attempts + 1 AS attempts),
        newest AS (SELECT key, max(id) AS id FROM done GROUP BY key),
        superseded AS (
          UPDATE ${this.t} o SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = now()
          FROM newest n
          WHERE o.key = n.key AND o.id < n.id
-           AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded'))),
+           AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded'))
+         RETURNING o.id, o.owner, o.op, o.key, NULL::int AS attempts),
+       -- One INSERT for both, in that order: sub-statements of one statement run in no set order.
+       events AS (
+         SELECT id, owner, op, key, attempts, 'delivered' AS event, $3::text AS exchange, 0 AS o FROM done
+         UNION ALL SELECT id, owner, op, key, attempts, 'superseded', NULL, 1 FROM superseded),
+       journalled AS (
+         INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors)
+         SELECT owner, op, key, ${DOSSIER}, id, event, attempts, exchange, NULL FROM events ORDER BY o, id),
        remembered AS (
          INSERT INTO ${this.d} (key, hash, owner, at)
          SELECT DISTINCT ON (key) key, hash, owner, now() FROM done ORDER BY key, id DESC
@@ -195,7 +224,7 @@ export class PostgresStore implements Store {
        counted AS (
          INSERT INTO ${this.n} (owner, delivered) SELECT owner, count(*) FROM done GROUP BY owner
          ON CONFLICT (owner) DO UPDATE SET delivered = ${this.n}.delivered + excluded.delivered)
-       SELECT id FROM done`, heldArgs(held));
+       SELECT id FROM done`, [...heldArgs(held), eventColumns(exchange, undefined)[0]]);
     return ids(rows);
   }
 
@@ -219,53 +248,73 @@ export class PostgresStore implements Store {
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
-  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
+  async retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
     if (!held.length) return [];
     // The wait is counted on the database's clock, like every other time here.
     const { rows } = await this.run(
-      `UPDATE ${this.t} e SET state = 'waiting', attempts = attempts + 1, not_before = now() + $4 * interval '1 millisecond',
-         last_error = $3::json, lease_until = NULL, lease_token = NULL
-       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
-       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id`,
-      [...heldArgs(held), JSON.stringify(error), Math.max(0, delayMs)]);
+      `WITH moved AS (
+         UPDATE ${this.t} e SET state = 'waiting', attempts = attempts + 1, not_before = now() + $4 * interval '1 millisecond',
+           last_error = $3::json, lease_until = NULL, lease_token = NULL
+         FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+         WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id, e.owner, e.op, e.key, e.attempts),
+       journalled AS (${this.journal('moved', 'retried', '$5', '$6')})
+       SELECT id FROM moved`,
+      [...heldArgs(held), JSON.stringify(error), Math.max(0, delayMs), ...eventColumns(exchange, error)]);
     return ids(rows);
   }
 
-  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean; exchange?: Exchange } = {}): Promise<number[]> {
     if (!held.length) return [];
     const { rows } = await this.run(
-      `UPDATE ${this.t} e SET state = 'dead', reason = $3, last_error = $4::json, lease_until = NULL, lease_token = NULL,
-         attempts = attempts + $5, dead_at = now()
-       FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
-       WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id`,
-      [...heldArgs(held), reason, JSON.stringify(error), opts.tried ? 1 : 0]);
+      `WITH moved AS (
+         UPDATE ${this.t} e SET state = 'dead', reason = $3, last_error = $4::json, lease_until = NULL, lease_token = NULL,
+           attempts = attempts + $5, dead_at = now()
+         FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
+         WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight'
+         RETURNING e.id, e.owner, e.op, e.key, CASE WHEN $5 = 1 THEN e.attempts END AS attempts),
+       journalled AS (${this.journal('moved', reason === 'rejected' ? 'rejected' : 'dead', '$6', '$7')})
+       SELECT id FROM moved`,
+      [...heldArgs(held), reason, JSON.stringify(error), opts.tried ? 1 : 0, ...eventColumns(opts.exchange, error)]);
     return ids(rows);
   }
 
   async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
     const { rows } = await this.run(
-      `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
-         lease_until = NULL, lease_token = NULL
-       WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
-       RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error), Math.max(0, budgetMs)]);
+      `WITH moved AS (
+         UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
+           lease_until = NULL, lease_token = NULL
+         WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
+         RETURNING ${cols(this.t)}),
+       j AS (SELECT id, owner, op, key, NULL::int AS attempts FROM moved ORDER BY id),
+       journalled AS (${this.journal('j', 'dead', 'NULL', '$4')})
+       SELECT * FROM moved`, [owner, JSON.stringify(error), Math.max(0, budgetMs), eventColumns(undefined, error)[1]]);
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   /** Every waiting and in-flight entry of the owner, whichever instance holds it: for a store that cannot keep them (not this one). */
   async abandon(owner: string, error: Problem[]): Promise<Entry[]> {
     const { rows } = await this.run(
-      `UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
-         lease_until = NULL, lease_token = NULL
-       WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}`, [owner, JSON.stringify(error)]);
+      `WITH moved AS (
+         UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
+           lease_until = NULL, lease_token = NULL
+         WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}),
+       j AS (SELECT id, owner, op, key, NULL::int AS attempts FROM moved ORDER BY id),
+       journalled AS (${this.journal('j', 'dead', 'NULL', '$3')})
+       SELECT * FROM moved`, [owner, JSON.stringify(error), eventColumns(undefined, error)[1]]);
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
-    const r = await this.run(
-      `UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL, dead_at = NULL
-       WHERE owner = $1 AND state = 'dead' AND reason IS DISTINCT FROM 'superseded' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)`,
+    const { rows } = await this.run(
+      `WITH moved AS (
+         UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL, dead_at = NULL
+         WHERE owner = $1 AND state = 'dead' AND reason IS DISTINCT FROM 'superseded' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)
+         RETURNING id, owner, op, key, NULL::int AS attempts),
+       j AS (SELECT * FROM moved ORDER BY id),
+       journalled AS (${this.journal('j', 'replayed')})
+       SELECT count(*)::int AS n FROM moved`,
       [owner, filter.keys ?? null, filter.reason ?? null]);
-    return r.rowCount ?? 0;
+    return Number(rows[0].n);
   }
 
   /**
@@ -310,6 +359,23 @@ export class PostgresStore implements Store {
       `SELECT ${cols(this.t)} FROM ${this.t} WHERE owner = $1 AND state = 'dead' ORDER BY id LIMIT $2`,
       [owner, Math.max(0, Math.floor(limit))]);
     return (rows as Row[]).map(toEntry);
+  }
+
+  async history(dossier: string, limit = HISTORY_MAX): Promise<JournalEvent[]> {
+    const { rows } = await this.run(
+      `SELECT * FROM (
+         SELECT id, floor(extract(epoch FROM at) * 1000)::float8 AS at, owner, op, key, dossier, entry, event, attempt, exchange, errors
+         FROM ${this.j} WHERE dossier = $1 ORDER BY id DESC LIMIT $2) h ORDER BY id`, [dossier, Math.max(0, Math.floor(limit))]);
+    return (rows as JournalRow[]).map(toEvent);
+  }
+
+  /**
+   * An INSERT of one journal event per row of `from` (id, owner, op, key, attempts), in its
+   * order: `exchange` and `errors` are the SQL of their JSON text (a parameter, or NULL).
+   */
+  private journal(from: string, event: JournalKind, exchange = 'NULL', errors = 'NULL'): string {
+    return `INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors)
+      SELECT owner, op, key, ${DOSSIER}, id, '${event}', attempts, ${exchange}::text, ${errors}::text FROM ${from}`;
   }
 
   async close(): Promise<void> {
@@ -437,6 +503,20 @@ export class PostgresStore implements Store {
             name  text PRIMARY KEY,
             value text NOT NULL
           );
+          CREATE TABLE ${this.j} (
+            id       bigserial   PRIMARY KEY,
+            at       timestamptz NOT NULL DEFAULT now(),
+            owner    text        NOT NULL,
+            op       text        NOT NULL,
+            key      text        NOT NULL,
+            dossier  text        NOT NULL,
+            entry    bigint      NOT NULL,
+            event    text        NOT NULL,
+            attempt  integer,
+            exchange text,
+            errors   text
+          );
+          CREATE INDEX "${table}_journal_dossier" ON ${this.j} (dossier, id);
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
       } else if (found < VERSION) {
         // 1 -> 2: dead letters record when they died (NULL for those that died before).
@@ -458,6 +538,21 @@ export class PostgresStore implements Store {
         await c.query(`CREATE TABLE IF NOT EXISTS ${this.r} (name text PRIMARY KEY, value text NOT NULL)`);
         // 6 -> 7: a claim walks each state of its owner in id order, not the whole table.
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_open" ON ${this.t} (owner, state, id)`);
+        // 7 -> 8: the delivery journal, from now on.
+        if (found < 8) await c.query(`          CREATE TABLE IF NOT EXISTS ${this.j} (
+            id       bigserial   PRIMARY KEY,
+            at       timestamptz NOT NULL DEFAULT now(),
+            owner    text        NOT NULL,
+            op       text        NOT NULL,
+            key      text        NOT NULL,
+            dossier  text        NOT NULL,
+            entry    bigint      NOT NULL,
+            event    text        NOT NULL,
+            attempt  integer,
+            exchange text,
+            errors   text
+          );
+          CREATE INDEX IF NOT EXISTS "${table}_journal_dossier" ON ${this.j} (dossier, id);`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

@@ -5,8 +5,9 @@ import type { Store } from './store';
  * The retention of delivered data. A delivered record's personal data leaves
  * the store as soon as its output is sent (Store.reported); what stays is its
  * key (MaHoSo, ThoiDiemXuLy), a content hash and the time, so the same content
- * is not sent twice. That memory is kept `keepDays` (a connection setting,
- * default 365 — the longest of the state's log-retention ranges, TCVN 11930)
+ * is not sent twice; and the delivery journal (./journal.ts) tells what was sent,
+ * when and what BTXH answered, ids masked. Both are kept `keepDays` (a connection
+ * setting, default 365 — the longest of the state's log-retention ranges, TCVN 11930)
  * and forgotten in the background: at start, then every hour, in chunks
  * between which the event loop runs, so delivery never waits on it.
  */

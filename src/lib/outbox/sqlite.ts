@@ -7,6 +7,7 @@ import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
 import { countByOwner, enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
+import { deadKind, dossierOfKey, eventColumns, toEvent, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow } from './journal';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -27,7 +28,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 9;
+const VERSION = 10;
 
 /**
  * Entries per owner and state, kept in the transaction that moves them: counts() was a
@@ -48,6 +49,27 @@ CREATE TRIGGER IF NOT EXISTS entries_counted_out AFTER DELETE ON entries WHEN OL
     inflight = inflight - (OLD.state = 'inflight'), dead = dead - (OLD.state = 'dead')
     WHERE owner = OLD.owner;
 END;
+`;
+
+/**
+ * The delivery journal (./journal.ts). Pruned oldest first by id (ids follow the clock), so
+ * only the dossier is indexed: one more index would be one more write for every event.
+ */
+const JOURNAL = `
+CREATE TABLE IF NOT EXISTS journal (
+  id       INTEGER PRIMARY KEY,
+  at       INTEGER NOT NULL,
+  owner    TEXT    NOT NULL,
+  op       TEXT    NOT NULL,
+  key      TEXT    NOT NULL,
+  dossier  TEXT    NOT NULL,
+  entry    INTEGER NOT NULL,
+  event    TEXT    NOT NULL,
+  attempt  INTEGER,
+  exchange TEXT,
+  errors   TEXT
+);
+CREATE INDEX IF NOT EXISTS journal_dossier ON journal (dossier);
 `;
 
 const SCHEMA = `
@@ -94,7 +116,7 @@ CREATE TABLE IF NOT EXISTS cursors (
   value TEXT NOT NULL
 );
 ${STATE_COUNTERS}
-`;
+${JOURNAL}`;
 
 const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attempts,
   created_at AS created_ms, not_before AS not_before_ms, last_error, reason, dead_at AS dead_ms, lease_token`;
@@ -125,6 +147,16 @@ function private_(file: string): void {
       /* not ours to change (another owner): SQLite still opens it */
     }
   }
+}
+
+/** What an outcome write reads back from the row it moved, for the journal. */
+interface Moved {
+  id: number;
+  owner: string;
+  op: string;
+  key: string;
+  hash: string;
+  attempts: number;
 }
 
 function damaged(detail: string): Problem {
@@ -198,6 +230,7 @@ export class SqliteStore implements Store {
           json(item.original), json(item.meta), now, now);
         ids[i] = Number(info.lastInsertRowid);
       }
+      for (let i = 0; i < items.length; i++) this.journal(now, items[i], ids[i], ids[i] ? 'accepted' : 'skipped');
       const skipped = countByOwner(items.filter((_, i) => ids[i] === 0));
       const accepted = countByOwner(items.filter((_, i) => ids[i] !== 0));
       for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);
@@ -261,12 +294,18 @@ export class SqliteStore implements Store {
 
   async forget(olderThanMs: number, limit: number): Promise<number> {
     const drop = this.st('DELETE FROM delivered WHERE key IN (SELECT key FROM delivered WHERE at < ? ORDER BY at LIMIT ?)');
-    return this.tx(() => drop.run(this.now() - olderThanMs, limit).changes, 'immediate');
+    // The oldest `limit` events by id, those of them older than the cut: ids follow the clock,
+    // so this stops at the first young event instead of reading the journal through.
+    const prune = this.st('DELETE FROM journal WHERE id IN (SELECT id FROM (SELECT id, at FROM journal ORDER BY id LIMIT ?) WHERE at < ?)');
+    return this.tx(() => {
+      const cut = this.now() - olderThanMs;
+      return Math.max(drop.run(cut, limit).changes, prune.run(limit, cut).changes);
+    }, 'immediate');
   }
 
-  async delivered(held: Held[]): Promise<number[]> {
+  async delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     const mark = this.st(`UPDATE entries SET state = 'delivered' WHERE id = ? AND lease_token = ? AND state = 'inflight'
-      RETURNING owner, key, hash`);
+      RETURNING owner, op, key, hash, attempts`);
     const remember = this.st(`INSERT INTO delivered (key, hash, owner, at) VALUES (?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`);
     const count = this.st(`INSERT INTO counters (owner, delivered) VALUES (?, ?)
@@ -275,16 +314,19 @@ export class SqliteStore implements Store {
     // order) must never be sent after this one: dead ones, or waiting ones replayed
     // while this one was on the wire.
     const supersede = this.st(`UPDATE entries SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = ?
-      WHERE key = ? AND id < ? AND (state = 'waiting' OR (state = 'dead' AND reason IS NOT 'superseded'))`);
+      WHERE key = ? AND id < ? AND (state = 'waiting' OR (state = 'dead' AND reason IS NOT 'superseded'))
+      RETURNING id, owner, op, key, attempts`);
     return this.tx(() => {
       const now = this.now();
       const written: number[] = [];
       const byOwner = new Map<string, number>();
+      const [x] = eventColumns(exchange, undefined);
       for (const h of held) {
-        const e = mark.get(h.id, h.lease ?? null) as { owner: string; key: string; hash: string } | undefined;
+        const e = mark.get(h.id, h.lease ?? null) as Moved | undefined;
         if (!e) continue;
         remember.run(e.key, e.hash, e.owner, now);
-        supersede.run(now, e.key, h.id);
+        this.journal(now, e, h.id, 'delivered', e.attempts + 1, x);
+        for (const old of supersede.all(now, e.key, h.id) as Moved[]) this.journal(now, old, old.id, 'superseded');
         byOwner.set(e.owner, (byOwner.get(e.owner) ?? 0) + 1);
         written.push(h.id);
       }
@@ -313,18 +355,32 @@ export class SqliteStore implements Store {
     }, 'immediate', true);
   }
 
-  async retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
+  async retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
     const back = this.st(`UPDATE entries SET state = 'waiting', attempts = attempts + 1,
-      not_before = ?, last_error = ?, lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ? AND state = 'inflight'`);
+      not_before = ?, last_error = ?, lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ? AND state = 'inflight'
+      RETURNING owner, op, key, attempts`);
     const err = JSON.stringify(error);
-    return this.each(held, (h) => back.run(this.now() + Math.max(0, delayMs), err, h.id, h.lease ?? null).changes > 0);
+    const [x, p] = eventColumns(exchange, error);
+    return this.each(held, (h) => {
+      const now = this.now();
+      const e = back.get(now + Math.max(0, delayMs), err, h.id, h.lease ?? null) as Moved | undefined;
+      if (e) this.journal(now, e, h.id, 'retried', e.attempts, x, p);
+      return !!e;
+    });
   }
 
-  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean } = {}): Promise<number[]> {
+  async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean; exchange?: Exchange } = {}): Promise<number[]> {
     const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL, lease_token = NULL,
-      attempts = attempts + ?, dead_at = ? WHERE id = ? AND lease_token = ? AND state = 'inflight'`);
+      attempts = attempts + ?, dead_at = ? WHERE id = ? AND lease_token = ? AND state = 'inflight'
+      RETURNING owner, op, key, attempts`);
     const err = JSON.stringify(error);
-    return this.each(held, (h) => bury.run(reason, err, opts.tried ? 1 : 0, this.now(), h.id, h.lease ?? null).changes > 0);
+    const [x, p] = eventColumns(opts.exchange, error);
+    return this.each(held, (h) => {
+      const now = this.now();
+      const e = bury.get(reason, err, opts.tried ? 1 : 0, now, h.id, h.lease ?? null) as Moved | undefined;
+      if (e) this.journal(now, e, h.id, deadKind(reason), opts.tried ? e.attempts : undefined, x, p);
+      return !!e;
+    });
   }
 
   async expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
@@ -333,7 +389,7 @@ export class SqliteStore implements Store {
       WHERE owner = ? AND state = 'waiting' AND created_at < ? RETURNING ${COLUMNS}`);
     return this.tx(() => {
       const now = this.now();
-      return (stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
+      return this.buried(now, stmt.all(JSON.stringify(error), now, owner, now - budgetMs) as Row[], error);
     }, 'immediate');
   }
 
@@ -341,7 +397,10 @@ export class SqliteStore implements Store {
     const stmt = this.st(`UPDATE entries SET state = 'dead', reason = 'undeliverable', last_error = ?, dead_at = ?,
         lease_until = NULL, lease_token = NULL
       WHERE owner = ? AND state IN ('waiting', 'inflight') RETURNING ${COLUMNS}`);
-    return this.tx(() => (stmt.all(JSON.stringify(error), this.now(), owner) as Row[]).map(toEntry).sort((a, b) => a.id - b.id), 'immediate');
+    return this.tx(() => {
+      const now = this.now();
+      return this.buried(now, stmt.all(JSON.stringify(error), now, owner) as Row[], error);
+    }, 'immediate');
   }
 
   async replay(owner: string, filter: ReplayFilter = {}): Promise<number> {
@@ -357,8 +416,13 @@ export class SqliteStore implements Store {
       args.push(filter.reason);
     }
     const stmt = this.st(`UPDATE entries SET state = 'waiting', attempts = 0, not_before = ?, reason = NULL, dead_at = NULL
-      WHERE ${where.join(' AND ')}`);
-    return this.tx(() => stmt.run(this.now(), ...args).changes, 'immediate');
+      WHERE ${where.join(' AND ')} RETURNING id, owner, op, key`);
+    return this.tx(() => {
+      const now = this.now();
+      const rows = stmt.all(now, ...args) as Moved[];
+      for (const r of rows) this.journal(now, r, r.id, 'replayed');
+      return rows.length;
+    }, 'immediate');
   }
 
   /** Renews the lease of entries still held under their token (in flight, or delivered and not yet reported). */
@@ -412,6 +476,11 @@ export class SqliteStore implements Store {
     return this.tx(() => (stmt.all(owner, Math.max(0, Math.floor(limit))) as Row[]).map(toEntry), 'deferred');
   }
 
+  async history(dossier: string, limit = HISTORY_MAX): Promise<JournalEvent[]> {
+    const stmt = this.st('SELECT * FROM (SELECT * FROM journal WHERE dossier = ? ORDER BY id DESC LIMIT ?) ORDER BY id');
+    return this.tx(() => (stmt.all(dossier, Math.max(0, Math.floor(limit))) as JournalRow[]).map(toEvent), 'deferred');
+  }
+
   async close(): Promise<void> {
     this.closeNow();
   }
@@ -440,6 +509,20 @@ export class SqliteStore implements Store {
     return s;
   }
 
+
+  /** One journal event, inside the caller's transaction. */
+  private journal(at: number, e: { owner: string; op: string; key: string }, entry: number, event: JournalKind, attempt?: number, exchange: string | null = null, errors: string | null = null): void {
+    this.st(`INSERT INTO journal (at, owner, op, key, dossier, entry, event, attempt, exchange, errors)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(at, e.owner, e.op, e.key, dossierOfKey(e.key), entry, event, attempt ?? null, exchange, errors);
+  }
+
+  /** Rows just made dead letters by expire or abandon: journalled, as entries in id order. */
+  private buried(at: number, rows: Row[], error: Problem[]): Entry[] {
+    const [, p] = eventColumns(undefined, error);
+    const entries = rows.map(toEntry).sort((a, b) => a.id - b.id);
+    for (const e of entries) this.journal(at, e, e.id, 'dead', undefined, null, p);
+    return entries;
+  }
 
   /** One write per held entry, in one transaction; the ids for which `write` wrote. */
   private each(held: Held[], write: (h: Held) => boolean, lease = false): number[] {
@@ -525,6 +608,8 @@ export class SqliteStore implements Store {
         // 8 -> 9: a reported entry (delivered) is counted by no state counter: its delete no
         // longer runs the trigger's update of the counters row (one more write a record).
         if (found < 9) this.db.exec(`DROP TRIGGER IF EXISTS entries_counted_out;\n${STATE_COUNTERS}`);
+        // 9 -> 10: the delivery journal, from now on (nothing earlier was kept to fill it from).
+        if (found < 10) this.db.exec(JOURNAL);
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

@@ -1,4 +1,5 @@
 import type { Problem } from '../problem';
+import type { Exchange, JournalEvent } from './journal';
 
 /**
  * The outbox. Every accepted record is an entry; a sender claims entries,
@@ -164,7 +165,7 @@ export interface Store {
    * or waiting because they were replayed while the newer one was on the wire,
    * become dead letters with reason `superseded`.
    */
-  delivered(held: Held[]): Promise<number[]>;
+  delivered(held: Held[], exchange?: Exchange): Promise<number[]>;
   /**
    * The delivered entries' outputs were sent: forget them (their personal data
    * with them). What is delivered and not reported when its lease ends (a crash
@@ -173,17 +174,21 @@ export interface Store {
   reported(held: Held[]): Promise<number[]>;
   /**
    * Retention of delivered data: forgets up to `limit` remembered deliveries (key, hash,
-   * time) older than `olderThanMs`, oldest first, and says how many. A record of such a
-   * key is then sent again even with the same content (BTXH takes it as an update).
-   * The delivered counts stay. Callers repeat while it answers `limit` (./retention.ts).
+   * time) older than `olderThanMs`, oldest first, and up to `limit` journal events as old,
+   * and answers the larger of the two counts. A record of such a key is then sent again even
+   * with the same content (BTXH takes it as an update). The delivered counts stay. Callers
+   * repeat while it answers `limit` (./retention.ts).
    */
   forget(olderThanMs: number, limit: number): Promise<number>;
   /** Delivered entries of `owner` whose lease ended unreported, leased again for `leaseMs`. */
   unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
   /** Back to waiting after a transient failure: attempts += 1, not before `delayMs` from now. */
-  retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]>;
-  /** `tried`: the entries were just sent and failed, so that try counts as an attempt (a dead letter tells how many tries it got). */
-  dead(held: Held[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<number[]>;
+  retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]>;
+  /**
+   * `tried`: the entries were just sent and failed, so that try counts as an attempt (a dead
+   * letter tells how many tries it got); `exchange`: what that try's answer was.
+   */
+  dead(held: Held[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean; exchange?: Exchange }): Promise<number[]>;
   /**
    * Waiting entries of `owner` accepted more than `budgetMs` ago become dead
    * letters (`undeliverable`, `error`), and are returned: the time budget ran
@@ -228,6 +233,14 @@ export interface Store {
    */
   room?(): number;
   deadLetters(owner: string, limit?: number): Promise<Entry[]>;
+  /**
+   * The journal of one dossier (MaHoSo): every event of every record of every operation
+   * for it, oldest first, at most `limit` (the newest kept when there are more). Every
+   * write above journals what it does in its own transaction (./journal.ts): enqueue
+   * `accepted` and `skipped`; delivered `delivered` and `superseded`; retry `retried`;
+   * dead, expire and abandon `rejected` or `dead`; replay `replayed`.
+   */
+  history(dossier: string, limit?: number): Promise<JournalEvent[]>;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import { SqliteStore, type SqliteOptions } from './sqlite';
 import { toEntry, type Row } from './sql';
 import { enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
+import type { Exchange, JournalEvent } from './journal';
 
 /**
  * The SQLite outbox on a thread of its own. better-sqlite3 is synchronous: on Node-RED's
@@ -69,8 +70,8 @@ export class ThreadStore implements Store {
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
     return this.call<Row[]>('claim', [owner, limit, leaseMs]).then((rows) => rows.map(toEntry));
   }
-  delivered(held: Held[]): Promise<number[]> {
-    return this.call('delivered', [bare(held)]);
+  delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
+    return this.call('delivered', [bare(held), exchange]);
   }
   reported(held: Held[]): Promise<number[]> {
     return this.call('reported', [bare(held)]);
@@ -81,10 +82,10 @@ export class ThreadStore implements Store {
   unreported(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
     return this.call('unreported', [owner, limit, leaseMs]);
   }
-  retry(held: Held[], error: Problem[], delayMs: number): Promise<number[]> {
-    return this.call('retry', [bare(held), error, delayMs]);
+  retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
+    return this.call('retry', [bare(held), error, delayMs, exchange]);
   }
-  dead(held: Held[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean }): Promise<number[]> {
+  dead(held: Held[], reason: DeadReason, error: Problem[], opts?: { tried?: boolean; exchange?: Exchange }): Promise<number[]> {
     return this.call('dead', [bare(held), reason, error, opts]);
   }
   expire(owner: string, budgetMs: number, error: Problem[]): Promise<Entry[]> {
@@ -110,6 +111,9 @@ export class ThreadStore implements Store {
   }
   deadLetters(owner: string, limit?: number): Promise<Entry[]> {
     return this.call('deadLetters', [owner, limit]);
+  }
+  history(dossier: string, limit?: number): Promise<JournalEvent[]> {
+    return this.call('history', [dossier, limit]);
   }
 
   /** Tests only: a PRAGMA on the worker's connection (a full disk, a read-only file). */
