@@ -12,6 +12,7 @@ import { connectionConfig, connectionSettingsProblem, CONNECTION_SECRETS, destin
 import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
+import { dossierOf, historyOf, type History } from './history';
 
 /**
  * btxh-auth: one connection to a BTXH endpoint. It owns what must be shared by
@@ -152,6 +153,22 @@ module.exports = function (RED: Red) {
     } catch (err) {
       const p = (err as { problem?: Problem }).problem;
       res.status(p ? 400 : 500).json({ error: (err as Error).message });
+    }
+  });
+
+  /**
+   * The journal of one dossier (MaHoSo), from a sync node's or a connection's outbox:
+   * `GET /btxh/<node id>/history?dossier=<MaHoSo>`. Ids masked; read permission.
+   */
+  RED.httpAdmin.get('/btxh/:id/history', RED.auth.needsPermission('btxh-auth.read'), async (req: any, res: any) => {
+    const target = RED.nodes.getNode(req.params.id) as (AuthNode & { history?: (d: unknown) => Promise<History> }) | null;
+    const ask = target?.history ?? (target?.type === 'btxh-auth' && !target.configProblem ? (d: unknown) => historyOf(RED, target.store(), dossierOf(RED, d)) : undefined);
+    if (!ask) return res.status(404).json({ error: 'not deployed' });
+    try {
+      res.json(await ask(req.query?.dossier));
+    } catch (err) {
+      const p = (err as { problem?: Problem }).problem;
+      res.status(p && p.code === 'historyDossier' ? 400 : 500).json({ error: (err as Error).message });
     }
   });
 

@@ -17,6 +17,7 @@ import type { Counts, Entry, NewEntry, ReplayFilter } from '../lib/outbox/store'
 import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { outboxFor, refuseInputs } from './outbox';
+import { dossierOf, historyOf } from './history';
 import { compileMapping, type Mapping } from './mapping';
 import { settingProblem, syncSettings } from './config';
 import { migrateSync, type SyncConfig } from './migrate';
@@ -56,6 +57,13 @@ export function statusParts(RED: Red, c: Counts, inflight: number, invalid: numb
   if (c.dead > 0) out.push(part('dead', c.dead));
   if (invalid > 0) out.push(part('invalid', invalid));
   return out.join(' · ');
+}
+
+/** Inputs that ask the node something instead of carrying records. */
+const CONTROL: ReadonlySet<unknown> = new Set(['replay', 'status', 'history']);
+
+function isControl(msg: NodeMessage): boolean {
+  return CONTROL.has(msg.topic);
 }
 
 /** A clock time for the status, as people in Vietnam read it: "10:42" (with the date when not today). */
@@ -194,7 +202,11 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     sender.on('storeError', (err: Error) => node.error(T(RED, 'warn.storeError', { message: err.message })));
 
     async function control(msg: NodeMessage, send: Send): Promise<void> {
-      if (msg.topic === 'replay') {
+      if (msg.topic === 'history') {
+        // The journal of one dossier, every operation of the connection (its outbox is shared).
+        const history = await historyOf(RED, outbox, dossierOf(RED, msg.payload));
+        send([{ ...msg, payload: history, btxh: { operation: op.api, history } }, null]);
+      } else if (msg.topic === 'replay') {
         const replayed = await sender.replay(replayFilter(msg.payload));
         send([{ ...msg, payload: { replayed }, btxh: { operation: op.api, replayed } }, null]);
       } else {
@@ -228,7 +240,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
      * then, is the input acknowledged).
      */
     async function handle(msg: NodeMessage, send: Send): Promise<{ committed: Promise<void> }> {
-      if (msg.topic === 'replay' || msg.topic === 'status') {
+      if (isControl(msg)) {
         await control(msg, send);
         return { committed: Promise.resolve() };
       }
@@ -384,7 +396,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       while (head < inbox.length) {
         const job = inbox[head]!;
         inbox[head++] = undefined;
-        if (job.msg.topic !== 'replay' && job.msg.topic !== 'status') {
+        if (!isControl(job.msg)) {
           const rows = Array.isArray(job.msg.payload) ? job.msg.payload : [job.msg.payload];
           unread(rows);
           const req = pageOf(job.msg.cursor);
@@ -427,8 +439,9 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       }
     }
 
-    // Used by the editor's "Replay dead letters" button (btxh-auth registers the endpoint).
+    // Used by the editor's "Replay dead letters" button and the history endpoint (btxh-auth registers both).
     (node as Node & { replay?: (f?: unknown) => Promise<number> }).replay = (f) => sender.replay(replayFilter(f));
+    (node as Node & { history?: (d: unknown) => Promise<unknown> }).history = (d) => historyOf(RED, outbox, dossierOf(RED, d));
 
     /** A replay filter as given by a flow or the editor; a malformed one is an error, never "replay everything". */
     function replayFilter(raw: unknown): ReplayFilter {
