@@ -436,7 +436,7 @@ describe('SqliteStore', function () {
     assert.deepStrictEqual(got.map((e) => e.key), [entry(1).key, entry(2).key], 'the entries go on');
     await s.delivered(got, { status: 200, code: '0', ms: 40 });
     const h = await s.history('HS1');
-    assert.deepStrictEqual(h.map((e) => [e.event, e.exchange]), [['delivered', { status: 200, code: '0', ms: 40 }]], 'journalled from the migration on; nothing invented before');
+    assert.deepStrictEqual(h.map((e) => [e.event, e.exchange]), [['accepted', undefined], ['delivered', { status: 200, code: '0', ms: 40 }]], 'journalled from the migration on; the acceptance is the entry\'s own');
     await s.close();
     const check = new Database(file, { readonly: true });
     try {

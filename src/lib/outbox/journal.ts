@@ -1,3 +1,4 @@
+import { operations } from '../fields';
 import { maskText } from '../mask';
 import type { Problem } from '../problem';
 
@@ -38,9 +39,8 @@ export interface Exchange {
   ms?: number;
 }
 
+/** Events come oldest first; events of one millisecond in the order they were written. */
 export interface JournalEvent {
-  /** Increasing in the order events were written. */
-  id: number;
   /** Epoch ms (the store's clock). */
   at: number;
   owner: string;
@@ -57,9 +57,6 @@ export interface JournalEvent {
   /** The problems the record was refused, retried or buried with. */
   errors?: Problem[];
 }
-
-/** A new event, as a store is given or builds it (id and time are the store's). */
-export type NewEvent = Omit<JournalEvent, 'id' | 'at'>;
 
 /** The longest server message kept: enough for any BTXH answer, not a whole HTML error page. */
 export const MESSAGE_MAX = 500;
@@ -124,7 +121,7 @@ export interface JournalRow {
 }
 
 export function toEvent(r: JournalRow): JournalEvent {
-  const e: JournalEvent = { id: Number(r.id), at: Number(r.at), owner: r.owner, op: r.op, key: r.key, dossier: r.dossier, entry: Number(r.entry), event: r.event as JournalKind };
+  const e: JournalEvent = { at: Number(r.at), owner: r.owner, op: r.op, key: r.key, dossier: r.dossier, entry: Number(r.entry), event: r.event as JournalKind };
   if (r.attempt !== null && r.attempt !== undefined) e.attempt = Number(r.attempt);
   if (r.exchange) e.exchange = JSON.parse(r.exchange) as Exchange;
   if (r.errors) e.errors = JSON.parse(r.errors) as Problem[];
@@ -144,12 +141,11 @@ export function eventColumns(exchange: Exchange | undefined, errors: Problem[] |
  */
 export class JournalRing {
   private events: JournalEvent[] = [];
-  private nextId = 1;
 
   constructor(private readonly max = JOURNAL_MEMORY_MAX) {}
 
   add(at: number, e: { owner: string; op: string; key: string }, entry: number, event: JournalKind, attempt?: number, exchange?: Exchange, errors?: Problem[]): void {
-    const ev: JournalEvent = { id: this.nextId++, at, owner: e.owner, op: e.op, key: e.key, dossier: dossierOfKey(e.key), entry, event };
+    const ev: JournalEvent = { at, owner: e.owner, op: e.op, key: e.key, dossier: dossierOfKey(e.key), entry, event };
     if (attempt !== undefined) ev.attempt = attempt;
     if (exchange) ev.exchange = exchange;
     if (errors) ev.errors = errors;
@@ -172,4 +168,35 @@ export class JournalRing {
     this.events.splice(0, n);
     return n;
   }
+}
+
+/**
+ * The keys a dossier's records may have, as [equal, above, below] per operation: "op:MaHoSo"
+ * itself, and "op:MaHoSo|…" (a step's key goes on with its time) as the range between
+ * "op:MaHoSo|" and "op:MaHoSo}" ("}" sorts right after "|"), so a key index finds them.
+ */
+export function keyRanges(dossier: string): [string, string, string][] {
+  return Object.keys(operations).map((op) => [`${op}:${dossier}`, `${op}:${dossier}|`, `${op}:${dossier}}`]);
+}
+
+/**
+ * A dossier's history where acceptances are not journal rows (./sqlite.ts): every event row
+ * carries its entry's acceptance time, and entries still queued are given as they are; each
+ * entry's `accepted` event is told from them, once, before its other events. Oldest first,
+ * the newest `limit` kept.
+ */
+export function withAcceptance(rows: (JournalRow & { accepted: number | null })[], queued: { id: number; owner: string; op: string; key: string; created_at: number }[], dossier: string, limit = HISTORY_MAX): JournalEvent[] {
+  const accepted = new Map<number, JournalEvent>();
+  const accept = (id: number, at: number, e: { owner: string; op: string; key: string }) => {
+    if (!accepted.has(id)) accepted.set(id, { at, owner: e.owner, op: e.op, key: e.key, dossier, entry: id, event: 'accepted' });
+  };
+  for (const q of queued) accept(Number(q.id), Number(q.created_at), q);
+  for (const r of rows) if (Number(r.entry) > 0 && r.accepted !== null) accept(Number(r.entry), Number(r.accepted), r);
+  // Sorted by time; within one millisecond acceptances first (by entry), then rows as written.
+  const all: [JournalEvent, number, number][] = [
+    ...[...accepted.values()].map((e): [JournalEvent, number, number] => [e, 0, e.entry]),
+    ...rows.map((r): [JournalEvent, number, number] => [toEvent(r), 1, Number(r.id)]),
+  ];
+  all.sort((a, b) => a[0].at - b[0].at || a[1] - b[1] || a[2] - b[2]);
+  return all.slice(Math.max(0, all.length - Math.max(0, Math.floor(limit)))).map((x) => x[0]);
 }
