@@ -211,6 +211,24 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     await page.waitForSelector('.btxh-preview-error[data-field="MaXa"]');
     assert.match(await page.innerText('.btxh-preview-error[data-field="MaXa"]'), /bắt buộc/);
     await shot('dialog-vi-error.png');
+
+    // "Kết nối thử nghiệm" from the connection's dialog: nothing without confirming the address, then the report.
+    const trial = () => ['dossier', 'progress', 'decision'].flatMap((op) => sandbox.records(op)).filter((r) => r.record.MaHoSo.startsWith('THUNGHIEM-'));
+    await page.click('#node-input-btn-auth-edit, #node-input-lookup-auth');
+    await page.waitForSelector('#node-config-btxh-trial', { state: 'visible' });
+    let asked = '';
+    page.once('dialog', (d) => { asked = d.message(); return d.dismiss(); });
+    await page.click('#node-config-btxh-trial');
+    assert.ok(asked.includes(sandbox.url), 'the address to confirm is shown');
+    assert.strictEqual(await page.innerText('#node-config-btxh-trial-result'), '', 'declined: nothing runs');
+    assert.deepStrictEqual(trial(), []);
+    page.once('dialog', (d) => d.accept());
+    await page.click('#node-config-btxh-trial');
+    await page.waitForSelector('#node-config-btxh-trial-result.btxh-ok');
+    assert.match(await page.innerText('#node-config-btxh-trial-result'), /Kết nối thử nghiệm đạt/);
+    assert.match(await page.getAttribute('#node-config-btxh-trial-result a >> nth=0', 'download'), /^bao-cao-ket-noi-thu-nghiem-\d{4}-\d{2}-\d{2}\.html$/);
+    assert.strictEqual(trial().length, 6, 'two synthetic records through each operation');
+    await shot('trial-vi.png');
   });
 
   it('every example imports from Import > Examples and deploys with no prompt and no warning triangle, its icons load, and it works against the sandbox as shipped', async () => {

@@ -8,18 +8,20 @@ import type { Problem } from './problem';
  */
 export type Lang = 'vi' | 'en-US';
 
-const cache = new Map<Lang, Record<string, string>>();
+const cache = new Map<string, Record<string, string>>();
 
-function catalogue(lang: Lang): Record<string, string> {
-  let c = cache.get(lang);
+/** One section of the shared catalogue (`errors`, `trial`…) in one language; empty when missing. */
+export function catalogue(lang: Lang, section = 'errors'): Record<string, string> {
+  const id = `${lang}/${section}`;
+  let c = cache.get(id);
   if (!c) {
     try {
       const file = join(__dirname, '..', 'nodes', 'locales', lang, 'btxh-auth.json');
-      c = (JSON.parse(readFileSync(file, 'utf8'))['btxh-auth']?.errors ?? {}) as Record<string, string>;
+      c = ((JSON.parse(readFileSync(file, 'utf8')) as Record<string, Record<string, unknown>>)['btxh-auth']?.[section] ?? {}) as Record<string, string>;
     } catch {
       c = {};
     }
-    cache.set(lang, c);
+    cache.set(id, c);
   }
   return c;
 }

@@ -13,6 +13,7 @@ import { num } from './props';
 import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
 import { dossierOf, historyOf, type History } from './history';
+import { runTrial, trialHtml } from '../lib/trial';
 
 /**
  * btxh-auth: one connection to a BTXH endpoint. It owns what must be shared by
@@ -44,6 +45,8 @@ export interface AuthNode extends Node {
   use(stopped: Promise<void>): void;
   /** Where this node's secrets go (`destination` in ./config), as deployed. */
   destination: string;
+  /** The BTXH address as deployed: what a trial connection must be confirmed against. */
+  baseUrl: string;
   /** Sync nodes tell a btxh-source what became of its pages here ('page', PageResult). */
   pages: EventEmitter;
 }
@@ -72,6 +75,7 @@ module.exports = function (RED: Red) {
     const creds = (node.credentials ?? {}) as AuthCredentials;
     node.settings = settingsOf(config);
     node.destination = destination(config);
+    node.baseUrl = String(config.baseUrl ?? '').trim();
     node.pages = new EventEmitter();
     // One listener per btxh-source using this connection: a province may have many.
     node.pages.setMaxListeners(0);
@@ -169,6 +173,26 @@ module.exports = function (RED: Red) {
     } catch (err) {
       const p = (err as { problem?: Problem }).problem;
       res.status(p && p.code === 'historyDossier' ? 400 : 500).json({ error: (err as Error).message });
+    }
+  });
+
+  /**
+   * "Kết nối thử nghiệm" (the seed's step 2): synthetic records through every operation of a
+   * deployed connection, and a dated report of what BTXH answered. Only with `confirm` equal to
+   * the deployed BTXH address: it never runs against an address the user has not confirmed.
+   */
+  RED.httpAdmin.post('/btxh-auth/trial', RED.auth.needsPermission('btxh-auth.write'), async (req: any, res: any) => {
+    const body = (req.body ?? {}) as { id?: unknown; confirm?: unknown };
+    const node = typeof body.id === 'string' ? (RED.nodes.getNode(body.id) as AuthNode | null) : null;
+    if (!node || node.type !== 'btxh-auth') return res.status(404).json({ error: T(RED, 'trialAnswer.notDeployed') });
+    if (!node.connection) return res.status(400).json({ error: node.configProblem ? renderProblem(RED, node.configProblem).message : T(RED, 'trialAnswer.notDeployed') });
+    if (typeof body.confirm !== 'string' || body.confirm.trim() !== node.baseUrl) return res.status(400).json({ error: T(RED, 'trialAnswer.confirm', { url: node.baseUrl }) });
+    try {
+      const result = await runTrial(node.connection, { endpoint: node.baseUrl, settings: node.settings });
+      node.log(T(RED, 'trialAnswer.log', { url: node.baseUrl, passed: String(result.passed), steps: result.steps.length }));
+      res.json({ result, html: { vi: trialHtml(result, 'vi'), en: trialHtml(result, 'en-US') } });
+    } catch (err) {
+      res.status(500).json({ error: (err as Error).message });
     }
   });
 

@@ -4,6 +4,7 @@ import { MAX_TIMER_MS, systemClock, type Clock, type Timer } from '../clock';
 import type { OperationSpec } from '../fields/types';
 import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from '../outbox/store';
 import type { Exchange } from '../outbox/journal';
+import { exchangeOf } from './exchange';
 import type { Problem } from '../problem';
 import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
@@ -911,26 +912,6 @@ export class Sender extends EventEmitter {
       }
     }
   }
-}
-
-/**
- * What the journal keeps of an exchange: the HTTP status, BTXH's error_code and message (or
- * the client's failure code and reason) and how long it took. The store masks and bounds it.
- */
-function exchangeOf(r: SendResult, ms: number): Exchange {
-  const x: Exchange = { ms };
-  if (r.status !== undefined) x.status = r.status;
-  if (r.ok) {
-    const b = r.body as { error_code?: unknown; message?: unknown } | null;
-    if (b && typeof b === 'object') {
-      if (b.error_code !== undefined && b.error_code !== null) x.code = String(b.error_code);
-      if (typeof b.message === 'string') x.message = b.message;
-    }
-  } else {
-    x.code = String(r.code);
-    if (r.message) x.message = r.message;
-  }
-  return x;
 }
 
 /** A 5xx or a timeout can be caused by what the request carries (a record BTXH chokes on). */
