@@ -399,7 +399,9 @@ describe('SqliteStore', function () {
     await s8.close();
     // The trigger exactly as version 8 wrote it.
     const raw = new Database(file);
-    raw.exec(`DROP TRIGGER entries_counted_out;
+    raw.exec(`DROP TABLE journal;
+      ALTER TABLE entries DROP COLUMN facts;
+      DROP TRIGGER entries_counted_out;
       CREATE TRIGGER entries_counted_out AFTER DELETE ON entries BEGIN
         UPDATE counters SET waiting = waiting - (OLD.state = 'waiting'),
           inflight = inflight - (OLD.state = 'inflight'), dead = dead - (OLD.state = 'dead')
@@ -428,7 +430,7 @@ describe('SqliteStore', function () {
     await s9.close();
     // A version 9 file has no journal.
     const raw = new Database(file);
-    raw.exec('DROP TABLE journal');
+    raw.exec('DROP TABLE journal; ALTER TABLE entries DROP COLUMN facts');
     raw.pragma('user_version = 9');
     raw.close();
     const s = store();

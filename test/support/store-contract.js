@@ -199,6 +199,41 @@ function contract(make) {
       assert.deepStrictEqual((await s.history('HS1', 2)).map((e) => e.event), ['replayed', 'skipped'], 'a limit keeps the newest');
     });
 
+    it('a report reads the journal in the order written, from a time on and a chunk at a time, and the queue without its records', async function () {
+      const facts = { procedure: '1.001776', province: '01', district: '001', commune: '00004', submitted: '03/11/2025 08:15:00' };
+      await s.enqueue([entry(1, { facts }), entry(2), entry(3, { facts })]);
+      await advance(1);
+      const [a, b, c] = await s.claim('n1', 10, MIN);
+      await s.delivered([a, b], { status: 200, code: '0', ms: 10 });
+      await advance(1);
+      await s.retry([c], [{ field: null, code: 'sendFailed' }], 0, { status: 503, code: 'serverError' });
+      const all = await s.events(0, 0, 10);
+      assert.deepStrictEqual(all.events.map((e) => [e.key, e.event]), [['dossier:HS1', 'delivered'], ['dossier:HS2', 'delivered'], ['dossier:HS3', 'retried']]);
+      assert.deepStrictEqual(all.events[0].facts, facts, 'the facts of the entry');
+      assert.strictEqual(all.events[1].facts, undefined);
+      assert.ok(all.events.every((e) => e.accepted > 0 && e.accepted < e.at), 'each event knows when its entry was accepted');
+      const more = await s.events(0, all.next, 10);
+      assert.deepStrictEqual([more.events, more.next], [[], all.next], 'nothing after the last');
+      // A chunk at a time: the same events, in the same order.
+      const read = [];
+      for (let at = 0, n = 0; n < 10; n++) {
+        const chunk = await s.events(0, at, 2);
+        if (!chunk.events.length) break;
+        read.push(...chunk.events.map((e) => e.event));
+        at = chunk.next;
+      }
+      assert.deepStrictEqual(read, ['delivered', 'delivered', 'retried']);
+      assert.deepStrictEqual((await s.events(all.events[2].at, 0, 10)).events.map((e) => e.event), ['retried'], 'from a time on');
+      const q = await s.queued(0, 10);
+      assert.deepStrictEqual(q.map((e) => [e.key, e.state]), [['dossier:HS3', 'waiting']], 'delivered entries are not queued');
+      assert.deepStrictEqual(q[0].facts, facts);
+      assert.ok(q[0].createdAt > 0 && !('record' in q[0]) && !('original' in q[0]), 'no record');
+      await s.enqueue([entry(4), entry(5)]);
+      const first = await s.queued(0, 2);
+      assert.deepStrictEqual(first.map((e) => e.key), ['dossier:HS3', 'dossier:HS4']);
+      assert.deepStrictEqual((await s.queued(first[1].id, 2)).map((e) => e.key), ['dossier:HS5'], 'after an id');
+    });
+
     it('journals superseded letters, and what expire and abandon bury', async function () {
       await s.enqueue([entry(3, { hash: 'v1' })]);
       await advance(1);

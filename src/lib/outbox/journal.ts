@@ -1,6 +1,7 @@
 import { operations } from '../fields';
 import { maskText } from '../mask';
 import type { Problem } from '../problem';
+import type { Facts } from './store';
 
 /**
  * The delivery journal: what happened to every record, kept by the outbox store in the
@@ -8,6 +9,11 @@ import type { Problem } from '../problem';
  * disagree (a crash loses both or neither). One event per record and step. Kept for the
  * connection's retention (`keepDays`, default 365 days) and pruned with the remembered
  * deliveries (Store.forget); the memory queue keeps the last JOURNAL_MEMORY_MAX events.
+ *
+ * An acceptance is not written as an event: a queued entry is its own record of it, and
+ * every event about an entry carries when it was accepted (`accepted`) and its facts, so a
+ * history and a report tell it all the same (`tell`). A row for each accepted record cost
+ * a fifth of every SQLite enqueue (bench/outbox.js).
  */
 export type JournalKind =
   /** Taken into the outbox (an input, a replay with edit). */
@@ -56,6 +62,10 @@ export interface JournalEvent {
   exchange?: Exchange;
   /** The problems the record was refused, retried or buried with. */
   errors?: Problem[];
+  /** When the entry was accepted (epoch ms, the store's clock); absent on a skip. */
+  accepted?: number;
+  /** What a report counts the record by (its procedure, units, submission time). */
+  facts?: Facts;
 }
 
 /** The longest server message kept: enough for any BTXH answer, not a whole HTML error page. */
@@ -105,10 +115,11 @@ export function journalErrors(problems: Problem[] | undefined): Problem[] | unde
   });
 }
 
-/** The columns both SQL stores keep an event in (JSON as text). */
+/** The columns both SQL stores keep an event in (JSON as text, times as epoch ms). */
 export interface JournalRow {
   id: number | string;
   at: number | string;
+  accepted: number | string | null;
   owner: string;
   op: string;
   key: string;
@@ -118,14 +129,23 @@ export interface JournalRow {
   attempt: number | null;
   exchange: string | null;
   errors: string | null;
+  facts: string | null;
 }
 
-export function toEvent(r: JournalRow): JournalEvent {
+/** A stored event with its place in the order of writing. */
+export interface Written {
+  seq: number;
+  event: JournalEvent;
+}
+
+export function toWritten(r: JournalRow): Written {
   const e: JournalEvent = { at: Number(r.at), owner: r.owner, op: r.op, key: r.key, dossier: r.dossier, entry: Number(r.entry), event: r.event as JournalKind };
   if (r.attempt !== null && r.attempt !== undefined) e.attempt = Number(r.attempt);
   if (r.exchange) e.exchange = JSON.parse(r.exchange) as Exchange;
   if (r.errors) e.errors = JSON.parse(r.errors) as Problem[];
-  return e;
+  if (r.accepted !== null && r.accepted !== undefined) e.accepted = Number(r.accepted);
+  if (r.facts) e.facts = JSON.parse(r.facts) as Facts;
+  return { seq: Number(r.id), event: e };
 }
 
 /** An event's JSON columns: what a SQL store writes (undefined parts as NULL). */
@@ -135,39 +155,15 @@ export function eventColumns(exchange: Exchange | undefined, errors: Problem[] |
   return [x ? JSON.stringify(x) : null, p ? JSON.stringify(p) : null];
 }
 
-/**
- * The memory queue's journal: the newest `max` events, oldest dropped first. Events are
- * kept as given (the exchange and errors already as the journal keeps them).
- */
-export class JournalRing {
-  private events: JournalEvent[] = [];
-
-  constructor(private readonly max = JOURNAL_MEMORY_MAX) {}
-
-  add(at: number, e: { owner: string; op: string; key: string }, entry: number, event: JournalKind, attempt?: number, exchange?: Exchange, errors?: Problem[]): void {
-    const ev: JournalEvent = { at, owner: e.owner, op: e.op, key: e.key, dossier: dossierOfKey(e.key), entry, event };
-    if (attempt !== undefined) ev.attempt = attempt;
-    if (exchange) ev.exchange = exchange;
-    if (errors) ev.errors = errors;
-    this.events.push(ev);
-    // Cut in one splice once it holds twice the bound: amortised, not a shift per event.
-    if (this.events.length >= 2 * this.max) this.events.splice(0, this.events.length - this.max);
-  }
-
-  history(dossier: string, limit = HISTORY_MAX): JournalEvent[] {
-    const start = Math.max(0, this.events.length - this.max);
-    const out: JournalEvent[] = [];
-    for (let i = start; i < this.events.length; i++) if (this.events[i].dossier === dossier) out.push({ ...this.events[i] });
-    return out.slice(Math.max(0, out.length - limit));
-  }
-
-  /** Drops up to `limit` events older than `before`, oldest first; how many. */
-  prune(before: number, limit: number): number {
-    let n = 0;
-    while (n < limit && n < this.events.length && this.events[n].at < before) n++;
-    this.events.splice(0, n);
-    return n;
-  }
+/** An entry as a history or a report needs it while it is still queued. */
+export interface Queued {
+  id: number;
+  owner: string;
+  op: string;
+  key: string;
+  state: string;
+  createdAt: number;
+  facts?: Facts;
 }
 
 /**
@@ -179,24 +175,87 @@ export function keyRanges(dossier: string): [string, string, string][] {
   return Object.keys(operations).map((op) => [`${op}:${dossier}`, `${op}:${dossier}|`, `${op}:${dossier}}`]);
 }
 
+/** Does `key` belong to `dossier` (the test keyRanges' ranges make)? */
+export function ofDossier(key: string, dossier: string): boolean {
+  return dossierOfKey(key) === dossier;
+}
+
 /**
- * A dossier's history where acceptances are not journal rows (./sqlite.ts): every event row
- * carries its entry's acceptance time, and entries still queued are given as they are; each
- * entry's `accepted` event is told from them, once, before its other events. Oldest first,
- * the newest `limit` kept.
+ * A dossier's history from its journal events and its entries still queued: each entry's
+ * `accepted` event told once, from the entry or from the acceptance time its events carry,
+ * before its other events. Oldest first (within one millisecond: acceptances, by entry, then
+ * events as written); the newest `limit` kept.
  */
-export function withAcceptance(rows: (JournalRow & { accepted: number | null })[], queued: { id: number; owner: string; op: string; key: string; created_at: number }[], dossier: string, limit = HISTORY_MAX): JournalEvent[] {
+export function tell(written: Written[], queued: Queued[], dossier: string, limit = HISTORY_MAX): JournalEvent[] {
   const accepted = new Map<number, JournalEvent>();
-  const accept = (id: number, at: number, e: { owner: string; op: string; key: string }) => {
-    if (!accepted.has(id)) accepted.set(id, { at, owner: e.owner, op: e.op, key: e.key, dossier, entry: id, event: 'accepted' });
+  const accept = (id: number, at: number, e: { owner: string; op: string; key: string; facts?: Facts }) => {
+    if (accepted.has(id)) return;
+    const ev: JournalEvent = { at, owner: e.owner, op: e.op, key: e.key, dossier, entry: id, event: 'accepted', accepted: at };
+    if (e.facts) ev.facts = e.facts;
+    accepted.set(id, ev);
   };
-  for (const q of queued) accept(Number(q.id), Number(q.created_at), q);
-  for (const r of rows) if (Number(r.entry) > 0 && r.accepted !== null) accept(Number(r.entry), Number(r.accepted), r);
-  // Sorted by time; within one millisecond acceptances first (by entry), then rows as written.
+  for (const q of queued) accept(q.id, q.createdAt, q);
+  for (const w of written) if (w.event.entry > 0 && w.event.accepted !== undefined) accept(w.event.entry, w.event.accepted, w.event);
   const all: [JournalEvent, number, number][] = [
     ...[...accepted.values()].map((e): [JournalEvent, number, number] => [e, 0, e.entry]),
-    ...rows.map((r): [JournalEvent, number, number] => [toEvent(r), 1, Number(r.id)]),
+    ...written.map((w): [JournalEvent, number, number] => [w.event, 1, w.seq]),
   ];
   all.sort((a, b) => a[0].at - b[0].at || a[1] - b[1] || a[2] - b[2]);
   return all.slice(Math.max(0, all.length - Math.max(0, Math.floor(limit)))).map((x) => x[0]);
+}
+
+/** The event a store writes about `e` (an entry, or an item skipped), its exchange and errors as the journal keeps them. */
+export function eventOf(at: number, e: { owner: string; op: string; key: string; createdAt?: number; facts?: Facts }, entry: number, event: JournalKind, more: { attempt?: number; exchange?: Exchange; errors?: Problem[] } = {}): JournalEvent {
+  const ev: JournalEvent = { at, owner: e.owner, op: e.op, key: e.key, dossier: dossierOfKey(e.key), entry, event };
+  if (more.attempt !== undefined) ev.attempt = more.attempt;
+  const x = journalExchange(more.exchange);
+  if (x) ev.exchange = x;
+  const p = journalErrors(more.errors);
+  if (p) ev.errors = p;
+  if (entry > 0 && e.createdAt !== undefined) ev.accepted = e.createdAt;
+  if (e.facts) ev.facts = e.facts;
+  return ev;
+}
+
+/**
+ * The memory queue's journal: the newest `max` events, oldest dropped first.
+ */
+export class JournalRing {
+  private events: Written[] = [];
+  private seq = 1;
+
+  constructor(private readonly max = JOURNAL_MEMORY_MAX) {}
+
+  add(event: JournalEvent): void {
+    this.events.push({ seq: this.seq++, event });
+    // Cut in one splice once it holds twice the bound: amortised, not a shift per event.
+    if (this.events.length >= 2 * this.max) this.events.splice(0, this.events.length - this.max);
+  }
+
+  /** The kept events of `dossier`, as written. */
+  of(dossier: string): Written[] {
+    const start = Math.max(0, this.events.length - this.max);
+    const out: Written[] = [];
+    for (let i = start; i < this.events.length; i++) if (this.events[i].event.dossier === dossier) out.push({ seq: this.events[i].seq, event: { ...this.events[i].event } });
+    return out;
+  }
+
+  /** Kept events after `seq` with `at` from `from` on, at most `limit`: a report's read. */
+  after(seq: number, from: number, limit: number): Written[] {
+    const start = Math.max(0, this.events.length - this.max);
+    const out: Written[] = [];
+    for (let i = start; i < this.events.length && out.length < limit; i++) {
+      const w = this.events[i];
+      if (w.seq > seq && w.event.at >= from) out.push({ seq: w.seq, event: { ...w.event } });
+    }
+    return out;
+  }
+
+  /** Drops up to `limit` events older than `before`, oldest first; how many. */
+  prune(before: number, limit: number): number {
+    let n = 0;
+    while (n < limit && n < this.events.length && this.events[n].event.at < before) n++;
+    this.events.splice(0, n);
+    return n;
+  }
 }

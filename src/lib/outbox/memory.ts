@@ -1,6 +1,6 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { deadKind, journalErrors, journalExchange, JournalRing, type Exchange, type JournalEvent } from './journal';
+import { deadKind, eventOf, JournalRing, ofDossier, tell, type Exchange, type JournalEvent, type Queued } from './journal';
 import { acceptedEntry, queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
@@ -86,7 +86,7 @@ export class MemoryStore implements Store {
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {
         result.skipped.push(item);
-        this.journal.add(now, item, 0, 'skipped');
+        this.journal.add(eventOf(now, item, 0, 'skipped'));
         this.skippedCount.set(item.owner, (this.skippedCount.get(item.owner) ?? 0) + 1);
         continue;
       }
@@ -98,7 +98,6 @@ export class MemoryStore implements Store {
       if (!ids) this.byKey.set(entry.key, (ids = new Set()));
       ids.add(entry.id);
       result.accepted.push(copy(entry));
-      this.journal.add(now, entry, entry.id, 'accepted');
     }
     return result;
   }
@@ -126,7 +125,6 @@ export class MemoryStore implements Store {
 
   async delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     const now = this.now();
-    const x = journalExchange(exchange);
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
@@ -138,7 +136,7 @@ export class MemoryStore implements Store {
       if (same && !same.size) this.byKey.delete(e.key);
       this.remember(e.key, e.hash);
       this.deliveredCount.set(e.owner, (this.deliveredCount.get(e.owner) ?? 0) + 1);
-      this.journal.add(now, e, e.id, 'delivered', e.attempts + 1, x);
+      this.journal.add(eventOf(now, e, e.id, 'delivered', { attempt: e.attempts + 1, exchange }));
       // Older versions of the key must never be sent after this one.
       for (const other of same ?? []) {
         const o = this.entries.get(other);
@@ -148,7 +146,7 @@ export class MemoryStore implements Store {
         this.move(o, 'dead');
         o.reason = 'superseded';
         o.deadAt = now;
-        this.journal.add(now, o, o.id, 'superseded');
+        this.journal.add(eventOf(now, o, o.id, 'superseded'));
       }
       written.push(e.id);
     }
@@ -183,7 +181,6 @@ export class MemoryStore implements Store {
   async retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
     const now = this.now();
     const notBefore = now + Math.max(0, delayMs);
-    const [x, p] = [journalExchange(exchange), journalErrors(error)];
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
@@ -193,7 +190,7 @@ export class MemoryStore implements Store {
       e.notBefore = notBefore;
       e.lastError = error;
       this.unlease(e);
-      this.journal.add(now, e, e.id, 'retried', e.attempts, x, p);
+      this.journal.add(eventOf(now, e, e.id, 'retried', { attempt: e.attempts, exchange, errors: error }));
       written.push(e.id);
     }
     return written;
@@ -201,14 +198,13 @@ export class MemoryStore implements Store {
 
   async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean; exchange?: Exchange } = {}): Promise<number[]> {
     const now = this.now();
-    const [x, p] = [journalExchange(opts.exchange), journalErrors(error)];
     const written: number[] = [];
     for (const h of held) {
       const e = this.mine(h, 'inflight');
       if (!e) continue;
       if (opts.tried) e.attempts += 1;
       this.bury(e, reason, error, now);
-      this.journal.add(now, e, e.id, deadKind(reason), opts.tried ? e.attempts : undefined, x, p);
+      this.journal.add(eventOf(now, e, e.id, deadKind(reason), { attempt: opts.tried ? e.attempts : undefined, exchange: opts.exchange, errors: error }));
       written.push(e.id);
     }
     return written;
@@ -220,7 +216,7 @@ export class MemoryStore implements Store {
     for (const e of this.open.values()) {
       if (e.owner !== owner || e.state !== 'waiting' || now - e.createdAt <= budgetMs) continue;
       this.bury(e, 'undeliverable', error, now);
-      this.journal.add(now, e, e.id, 'dead', undefined, undefined, journalErrors(error));
+      this.journal.add(eventOf(now, e, e.id, 'dead', { errors: error }));
       out.push(copy(e));
     }
     return out;
@@ -232,7 +228,7 @@ export class MemoryStore implements Store {
     for (const e of this.open.values()) {
       if (e.owner !== owner) continue;
       this.bury(e, 'undeliverable', error, now);
-      this.journal.add(now, e, e.id, 'dead', undefined, undefined, journalErrors(error));
+      this.journal.add(eventOf(now, e, e.id, 'dead', { errors: error }));
       out.push(copy(e));
     }
     return out;
@@ -252,7 +248,7 @@ export class MemoryStore implements Store {
       e.notBefore = now;
       delete e.reason;
       delete e.deadAt;
-      this.journal.add(now, e, e.id, 'replayed');
+      this.journal.add(eventOf(now, e, e.id, 'replayed'));
       n++;
     }
     // Back among the open entries, in id order (a replay is rare; claim's walk is not).
@@ -308,7 +304,23 @@ export class MemoryStore implements Store {
   }
 
   async history(dossier: string, limit?: number): Promise<JournalEvent[]> {
-    return this.journal.history(dossier, limit);
+    const queued: Queued[] = [];
+    for (const e of this.entries.values()) if (ofDossier(e.key, dossier)) queued.push(queuedOf(e));
+    return tell(this.journal.of(dossier), queued, dossier, limit);
+  }
+
+  async events(from: number, after: number, limit: number): Promise<{ events: JournalEvent[]; next: number }> {
+    const got = this.journal.after(after, from, Math.max(0, Math.floor(limit)));
+    return { events: got.map((w) => w.event), next: got.length ? got[got.length - 1].seq : after };
+  }
+
+  async queued(after: number, limit: number): Promise<Queued[]> {
+    const out: Queued[] = [];
+    for (const e of this.entries.values()) {
+      if (out.length >= limit) break;
+      if (e.id > after && e.state !== 'delivered') out.push(queuedOf(e));
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -395,4 +407,10 @@ export class MemoryStore implements Store {
 /** Callers get snapshots, as from a database: changing one never changes the store. */
 function copy(e: Entry): Entry {
   return { ...e };
+}
+
+function queuedOf(e: Entry): Queued {
+  const q: Queued = { id: e.id, owner: e.owner, op: e.op, key: e.key, state: e.state, createdAt: e.createdAt };
+  if (e.facts) q.facts = e.facts;
+  return q;
 }

@@ -3,7 +3,7 @@ import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
-import { eventColumns, toEvent, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow } from './journal';
+import { eventColumns, keyRanges, tell, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued } from './journal';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -19,6 +19,27 @@ export interface PostgresOptions {
 const VERSION = 8;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
+
+/** A journal row as ./journal.ts's JournalRow: times as epoch ms. */
+const EVENT = `id, floor(extract(epoch FROM at) * 1000)::float8 AS at, floor(extract(epoch FROM accepted) * 1000)::float8 AS accepted,
+  owner, op, key, dossier, entry, event, attempt, exchange, errors, facts`;
+/** An entry as history() and a report read it: no record. */
+const QUEUED = 'id, owner, op, key, state, floor(extract(epoch FROM created_at) * 1000)::float8 AS created_ms, facts';
+interface QueuedRow {
+  id: string | number;
+  owner: string;
+  op: string;
+  key: string;
+  state: string;
+  created_ms: number;
+  facts: string | null;
+}
+
+function toQueued(r: QueuedRow): Queued {
+  const q: Queued = { id: Number(r.id), owner: r.owner, op: r.op, key: r.key, state: r.state, createdAt: Number(r.created_ms) };
+  if (r.facts) q.facts = JSON.parse(r.facts) as Queued['facts'];
+  return q;
+}
 
 /** MaHoSo from a row's key, as journal.ts's dossierOfKey: the first key field after "op:". */
 const DOSSIER = `split_part(substr(key, strpos(key, ':') + 1), '|', 1)`;
@@ -105,25 +126,21 @@ export class PostgresStore implements Store {
              ON CONFLICT (owner) DO UPDATE SET skipped = ${this.n}.skipped + excluded.skipped`, [[...by.keys()], [...by.values()]]);
           const skip = result.skipped;
           await c.query(
-            `WITH s AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(owner, op, key, n)),
-             j AS (SELECT 0::bigint AS id, owner, op, key, NULL::int AS attempts FROM s ORDER BY n)
-             ${this.journal('j', 'skipped')}`, [skip.map((i) => i.owner), skip.map((i) => i.op), skip.map((i) => i.key)]);
+            `WITH s AS (SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS u(owner, op, key, facts, n)),
+             j AS (SELECT 0::bigint AS id, owner, op, key, NULL::int AS attempts, NULL::timestamptz AS created_at, facts FROM s ORDER BY n)
+             ${this.journal('j', 'skipped')}`, [skip.map((i) => i.owner), skip.map((i) => i.op), skip.map((i) => i.key), skip.map((i) => json(i.facts))]);
         }
       }
       if (!fresh.length) return result;
       const col = <K extends keyof NewEntry>(k: K, f: (v: NewEntry[K]) => unknown = (v) => v) => fresh.map((i) => f(i[k]));
       const { rows } = await c.query<{ id: string; ms: number }>(
-        `WITH ins AS (
-           INSERT INTO ${this.t} (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
-           SELECT o, p, k, h, r::json, g::json, m::json, 'waiting', 0, now(), now()
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-             WITH ORDINALITY AS u(o, p, k, h, r, g, m, n)
-           ORDER BY n
-           RETURNING id, owner, op, key, NULL::int AS attempts, created_at),
-         j AS (SELECT * FROM ins ORDER BY id),
-         journalled AS (${this.journal('j', 'accepted')})
-         SELECT id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms FROM ins`,
-        [col('owner'), col('op'), col('key'), col('hash'), col('record', JSON.stringify), col('original', json), col('meta', json)]);
+        `INSERT INTO ${this.t} (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before, facts)
+         SELECT o, p, k, h, r::json, g::json, m::json, 'waiting', 0, now(), now(), f
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[])
+           WITH ORDINALITY AS u(o, p, k, h, r, g, m, f, n)
+         ORDER BY n
+         RETURNING id, floor(extract(epoch FROM created_at) * 1000)::float8 AS ms`,
+        [col('owner'), col('op'), col('key'), col('hash'), col('record', JSON.stringify), col('original', json), col('meta', json), col('facts', json)]);
       // Ids come from one sequence in row order: ascending ids match the input order.
       const ids = rows.map((r) => Number(r.id)).sort((a, b) => a - b);
       const ms = rows.length ? rows[0].ms : 0;
@@ -202,21 +219,21 @@ export class PostgresStore implements Store {
        done AS (
          UPDATE ${this.t} e SET state = 'delivered' FROM mine
          WHERE e.id = mine.id AND e.lease_token = mine.lease AND e.state = 'inflight'
-         RETURNING e.id, e.key, e.hash, e.owner, e.op, e.attempts + 1 AS attempts),
+         RETURNING e.id, e.key, e.hash, e.owner, e.op, e.attempts + 1 AS attempts, e.created_at, e.facts),
        newest AS (SELECT key, max(id) AS id FROM done GROUP BY key),
        superseded AS (
          UPDATE ${this.t} o SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = now()
          FROM newest n
          WHERE o.key = n.key AND o.id < n.id
            AND (o.state = 'waiting' OR (o.state = 'dead' AND o.reason IS DISTINCT FROM 'superseded'))
-         RETURNING o.id, o.owner, o.op, o.key, NULL::int AS attempts),
+         RETURNING o.id, o.owner, o.op, o.key, NULL::int AS attempts, o.created_at, o.facts),
        -- One INSERT for both, in that order: sub-statements of one statement run in no set order.
        events AS (
-         SELECT id, owner, op, key, attempts, 'delivered' AS event, $3::text AS exchange, 0 AS o FROM done
-         UNION ALL SELECT id, owner, op, key, attempts, 'superseded', NULL, 1 FROM superseded),
+         SELECT id, owner, op, key, attempts, created_at, facts, 'delivered' AS event, $3::text AS exchange, 0 AS o FROM done
+         UNION ALL SELECT id, owner, op, key, attempts, created_at, facts, 'superseded', NULL, 1 FROM superseded),
        journalled AS (
-         INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors)
-         SELECT owner, op, key, ${DOSSIER}, id, event, attempts, exchange, NULL FROM events ORDER BY o, id),
+         INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors, accepted, facts)
+         SELECT owner, op, key, ${DOSSIER}, id, event, attempts, exchange, NULL, created_at, facts FROM events ORDER BY o, id),
        remembered AS (
          INSERT INTO ${this.d} (key, hash, owner, at)
          SELECT DISTINCT ON (key) key, hash, owner, now() FROM done ORDER BY key, id DESC
@@ -256,7 +273,7 @@ export class PostgresStore implements Store {
          UPDATE ${this.t} e SET state = 'waiting', attempts = attempts + 1, not_before = now() + $4 * interval '1 millisecond',
            last_error = $3::json, lease_until = NULL, lease_token = NULL
          FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
-         WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id, e.owner, e.op, e.key, e.attempts),
+         WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight' RETURNING e.id, e.owner, e.op, e.key, e.attempts, e.created_at, e.facts),
        journalled AS (${this.journal('moved', 'retried', '$5', '$6')})
        SELECT id FROM moved`,
       [...heldArgs(held), JSON.stringify(error), Math.max(0, delayMs), ...eventColumns(exchange, error)]);
@@ -271,7 +288,7 @@ export class PostgresStore implements Store {
            attempts = attempts + $5, dead_at = now()
          FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
          WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight'
-         RETURNING e.id, e.owner, e.op, e.key, CASE WHEN $5 = 1 THEN e.attempts END AS attempts),
+         RETURNING e.id, e.owner, e.op, e.key, CASE WHEN $5 = 1 THEN e.attempts END AS attempts, e.created_at, e.facts),
        journalled AS (${this.journal('moved', reason === 'rejected' ? 'rejected' : 'dead', '$6', '$7')})
        SELECT id FROM moved`,
       [...heldArgs(held), reason, JSON.stringify(error), opts.tried ? 1 : 0, ...eventColumns(opts.exchange, error)]);
@@ -284,8 +301,8 @@ export class PostgresStore implements Store {
          UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
            lease_until = NULL, lease_token = NULL
          WHERE owner = $1 AND state = 'waiting' AND created_at < now() - $3 * interval '1 millisecond'
-         RETURNING ${cols(this.t)}),
-       j AS (SELECT id, owner, op, key, NULL::int AS attempts FROM moved ORDER BY id),
+         RETURNING ${cols(this.t)}, ${this.t}.created_at AS created_at, ${this.t}.facts AS facts),
+       j AS (SELECT id, owner, op, key, NULL::int AS attempts, created_at, facts FROM moved ORDER BY id),
        journalled AS (${this.journal('j', 'dead', 'NULL', '$4')})
        SELECT * FROM moved`, [owner, JSON.stringify(error), Math.max(0, budgetMs), eventColumns(undefined, error)[1]]);
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
@@ -297,8 +314,8 @@ export class PostgresStore implements Store {
       `WITH moved AS (
          UPDATE ${this.t} SET state = 'dead', reason = 'undeliverable', last_error = $2::json, dead_at = now(),
            lease_until = NULL, lease_token = NULL
-         WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}),
-       j AS (SELECT id, owner, op, key, NULL::int AS attempts FROM moved ORDER BY id),
+         WHERE owner = $1 AND state IN ('waiting', 'inflight') RETURNING ${cols(this.t)}, ${this.t}.created_at AS created_at, ${this.t}.facts AS facts),
+       j AS (SELECT id, owner, op, key, NULL::int AS attempts, created_at, facts FROM moved ORDER BY id),
        journalled AS (${this.journal('j', 'dead', 'NULL', '$3')})
        SELECT * FROM moved`, [owner, JSON.stringify(error), eventColumns(undefined, error)[1]]);
     return (rows as Row[]).map(toEntry).sort((a, b) => a.id - b.id);
@@ -309,7 +326,7 @@ export class PostgresStore implements Store {
       `WITH moved AS (
          UPDATE ${this.t} SET state = 'waiting', attempts = 0, not_before = now(), reason = NULL, dead_at = NULL
          WHERE owner = $1 AND state = 'dead' AND reason IS DISTINCT FROM 'superseded' AND ($2::text[] IS NULL OR key = ANY($2::text[])) AND ($3::text IS NULL OR reason = $3)
-         RETURNING id, owner, op, key, NULL::int AS attempts),
+         RETURNING id, owner, op, key, NULL::int AS attempts, created_at, facts),
        j AS (SELECT * FROM moved ORDER BY id),
        journalled AS (${this.journal('j', 'replayed')})
        SELECT count(*)::int AS n FROM moved`,
@@ -362,20 +379,33 @@ export class PostgresStore implements Store {
   }
 
   async history(dossier: string, limit = HISTORY_MAX): Promise<JournalEvent[]> {
+    const ranges = keyRanges(dossier);
+    const { rows } = await this.run(`SELECT ${EVENT} FROM ${this.j} WHERE dossier = $1 ORDER BY id`, [dossier]);
+    const live = await this.run(
+      `SELECT ${QUEUED} FROM ${this.t} WHERE ${ranges.map((_, i) => `(key = $${3 * i + 1} OR (key >= $${3 * i + 2} AND key < $${3 * i + 3}))`).join(' OR ')}`, ranges.flat());
+    return tell((rows as JournalRow[]).map(toWritten), (live.rows as QueuedRow[]).map(toQueued), dossier, limit);
+  }
+
+  async events(from: number, after: number, limit: number): Promise<{ events: JournalEvent[]; next: number }> {
     const { rows } = await this.run(
-      `SELECT * FROM (
-         SELECT id, floor(extract(epoch FROM at) * 1000)::float8 AS at, owner, op, key, dossier, entry, event, attempt, exchange, errors
-         FROM ${this.j} WHERE dossier = $1 ORDER BY id DESC LIMIT $2) h ORDER BY id`, [dossier, Math.max(0, Math.floor(limit))]);
-    return (rows as JournalRow[]).map(toEvent);
+      `SELECT ${EVENT} FROM ${this.j} WHERE id > $1 AND at >= to_timestamp($2 / 1000.0) ORDER BY id LIMIT $3`, [after, from, Math.max(0, Math.floor(limit))]);
+    const got = (rows as JournalRow[]).map(toWritten);
+    return { events: got.map((w) => w.event), next: got.length ? got[got.length - 1].seq : after };
+  }
+
+  async queued(after: number, limit: number): Promise<Queued[]> {
+    const { rows } = await this.run(
+      `SELECT ${QUEUED} FROM ${this.t} WHERE id > $1 AND state <> 'delivered' ORDER BY id LIMIT $2`, [after, Math.max(0, Math.floor(limit))]);
+    return (rows as QueuedRow[]).map(toQueued);
   }
 
   /**
-   * An INSERT of one journal event per row of `from` (id, owner, op, key, attempts), in its
-   * order: `exchange` and `errors` are the SQL of their JSON text (a parameter, or NULL).
+   * An INSERT of one journal event per row of `from` (id, owner, op, key, attempts, created_at,
+   * facts), in its order: `exchange` and `errors` are the SQL of their JSON text (a parameter, or NULL).
    */
   private journal(from: string, event: JournalKind, exchange = 'NULL', errors = 'NULL'): string {
-    return `INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors)
-      SELECT owner, op, key, ${DOSSIER}, id, '${event}', attempts, ${exchange}::text, ${errors}::text FROM ${from}`;
+    return `INSERT INTO ${this.j} (owner, op, key, dossier, entry, event, attempt, exchange, errors, accepted, facts)
+      SELECT owner, op, key, ${DOSSIER}, id, '${event}', attempts, ${exchange}::text, ${errors}::text, created_at, facts FROM ${from}`;
   }
 
   async close(): Promise<void> {
@@ -480,7 +510,8 @@ export class PostgresStore implements Store {
             lease_token text,
             last_error  json,
             reason      text,
-            dead_at     timestamptz
+            dead_at     timestamptz,
+            facts       text
           );
           CREATE INDEX "${table}_claim" ON ${this.t} (owner, state, not_before);
           CREATE INDEX "${table}_open" ON ${this.t} (owner, state, id);
@@ -514,7 +545,9 @@ export class PostgresStore implements Store {
             event    text        NOT NULL,
             attempt  integer,
             exchange text,
-            errors   text
+            errors   text,
+            accepted timestamptz,
+            facts    text
           );
           CREATE INDEX "${table}_journal_dossier" ON ${this.j} (dossier, id);
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
@@ -538,8 +571,9 @@ export class PostgresStore implements Store {
         await c.query(`CREATE TABLE IF NOT EXISTS ${this.r} (name text PRIMARY KEY, value text NOT NULL)`);
         // 6 -> 7: a claim walks each state of its owner in id order, not the whole table.
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_open" ON ${this.t} (owner, state, id)`);
-        // 7 -> 8: the delivery journal, from now on.
-        if (found < 8) await c.query(`          CREATE TABLE IF NOT EXISTS ${this.j} (
+        // 7 -> 8: the delivery journal, from now on, and the facts a report counts entries by.
+        if (found < 8) await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS facts text;
+          CREATE TABLE IF NOT EXISTS ${this.j} (
             id       bigserial   PRIMARY KEY,
             at       timestamptz NOT NULL DEFAULT now(),
             owner    text        NOT NULL,
@@ -550,7 +584,9 @@ export class PostgresStore implements Store {
             event    text        NOT NULL,
             attempt  integer,
             exchange text,
-            errors   text
+            errors   text,
+            accepted timestamptz,
+            facts    text
           );
           CREATE INDEX IF NOT EXISTS "${table}_journal_dossier" ON ${this.j} (dossier, id);`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);

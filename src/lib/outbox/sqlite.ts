@@ -7,7 +7,7 @@ import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
 import { countByOwner, enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
-import { deadKind, dossierOfKey, eventColumns, keyRanges, withAcceptance, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow } from './journal';
+import { deadKind, dossierOfKey, eventColumns, keyRanges, tell, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued } from './journal';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -54,9 +54,8 @@ END;
 /**
  * The delivery journal (./journal.ts). Pruned oldest first by id (ids follow the clock), so
  * only the dossier is indexed: one more index would be one more write for every event.
- * An acceptance is not a row: a queued entry is its own record of it, and every event about
- * an entry carries when it was accepted (`accepted`), so history() tells it all the same. A
- * row for each accepted record cost a fifth of every enqueue (bench/outbox.js).
+ * An acceptance is not a row (see journal.ts): each event carries its entry's acceptance
+ * time (`accepted`) and facts (copied from the entry).
  */
 const JOURNAL = `
 CREATE TABLE IF NOT EXISTS journal (
@@ -71,7 +70,8 @@ CREATE TABLE IF NOT EXISTS journal (
   event    TEXT    NOT NULL,
   attempt  INTEGER,
   exchange TEXT,
-  errors   TEXT
+  errors   TEXT,
+  facts    TEXT
 );
 CREATE INDEX IF NOT EXISTS journal_dossier ON journal (dossier);
 `;
@@ -94,7 +94,8 @@ CREATE TABLE IF NOT EXISTS entries (
   last_error  TEXT,
   reason      TEXT,
   dead_at     INTEGER,
-  lease_token TEXT
+  lease_token TEXT,
+  facts       TEXT
 );
 -- By key alone: a key has a few rows, whose states are read from them, so a change of
 -- state (every claim and outcome) leaves this index alone.
@@ -153,6 +154,24 @@ function private_(file: string): void {
   }
 }
 
+/** An entry as history() and a report read it: no record. */
+const QUEUED = 'id, owner, op, key, state, created_at, facts';
+interface QueuedRow {
+  id: number;
+  owner: string;
+  op: string;
+  key: string;
+  state: string;
+  created_at: number;
+  facts: string | null;
+}
+
+function toQueued(r: QueuedRow): Queued {
+  const q: Queued = { id: Number(r.id), owner: r.owner, op: r.op, key: r.key, state: r.state, createdAt: Number(r.created_at) };
+  if (r.facts) q.facts = JSON.parse(r.facts) as Queued['facts'];
+  return q;
+}
+
 /** What an outcome write reads back from the row it moved, for the journal. */
 interface Moved {
   id: number;
@@ -161,8 +180,9 @@ interface Moved {
   key: string;
   hash: string;
   attempts: number;
-  /** When the entry was accepted: every event about it carries it (JOURNAL). */
+  /** When the entry was accepted, and its facts (JSON): every event about it carries them (JOURNAL). */
   created_at: number;
+  facts: string | null;
 }
 
 function damaged(detail: string): Problem {
@@ -222,8 +242,8 @@ export class SqliteStore implements Store {
   enqueueIds(items: NewEntry[], opts: EnqueueOptions = {}): { ids: number[]; at: number } {
     const sent = this.st('SELECT hash FROM delivered WHERE key = ?').pluck();
     const insert = this.st(`INSERT INTO entries
-      (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before)
-      VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?)`);
+      (owner, op, key, hash, record, original, meta, state, attempts, created_at, not_before, facts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', 0, ?, ?, ?)`);
     const tally = this.st(`INSERT INTO counters (owner, skipped, waiting) VALUES (?, ?, ?)
       ON CONFLICT (owner) DO UPDATE SET skipped = skipped + excluded.skipped, waiting = waiting + excluded.waiting`);
     return this.tx(() => {
@@ -233,10 +253,10 @@ export class SqliteStore implements Store {
         const item = items[i];
         if (!opts.resend && sent.get(item.key) === item.hash) continue;
         const info = insert.run(item.owner, item.op, item.key, item.hash, JSON.stringify(item.record),
-          json(item.original), json(item.meta), now, now);
+          json(item.original), json(item.meta), now, now, json(item.facts));
         ids[i] = Number(info.lastInsertRowid);
       }
-      for (let i = 0; i < items.length; i++) if (ids[i] === 0) this.journal(now, items[i], 0, 'skipped');
+      for (let i = 0; i < items.length; i++) if (ids[i] === 0) this.journal(now, { ...items[i], facts: json(items[i].facts) }, 0, 'skipped');
       const skipped = countByOwner(items.filter((_, i) => ids[i] === 0));
       const accepted = countByOwner(items.filter((_, i) => ids[i] !== 0));
       for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);
@@ -311,7 +331,7 @@ export class SqliteStore implements Store {
 
   async delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     const mark = this.st(`UPDATE entries SET state = 'delivered' WHERE id = ? AND lease_token = ? AND state = 'inflight'
-      RETURNING owner, op, key, hash, attempts, created_at`);
+      RETURNING owner, op, key, hash, attempts, created_at, facts`);
     const remember = this.st(`INSERT INTO delivered (key, hash, owner, at) VALUES (?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET hash = excluded.hash, owner = excluded.owner, at = excluded.at`);
     const count = this.st(`INSERT INTO counters (owner, delivered) VALUES (?, ?)
@@ -321,7 +341,7 @@ export class SqliteStore implements Store {
     // while this one was on the wire.
     const supersede = this.st(`UPDATE entries SET state = 'dead', reason = 'superseded', lease_until = NULL, lease_token = NULL, dead_at = ?
       WHERE key = ? AND id < ? AND (state = 'waiting' OR (state = 'dead' AND reason IS NOT 'superseded'))
-      RETURNING id, owner, op, key, attempts, created_at`);
+      RETURNING id, owner, op, key, attempts, created_at, facts`);
     return this.tx(() => {
       const now = this.now();
       const written: number[] = [];
@@ -364,7 +384,7 @@ export class SqliteStore implements Store {
   async retry(held: Held[], error: Problem[], delayMs: number, exchange?: Exchange): Promise<number[]> {
     const back = this.st(`UPDATE entries SET state = 'waiting', attempts = attempts + 1,
       not_before = ?, last_error = ?, lease_until = NULL, lease_token = NULL WHERE id = ? AND lease_token = ? AND state = 'inflight'
-      RETURNING owner, op, key, attempts, created_at`);
+      RETURNING owner, op, key, attempts, created_at, facts`);
     const err = JSON.stringify(error);
     const [x, p] = eventColumns(exchange, error);
     return this.each(held, (h) => {
@@ -378,7 +398,7 @@ export class SqliteStore implements Store {
   async dead(held: Held[], reason: DeadReason, error: Problem[], opts: { tried?: boolean; exchange?: Exchange } = {}): Promise<number[]> {
     const bury = this.st(`UPDATE entries SET state = 'dead', reason = ?, last_error = ?, lease_until = NULL, lease_token = NULL,
       attempts = attempts + ?, dead_at = ? WHERE id = ? AND lease_token = ? AND state = 'inflight'
-      RETURNING owner, op, key, attempts, created_at`);
+      RETURNING owner, op, key, attempts, created_at, facts`);
     const err = JSON.stringify(error);
     const [x, p] = eventColumns(opts.exchange, error);
     return this.each(held, (h) => {
@@ -422,7 +442,7 @@ export class SqliteStore implements Store {
       args.push(filter.reason);
     }
     const stmt = this.st(`UPDATE entries SET state = 'waiting', attempts = 0, not_before = ?, reason = NULL, dead_at = NULL
-      WHERE ${where.join(' AND ')} RETURNING id, owner, op, key, created_at`);
+      WHERE ${where.join(' AND ')} RETURNING id, owner, op, key, created_at, facts`);
     return this.tx(() => {
       const now = this.now();
       const rows = stmt.all(now, ...args) as Moved[];
@@ -486,12 +506,24 @@ export class SqliteStore implements Store {
     const events = this.st('SELECT * FROM journal WHERE dossier = ? ORDER BY id');
     // Its queued entries, by the key index: "op:MaHoSo" or "op:MaHoSo|…" for each operation.
     const ranges = keyRanges(dossier);
-    const queued = this.st(`SELECT id, owner, op, key, created_at FROM entries WHERE ${ranges.map(() => '(key = ? OR (key > ? AND key < ?))').join(' OR ')}`);
+    const queued = this.st(`SELECT ${QUEUED} FROM entries WHERE ${ranges.map(() => '(key = ? OR (key >= ? AND key < ?))').join(' OR ')}`);
     return this.tx(() => {
-      const rows = events.all(dossier) as (JournalRow & { accepted: number | null })[];
-      const live = queued.all(...ranges.flat()) as { id: number; owner: string; op: string; key: string; created_at: number }[];
-      return withAcceptance(rows, live, dossier, limit);
+      const rows = (events.all(dossier) as JournalRow[]).map(toWritten);
+      return tell(rows, (queued.all(...ranges.flat()) as QueuedRow[]).map(toQueued), dossier, limit);
     }, 'deferred');
+  }
+
+  async events(from: number, after: number, limit: number): Promise<{ events: JournalEvent[]; next: number }> {
+    const stmt = this.st('SELECT * FROM journal WHERE id > ? AND at >= ? ORDER BY id LIMIT ?');
+    return this.tx(() => {
+      const rows = (stmt.all(after, from, Math.max(0, Math.floor(limit))) as JournalRow[]).map(toWritten);
+      return { events: rows.map((w) => w.event), next: rows.length ? rows[rows.length - 1].seq : after };
+    }, 'deferred');
+  }
+
+  async queued(after: number, limit: number): Promise<Queued[]> {
+    const stmt = this.st(`SELECT ${QUEUED} FROM entries WHERE id > ? AND state <> 'delivered' ORDER BY id LIMIT ?`);
+    return this.tx(() => (stmt.all(after, Math.max(0, Math.floor(limit))) as QueuedRow[]).map(toQueued), 'deferred');
   }
 
   async close(): Promise<void> {
@@ -524,16 +556,16 @@ export class SqliteStore implements Store {
 
 
   /** One journal event, inside the caller's transaction. */
-  private journal(at: number, e: { owner: string; op: string; key: string; created_at?: number }, entry: number, event: JournalKind, attempt?: number, exchange: string | null = null, errors: string | null = null): void {
-    this.st(`INSERT INTO journal (at, accepted, owner, op, key, dossier, entry, event, attempt, exchange, errors)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(at, e.created_at ?? null, e.owner, e.op, e.key, dossierOfKey(e.key), entry, event, attempt ?? null, exchange, errors);
+  private journal(at: number, e: { owner: string; op: string; key: string; created_at?: number; facts?: string | null }, entry: number, event: JournalKind, attempt?: number, exchange: string | null = null, errors: string | null = null): void {
+    this.st(`INSERT INTO journal (at, accepted, owner, op, key, dossier, entry, event, attempt, exchange, errors, facts)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(at, e.created_at ?? null, e.owner, e.op, e.key, dossierOfKey(e.key), entry, event, attempt ?? null, exchange, errors, e.facts ?? null);
   }
 
   /** Rows just made dead letters by expire or abandon: journalled, as entries in id order. */
   private buried(at: number, rows: Row[], error: Problem[]): Entry[] {
     const [, p] = eventColumns(undefined, error);
     const entries = rows.map(toEntry).sort((a, b) => a.id - b.id);
-    for (const e of entries) this.journal(at, { ...e, created_at: e.createdAt }, e.id, 'dead', undefined, null, p);
+    for (const e of entries) this.journal(at, { ...e, created_at: e.createdAt, facts: json(e.facts) }, e.id, 'dead', undefined, null, p);
     return entries;
   }
 
@@ -622,7 +654,7 @@ export class SqliteStore implements Store {
         // longer runs the trigger's update of the counters row (one more write a record).
         if (found < 9) this.db.exec(`DROP TRIGGER IF EXISTS entries_counted_out;\n${STATE_COUNTERS}`);
         // 9 -> 10: the delivery journal, from now on (nothing earlier was kept to fill it from).
-        if (found < 10) this.db.exec(JOURNAL);
+        if (found < 10) this.db.exec(`ALTER TABLE entries ADD COLUMN facts TEXT;\n${JOURNAL}`);
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

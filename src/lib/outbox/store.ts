@@ -1,5 +1,5 @@
 import type { Problem } from '../problem';
-import type { Exchange, JournalEvent } from './journal';
+import type { Exchange, JournalEvent, Queued } from './journal';
 
 /**
  * The outbox. Every accepted record is an entry; a sender claims entries,
@@ -16,6 +16,20 @@ export type EntryState = 'waiting' | 'inflight' | 'delivered' | 'dead';
  */
 export type DeadReason = 'rejected' | 'undeliverable' | 'superseded';
 
+/**
+ * What a report counts a record by, read from its wire record by the field table's `fact`
+ * marks (../report/facts.ts): the procedure, the handling unit's codes, the submission time
+ * as sent. Records without such fields (steps, decisions) have none.
+ */
+export interface Facts {
+  procedure?: string;
+  province?: string;
+  district?: string;
+  commune?: string;
+  /** SubmittedDate as sent (its wire text): read only when a report asks. */
+  submitted?: string;
+}
+
 export interface NewEntry {
   /** The node that accepted the record and reports its outcome (a Node-RED node id). */
   owner: string;
@@ -31,6 +45,8 @@ export interface NewEntry {
   original: unknown;
   /** Small per-message context kept for the outputs (e.g. _msgid, topic). Never secrets. */
   meta?: Record<string, unknown>;
+  /** What a report counts it by; kept with its journal events after the record is gone. */
+  facts?: Facts;
 }
 
 export interface Entry extends NewEntry {
@@ -71,6 +87,7 @@ export interface Entry extends NewEntry {
 export function acceptedEntry(item: NewEntry, id: number, now: number): Entry {
   const e: Entry = { owner: item.owner, op: item.op, key: item.key, hash: item.hash, record: item.record, original: item.original, id, state: 'waiting', attempts: 0, createdAt: now, notBefore: now };
   if (item.meta !== undefined) e.meta = item.meta;
+  if (item.facts !== undefined) e.facts = item.facts;
   return e;
 }
 
@@ -241,6 +258,17 @@ export interface Store {
    * dead, expire and abandon `rejected` or `dead`; replay `replayed`.
    */
   history(dossier: string, limit?: number): Promise<JournalEvent[]>;
+  /**
+   * A report's read of the journal: up to `limit` events written after `after` (a position
+   * from an earlier answer; 0 to start) whose time is `from` or later, in the order written,
+   * and the position to read on from (`next`; the same when nothing is left).
+   */
+  events(from: number, after: number, limit: number): Promise<{ events: JournalEvent[]; next: number }>;
+  /**
+   * A report's read of the queue: up to `limit` entries not yet delivered (waiting, in
+   * flight, dead) after entry id `after`, in id order, without their records.
+   */
+  queued(after: number, limit: number): Promise<Queued[]>;
   close(): Promise<void>;
 }
 

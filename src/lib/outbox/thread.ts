@@ -6,7 +6,7 @@ import { SqliteStore, type SqliteOptions } from './sqlite';
 import { toEntry, type Row } from './sql';
 import { enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
-import type { Exchange, JournalEvent } from './journal';
+import type { Exchange, JournalEvent, Queued } from './journal';
 
 /**
  * The SQLite outbox on a thread of its own. better-sqlite3 is synchronous: on Node-RED's
@@ -114,6 +114,12 @@ export class ThreadStore implements Store {
   }
   history(dossier: string, limit?: number): Promise<JournalEvent[]> {
     return this.call('history', [dossier, limit]);
+  }
+  events(from: number, after: number, limit: number): Promise<{ events: JournalEvent[]; next: number }> {
+    return this.call('events', [from, after, limit]);
+  }
+  queued(after: number, limit: number): Promise<Queued[]> {
+    return this.call('queued', [after, limit]);
   }
 
   /** Tests only: a PRAGMA on the worker's connection (a full disk, a read-only file). */
