@@ -35,3 +35,15 @@ export function render(p: Problem, lang: Lang = 'vi'): string {
   const template = catalogue(lang)[p.code] ?? p.code;
   return interpolate(template, { field: p.field ?? '', label: p.field ?? '', ...p.params });
 }
+
+/**
+ * The texts of one section in one language, as a function of a dotted key ("col.op") and its
+ * `__name__` parameters: what the printable reports (trial, ministry) are written with.
+ */
+export function phrases(lang: Lang, section: string): (key: string, params?: Record<string, unknown>) => string {
+  const c = catalogue(lang, section) as unknown as Record<string, unknown>;
+  return (key, params) => {
+    const v = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), c);
+    return interpolate(typeof v === 'string' ? v : key, params);
+  };
+}

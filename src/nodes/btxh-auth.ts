@@ -14,6 +14,7 @@ import { renderProblem, T } from './i18n';
 import type { Node, Red } from './red';
 import { dossierOf, historyOf, type History } from './history';
 import { runTrial, trialHtml } from '../lib/trial';
+import { reportAnswer } from './report';
 
 /**
  * btxh-auth: one connection to a BTXH endpoint. It owns what must be shared by
@@ -193,6 +194,29 @@ module.exports = function (RED: Red) {
       res.json({ result, html: { vi: trialHtml(result, 'vi'), en: trialHtml(result, 'en-US') } });
     } catch (err) {
       res.status(500).json({ error: (err as Error).message });
+    }
+  });
+
+  /**
+   * The report for the ministry of a connection (a btxh-auth node or any of its sync nodes):
+   * `GET /btxh/<node id>/report?month=2026-11&format=html&lang=vi` (or day=, from=&to=;
+   * format json, csv or html). Read permission; no record content, ids masked.
+   */
+  RED.httpAdmin.get('/btxh/:id/report', RED.auth.needsPermission('btxh-auth.read'), async (req: any, res: any) => {
+    const found = RED.nodes.getNode(req.params.id) as (Node & { auth?: string }) | null;
+    const conn = (found?.type === 'btxh-auth' ? found : found ? RED.nodes.getNode((found as { authId?: string }).authId ?? '') : null) as AuthNode | null;
+    if (!conn || conn.type !== 'btxh-auth' || conn.configProblem) return res.status(404).json({ error: 'not deployed' });
+    const q = (req.query ?? {}) as Record<string, string>;
+    const ask: Record<string, string> = {};
+    for (const k of ['month', 'day', 'from', 'to', 'format', 'lang']) if (typeof q[k] === 'string' && q[k] !== '') ask[k] = q[k];
+    try {
+      const r = await reportAnswer(RED, conn.store(), ask, { connection: conn.name || conn.baseUrl });
+      res.set('Content-Type', r.contentType);
+      if (r.format === 'csv') res.set('Content-Disposition', `attachment; filename="${r.filename}"`);
+      res.send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+    } catch (err) {
+      const p = (err as { problem?: Problem }).problem;
+      res.status(p && (p.code === 'reportPeriod' || p.code === 'reportFormat') ? 400 : 500).json({ error: (err as Error).message });
     }
   });
 

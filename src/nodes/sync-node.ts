@@ -5,7 +5,6 @@ import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo, type Precheck } fr
 import { COMMIT_MAX, type Page } from '../lib/engine/commits';
 import { encode, pageOf, positionOf, type PageRequest, type PageResult, type Position } from '../lib/source/cursor';
 import { Turns } from '../lib/engine/turns';
-import { hashOf, keyOf } from '../lib/engine/key';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { prepareMapped } from '../lib/mapping';
@@ -18,6 +17,7 @@ import type { AuthNode } from './btxh-auth';
 import { renderProblem, T } from './i18n';
 import { outboxFor, refuseInputs } from './outbox';
 import { dossierOf, historyOf } from './history';
+import { reportAnswer } from './report';
 import { compileMapping, type Mapping } from './mapping';
 import { settingProblem, syncSettings } from './config';
 import { migrateSync, type SyncConfig } from './migrate';
@@ -60,7 +60,7 @@ export function statusParts(RED: Red, c: Counts, inflight: number, invalid: numb
 }
 
 /** Inputs that ask the node something instead of carrying records. */
-const CONTROL: ReadonlySet<unknown> = new Set(['replay', 'status', 'history']);
+const CONTROL: ReadonlySet<unknown> = new Set(['replay', 'status', 'history', 'report']);
 
 function isControl(msg: NodeMessage): boolean {
   return CONTROL.has(msg.topic);
@@ -100,6 +100,8 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     const config = migrateSync(raw);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
+    // The admin endpoints (report) find the node's connection by it.
+    (node as Node & { authId?: string }).authId = config.auth;
     const opened = outboxFor(RED, auth);
     let broken = 'broken' in opened ? opened.broken : undefined;
     // A mistyped date-format setting is the node's own configuration problem, never ignored.
@@ -202,7 +204,12 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     sender.on('storeError', (err: Error) => node.error(T(RED, 'warn.storeError', { message: err.message })));
 
     async function control(msg: NodeMessage, send: Send): Promise<void> {
-      if (msg.topic === 'history') {
+      if (msg.topic === 'report') {
+        // The report of the whole connection (its outbox is shared by its sync nodes).
+        const r = await reportAnswer(RED, outbox, msg.payload, { connection: auth!.name || auth!.baseUrl });
+        const report = typeof r.body === 'string' ? { format: r.format } : r.body;
+        send([{ ...msg, payload: r.body, filename: r.filename, btxh: { operation: op.api, report } }, null]);
+      } else if (msg.topic === 'history') {
         // The journal of one dossier, every operation of the connection (its outbox is shared).
         const history = await historyOf(RED, outbox, dossierOf(RED, msg.payload));
         send([{ ...msg, payload: history, btxh: { operation: op.api, history } }, null]);
@@ -339,15 +346,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         }
         // Rendered only when someone reads them: a backfill has several warnings a record (aliases, extra columns).
         if (debugging) for (const w of prepared.warnings) node.debug(`${describe(prepared.record)}: ${renderProblem(RED, w).message}`);
-        entries.push({
-          owner: node.id,
-          op: op.id,
-          key: keyOf(op, prepared.record),
-          hash: hashOf(prepared.record),
-          record: prepared.record,
-          original,
-          meta: msg._msgid ? { _msgid: msg._msgid } : undefined,
-        });
+        entries.push(sender.entry(prepared.record, original, msg._msgid ? { _msgid: msg._msgid } : undefined));
       }
       flush(true);
       if (cut) msg.payload = Array.isArray(msg.payload) ? inputs : inputs[0];

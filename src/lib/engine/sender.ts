@@ -5,6 +5,7 @@ import type { OperationSpec } from '../fields/types';
 import { queueFull, type Counts, type DeadReason, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from '../outbox/store';
 import type { Exchange } from '../outbox/journal';
 import { exchangeOf } from './exchange';
+import { factsOf } from '../report/facts';
 import type { Problem } from '../problem';
 import { delay } from './backoff';
 import { Circuit, type CircuitState } from './circuit';
@@ -225,6 +226,8 @@ export class Sender extends EventEmitter {
   entry(record: Record<string, unknown>, original: unknown = record, meta?: Record<string, unknown>): NewEntry {
     const e: NewEntry = { owner: this.owner, op: this.op.id, key: keyOf(this.op, record), hash: hashOf(record), record, original };
     if (meta) e.meta = meta;
+    const facts = factsOf(this.op, record);
+    if (facts) e.facts = facts;
     return e;
   }
 

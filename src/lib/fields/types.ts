@@ -29,6 +29,9 @@ export type FieldKind =
   | 'url' // absolute http(s) URL (FileQuyetDinh)
   | 'date'; // date/datetime values (D3)
 
+/** The facts of a record a report groups by (issue 14): its procedure, handling unit, submission. */
+export type FactName = 'procedure' | 'province' | 'district' | 'commune' | 'submitted';
+
 /** Which address a province/district/commune field belongs to, for hierarchy checks. */
 export type AddressGroup = 'handling' | 'permanent' | 'current';
 
@@ -53,6 +56,8 @@ export interface FieldSpec {
   format?: string;
   /** For administrative-unit fields: which address they describe. */
   group?: AddressGroup;
+  /** What a report counts the record by, read from this field (../report/facts.ts). */
+  fact?: FactName;
   /** Meaning, for the editor and the docs. */
   doc: Text;
 }

@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon';
-import { catalogue, interpolate, type Lang } from '../messages';
+import { phrases, type Lang } from '../messages';
+import { esc, PRINT_STYLE } from '../html';
 import { TRIAL_PREFIX } from './cases';
 import type { TrialResult } from './run';
 
@@ -9,12 +10,8 @@ import type { TrialResult } from './run';
  * note that every record was synthetic. Texts: `trial.*` in nodes/locales/<lang>/btxh-auth.json.
  */
 export function trialHtml(r: TrialResult, lang: Lang = 'vi'): string {
-  const c = catalogue(lang, 'trial') as unknown as Record<string, unknown>;
-  const text = (key: string): string => {
-    const v = key.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), c);
-    return typeof v === 'string' ? v : key;
-  };
-  const t = (key: string, params?: Record<string, unknown>) => esc(interpolate(text(key), params));
+  const say = phrases(lang, 'trial');
+  const t = (key: string, params?: Record<string, unknown>) => esc(say(key, params));
   const when = DateTime.fromMillis(r.at).setZone('Asia/Ho_Chi_Minh');
   const date = t('date', { day: when.toFormat('dd'), month: when.toFormat('MM'), year: when.toFormat('yyyy'), time: when.toFormat('HH:mm:ss'), iso: when.toISO() });
   const rows = r.steps.map((s, i) => `<tr class="${s.asExpected ? 'ok' : 'bad'}">
@@ -27,14 +24,7 @@ export function trialHtml(r: TrialResult, lang: Lang = 'vi'): string {
   const verdict = r.passed ? t('passed') : r.token.ok ? t('failed') : t('tokenFailed');
   return `<!DOCTYPE html>
 <html lang="${lang === 'vi' ? 'vi' : 'en'}"><head><meta charset="utf-8"><title>${t('title')}</title>
-<style>
-body{font-family:"Times New Roman",serif;font-size:13pt;margin:2cm 1.5cm;color:#000}
-.head{text-align:center}.head .nation{font-weight:bold}.head .motto{font-weight:bold;text-decoration:underline}
-h1{text-align:center;font-size:14pt;margin:1.2em 0 .3em}.date{text-align:center;font-style:italic;margin-bottom:1em}
-table{border-collapse:collapse;width:100%;font-size:11pt}th,td{border:1px solid #000;padding:3px 5px;vertical-align:top}
-th{background:#eee}td.num{text-align:right}tr.bad td{background:#fde8e8}.note{border:1px solid #000;padding:.5em;margin:1em 0}
-@media print{body{margin:0}}
-</style></head><body>
+<style>${PRINT_STYLE}</style></head><body>
 <div class="head"><div class="nation">${t('nation')}</div><div class="motto">${t('motto')}</div></div>
 <h1>${t('title')}</h1>
 <div class="date">${date}</div>
@@ -49,7 +39,3 @@ ${[token, ...rows].join('\n')}
 `;
 }
 
-/** Text for HTML: every character that could open markup or leave an attribute, escaped. */
-function esc(text: string): string {
-  return String(text).replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[ch]!);
-}
