@@ -8,7 +8,7 @@ const os = require('os');
 const path = require('path');
 const { MemoryStore } = require('../lib/outbox');
 const { ThreadStore } = require('../lib/outbox/thread');
-const { buildReport, reportHtml, reportCsv, periodOf, spread, submittedAt } = require('../lib/report');
+const { buildReport, reportHtml, reportCsv, reportXlsx, periodOf, spread, submittedAt } = require('../lib/report');
 const { helper, start, withRuntime, outcome, records } = require('./support/flow');
 const { dossier, progress, decision } = require('./support/records');
 
@@ -168,6 +168,23 @@ describe('report for the ministry', function () {
     assert.ok(lines.includes('DongBoDVC,1.001776,01,001,00007,2,1,1,0,0,1,0,1,1,0'), lines.join('\n'));
     assert.ok(reportCsv(r, 'en-US').startsWith('\ufeffOperation,Procedure,Province'));
   });
+
+  it('writes an Excel workbook: summary, totals, detail, refusals and the dossiers not delivered', async function () {
+    const { unzipSync, strFromU8 } = require('fflate'); // in the tree with write-excel-file
+    const clock = { t: 0, now: () => clock.t };
+    const store = new MemoryStore({ now: clock.now });
+    await november(store, clock);
+    const r = await buildReport(store, { from: NOV, to: NOV + 30 * DAY }, () => NOV + 35 * DAY);
+    const book = await reportXlsx(r, 'vi');
+    assert.ok(Buffer.isBuffer(book) && book.subarray(0, 2).toString() === 'PK', 'a zip, as every .xlsx');
+    const files = unzipSync(new Uint8Array(book));
+    const workbook = strFromU8(files['xl/workbook.xml']);
+    for (const name of ['Tóm tắt', 'Tổng hợp', 'Chi tiết', 'Lý do từ chối', 'Chưa gửi được']) assert.ok(workbook.includes(`name="${name}"`), name);
+    const text = Object.entries(files).filter(([n]) => n.startsWith('xl/')).map(([, b]) => strFromU8(b)).join('\n');
+    for (const s of ['BÁO CÁO KẾT QUẢ KẾT NỐI HỆ THỐNG BTXH', 'Mã xã không hợp lệ', '000.00.18.H26-261101-0003', '1.001776', '00007']) assert.ok(text.includes(s), s);
+    const en = strFromU8(unzipSync(new Uint8Array(await reportXlsx(r, 'en-US')))['xl/workbook.xml']);
+    assert.ok(en.includes('name="Not delivered"'));
+  });
 });
 
 describe('report through a flow and the admin endpoint', function () {
@@ -197,6 +214,9 @@ describe('report through a flow and the admin endpoint', function () {
     const csv = await ask({ format: 'csv', lang: 'en' });
     assert.ok(csv.payload.startsWith('\ufeffOperation,'), 'CSV text');
     assert.match(csv.filename, /\.csv$/);
+    const xlsx = await ask({ format: 'xlsx' });
+    assert.ok(Buffer.isBuffer(xlsx.payload) && xlsx.payload.subarray(0, 2).toString() === 'PK', 'the workbook');
+    assert.match(xlsx.filename, /\.xlsx$/);
     const bad = await ask({ month: 'tháng 11' });
     assert.match(bad.error, /reportPeriod|report period/);
     const page = await helper.request().get('/btxh/sync/report?format=html&lang=vi').expect(200);
@@ -204,6 +224,13 @@ describe('report through a flow and the admin endpoint', function () {
     assert.match(page.text, /BÁO CÁO KẾT QUẢ KẾT NỐI HỆ THỐNG BTXH/);
     const viaAuth = await helper.request().get('/btxh/auth/report?format=csv').expect(200);
     assert.match(viaAuth.headers['content-disposition'], /attachment; filename="bao-cao-btxh-/);
+    const book = await helper.request().get('/btxh/auth/report?format=xlsx').buffer(true).parse((res, cb) => {
+      const chunks = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    }).expect(200);
+    assert.match(book.headers['content-type'], /spreadsheetml/);
+    assert.strictEqual(book.body.subarray(0, 2).toString(), 'PK');
     const asJson = await helper.request().get('/btxh/auth/report').expect(200);
     assert.deepStrictEqual(JSON.parse(asJson.text).totals, json.payload.totals);
     await helper.request().get('/btxh/auth/report?month=2026-13').expect(400);

@@ -212,8 +212,8 @@ module.exports = function (RED: Red) {
     try {
       const r = await reportAnswer(RED, conn.store(), ask, { connection: conn.name || conn.baseUrl });
       res.set('Content-Type', r.contentType);
-      if (r.format === 'csv') res.set('Content-Disposition', `attachment; filename="${r.filename}"`);
-      res.send(typeof r.body === 'string' ? r.body : JSON.stringify(r.body));
+      if (r.format === 'csv' || r.format === 'xlsx') res.set('Content-Disposition', `attachment; filename="${r.filename}"`);
+      res.send(typeof r.body === 'string' || Buffer.isBuffer(r.body) ? r.body : JSON.stringify(r.body));
     } catch (err) {
       const p = (err as { problem?: Problem }).problem;
       res.status(p && (p.code === 'reportPeriod' || p.code === 'reportFormat') ? 400 : 500).json({ error: (err as Error).message });

@@ -1,22 +1,27 @@
 import type { Store } from '../lib/outbox/store';
 import { problem } from '../lib/problem';
-import { buildReport, periodOf, reportCsv, reportHtml, type Report } from '../lib/report';
+import { buildReport, periodOf, reportCsv, reportHtml, reportXlsx, type Report } from '../lib/report';
 import { DateTime } from 'luxon';
 import { renderProblem } from './i18n';
 import type { Red } from './red';
 
-export type ReportFormat = 'json' | 'csv' | 'html';
+export type ReportFormat = 'json' | 'csv' | 'html' | 'xlsx';
 
 export interface ReportAnswer {
   format: ReportFormat;
-  /** The report (json), or its text (csv, html). */
-  body: Report | string;
+  /** The report (json), its text (csv, html) or the workbook (xlsx). */
+  body: Report | string | Buffer;
   /** A file name for it: bao-cao-btxh-2026-11-01-2026-11-30.csv. */
   filename: string;
   contentType: string;
 }
 
-const TYPES: Record<ReportFormat, string> = { json: 'application/json', csv: 'text/csv; charset=utf-8', html: 'text/html; charset=utf-8' };
+const TYPES: Record<ReportFormat, string> = {
+  json: 'application/json',
+  csv: 'text/csv; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+};
 
 /**
  * The report for the ministry from a connection's outbox, as a flow (`msg.topic = "report"`)
@@ -32,16 +37,17 @@ export async function reportAnswer(RED: Red, store: Store, raw: unknown, about: 
     throw Object.assign(new Error(renderProblem(RED, p).message), { problem: p });
   };
   if (!span) bad('payload', 'reportPeriod');
-  if (format !== 'json' && format !== 'csv' && format !== 'html') bad('format', 'reportPeriod');
+  if (format !== 'json' && format !== 'csv' && format !== 'html' && format !== 'xlsx') bad('format', 'reportPeriod');
   const language = lang === 'en' || lang === 'en-US' ? 'en-US' : 'vi';
   const report = await buildReport(store, span!);
   const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Ho_Chi_Minh' }).toFormat('yyyy-MM-dd');
   const f = format as ReportFormat;
   const filename = `bao-cao-btxh-${day(report.from)}-${day(report.to - 1)}.${f}`;
-  let body: Report | string = report;
+  let body: Report | string | Buffer = report;
   try {
     if (f === 'csv') body = reportCsv(report, language);
     if (f === 'html') body = reportHtml(report, language, about);
+    if (f === 'xlsx') body = await reportXlsx(report, language);
   } catch (err) {
     const p = (err as { problem?: ReturnType<typeof problem> }).problem;
     if (p) throw Object.assign(new Error(renderProblem(RED, p).message), { problem: p });

@@ -207,7 +207,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       if (msg.topic === 'report') {
         // The report of the whole connection (its outbox is shared by its sync nodes).
         const r = await reportAnswer(RED, outbox, msg.payload, { connection: auth!.name || auth!.baseUrl });
-        const report = typeof r.body === 'string' ? { format: r.format } : r.body;
+        const report = typeof r.body === 'string' || Buffer.isBuffer(r.body) ? { format: r.format } : r.body;
         send([{ ...msg, payload: r.body, filename: r.filename, btxh: { operation: op.api, report } }, null]);
       } else if (msg.topic === 'history') {
         // The journal of one dossier, every operation of the connection (its outbox is shared).
