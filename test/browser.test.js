@@ -320,4 +320,75 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
       await shipped.close();
     }
   });
+
+  it('the BTXH sidebar shows each connection and node, lists dead letters with what BTXH said, replays one, edits and resends another, and tells a dossier\'s history, without a reload', async () => {
+    const good = sample({ MaHoSo: '000.00.18.H26-251120-0076', CMND: '001148003276', HoVaTen: 'Nguyễn Thị Hoa' });
+    const bad = sample({ MaHoSo: '000.00.18.H26-251120-0077', CMND: '001148003277', HoVaTen: 'Lò Văn Páo' });
+    const typo = sample({ MaHoSo: '000.00.18.H26-251120-0078', CMND: '001148003278', HoVaTen: 'Vàng Thị Mỷ' });
+    sandbox.faults({ rejectMaHoSo: [bad.MaHoSo, typo.MaHoSo] });
+    const flows = (await red.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).body;
+    const tab = { id: 'sb0000000000tab1', type: 'tab', label: 'sidebar' };
+    const nodes = [
+      tab,
+      { id: 'sb000000000auth1', type: 'btxh-auth', name: 'BTXH sidebar', baseUrl: sandbox.url, mode: 'token', queue: 'memory', credentials: { ...USER } },
+      { id: 'sb000000000sync1', type: 'btxh-dossier', z: tab.id, name: 'hồ sơ', auth: 'sb000000000auth1', version: 2, x: 300, y: 80, wires: [[], []] },
+      { id: 'sb0000000inject1', type: 'inject', z: tab.id, props: [{ p: 'payload' }], repeat: '', once: false, topic: '', x: 100, y: 80,
+        payload: JSON.stringify([good, bad, typo]), payloadType: 'json', wires: [['sb000000000sync1']] },
+    ];
+    const deployed = await red.api('POST', '/flows', { rev: flows.rev, flows: [...flows.flows, ...nodes] }, { 'Node-RED-API-Version': 'v2', 'Node-RED-Deployment-Type': 'full' });
+    assert.strictEqual(deployed.status, 200, JSON.stringify(deployed.body));
+    for (let i = 0; (await red.api('POST', '/inject/sb0000000inject1')).status !== 200; i++) {
+      assert.ok(i < 100, 'the inject node is deployed');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await openEditor('vi');
+    await page.evaluate(() => RED.sidebar.show('btxh'));
+    const node = '.btxh-sb-node[data-id="sb000000000sync1"]';
+    await page.waitForSelector(`${node} .btxh-sb-dead[data-count="2"]`);
+    assert.match(await page.innerText(`${node} .btxh-sb-sent`), /đã gửi 1/);
+    assert.match(await page.innerText('.btxh-sb-conn[data-id="sb000000000auth1"] .btxh-sb-conn-head'), /BTXH sidebar/);
+    assert.strictEqual(await page.getAttribute('.btxh-sb-search', 'placeholder'), 'Tìm mã hồ sơ (MaHoSo)');
+    await page.click(`${node} .btxh-sb-show-dead`);
+    const letter = (d) => `${node} .btxh-sb-letter[data-key="dossier:${d.MaHoSo}"]`;
+    await page.waitForSelector(letter(bad));
+    assert.strictEqual(await page.innerText(`${letter(bad)} .btxh-sb-dossier`), bad.MaHoSo);
+    assert.match(await page.innerText(`${letter(bad)} .btxh-sb-reason`), /bị từ chối/);
+    assert.ok((await page.locator(`${letter(bad)} .btxh-sb-error`).count()) >= 1, 'what BTXH said');
+    const shown = await page.textContent(`${letter(bad)} .btxh-sb-record`);
+    assert.ok(shown.includes('0011******77') && !shown.includes('001148003277'), 'the personal id masked');
+    await page.locator('.btxh-sidebar').screenshot({ path: path.join(ARTIFACTS, 'sidebar-dead-vi.png') });
+    // BTXH takes them now. One replayed as it was; the other corrected by hand first.
+    sandbox.faults({});
+    await page.click(`${letter(bad)} .btxh-sb-replay-one`);
+    await page.waitForSelector(`${node} .btxh-sb-sent[data-count="2"]`);
+    await page.click(`${letter(typo)} summary`);
+    await page.click(`${letter(typo)} .btxh-sb-edit`);
+    const area = `${letter(typo)} .btxh-sb-edit-record`;
+    const edited = JSON.parse(await page.inputValue(area));
+    assert.strictEqual(edited.CMND, '0011******78', 'edited with the id masked');
+    await page.fill(area, JSON.stringify({ ...edited, NgayThangNamSinh: '31/02/1948' }, null, 2));
+    await page.waitForSelector(`${letter(typo)} .btxh-sb-verdict[data-ok="false"] .btxh-sb-field`);
+    assert.strictEqual(await page.innerText(`${letter(typo)} .btxh-sb-verdict .btxh-sb-field`), 'NgayThangNamSinh', 'the field named as it is typed');
+    assert.ok(await page.isDisabled(`${letter(typo)} .btxh-sb-send`));
+    await page.fill(area, JSON.stringify({ ...edited, HoVaTen: 'Vàng Thị Mỵ' }, null, 2));
+    await page.waitForSelector(`${letter(typo)} .btxh-sb-verdict[data-ok="true"]`);
+    await page.locator('.btxh-sidebar').screenshot({ path: path.join(ARTIFACTS, 'sidebar-edit-vi.png') });
+    await page.click(`${letter(typo)} .btxh-sb-send`);
+    await page.waitForSelector(`${node} .btxh-sb-sent[data-count="3"]`);
+    await page.waitForSelector(`${node} .btxh-sb-dead[data-count="1"]`);
+    const atBtxh = sandbox.records('dossier').map((r) => r.record);
+    assert.ok(atBtxh.some((r) => r.MaHoSo === bad.MaHoSo), 'the replayed one delivered');
+    const fixed = atBtxh.find((r) => r.MaHoSo === typo.MaHoSo);
+    assert.deepStrictEqual([fixed.HoVaTen, fixed.CMND], ['Vàng Thị Mỵ', '001148003278'], 'the correction sent, with the real id behind its mask');
+    // The letter left is the corrected one's original, superseded: listed, never replayed.
+    await page.waitForSelector(`${letter(typo)} .btxh-sb-reason`);
+    assert.match(await page.innerText(`${letter(typo)} .btxh-sb-reason`), /bản mới hơn/);
+    // Its history, found by MaHoSo.
+    await page.fill('.btxh-sb-search', typo.MaHoSo);
+    await page.click('.btxh-sb-find');
+    await page.waitForSelector('.btxh-sb-event[data-event="delivered"]');
+    const events = await page.$$eval('.btxh-sb-event', (els) => els.map((e) => e.getAttribute('data-event')));
+    for (const e of ['accepted', 'rejected', 'edited', 'delivered', 'superseded']) assert.ok(events.includes(e), `${e} in ${events}`);
+    await page.locator('.btxh-sidebar').screenshot({ path: path.join(ARTIFACTS, 'sidebar-history-vi.png') });
+  });
 });

@@ -37,7 +37,10 @@ export interface Red {
     registerType(type: string, ctor: Function, opts?: object): void;
     getNode(id: string): any;
     getCredentials(id: string): Record<string, string> | undefined;
+    /** Every node of the deployed flows, as configured (the instance: getNode). */
+    eachNode(fn: (n: { id: string; type: string }) => void): void;
   };
+  plugins: { registerPlugin(id: string, definition: object): void };
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: object, msg: object, cb?: (err: Error | null, v: unknown) => void): unknown;
     cloneMessage<T>(msg: T): T;

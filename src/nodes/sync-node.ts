@@ -7,7 +7,7 @@ import { encode, pageOf, positionOf, type PageRequest, type PageResult, type Pos
 import { Turns } from '../lib/engine/turns';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
-import { prepareMapped } from '../lib/mapping';
+import { maskRecord, prepareMapped } from '../lib/mapping';
 import { schema } from '../lib/schema';
 import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
@@ -18,6 +18,7 @@ import { renderProblem, T } from './i18n';
 import { outboxFor, refuseInputs } from './outbox';
 import { dossierOf, historyOf } from './history';
 import { reportAnswer } from './report';
+import { dossierOfKey } from '../lib/outbox/journal';
 import { compileMapping, type Mapping } from './mapping';
 import { settingProblem, syncSettings } from './config';
 import { migrateSync, type SyncConfig } from './migrate';
@@ -217,22 +218,41 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
         const replayed = await sender.replay(replayFilter(msg.payload));
         send([{ ...msg, payload: { replayed }, btxh: { operation: op.api, replayed } }, null]);
       } else {
-        const c = await sender.counts();
-        const dead = await outbox.deadLetters(node.id, 100);
-        const health = sender.health();
-        const payload = {
-          ...c,
-          inflight: Math.max(c.inflight, sender.inFlight),
-          sent: c.delivered,
-          invalid: counts.invalid,
-          queue: auth!.queueKind,
-          reachable: health.up,
-          ...(health.up ? {} : { unreachableSince: Date.now() - (systemClock.now() - health.since), lastError: renderProblem(RED, P.sendFailed(health.failure)) }),
-          deadLetters: dead.map((e) => ({ key: e.key, reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt, errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)) })),
-        };
+        const payload = { ...(await state()), deadLetters: await deadList(100) };
         // msg.btxh too, so a debug node showing msg.btxh (as the examples' do) shows the answer.
         send([{ ...msg, payload, btxh: { operation: op.api, counts: payload } }, null]);
       }
+    }
+
+    /** The node's queue and connection now: the `status` answer and the BTXH sidebar's line. */
+    async function state() {
+      const c = await sender.counts();
+      const health = sender.health();
+      return {
+        ...c,
+        inflight: Math.max(c.inflight, sender.inFlight),
+        sent: c.delivered,
+        invalid: counts.invalid,
+        queue: auth!.queueKind,
+        reachable: health.up,
+        ...(health.up ? {} : { unreachableSince: Date.now() - (systemClock.now() - health.since), lastError: renderProblem(RED, P.sendFailed(health.failure)) }),
+      };
+    }
+
+    /**
+     * The oldest dead letters, as the status answer and the sidebar show them: what BTXH or the
+     * checks said (with the fields they named), the record as sent and as received, ids masked.
+     */
+    async function deadList(limit: number) {
+      const dead = await outbox.deadLetters(node.id, limit);
+      return dead.map((e) => {
+        const ids = op.fields.filter((f) => f.kind === 'personalId').map((f) => e.record[f.name]);
+        return {
+          entry: e.id, key: e.key, dossier: dossierOfKey(e.key), reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt,
+          errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)),
+          record: maskRecord(e.record, ids), original: maskRecord(e.original, ids),
+        };
+      });
     }
 
     /** What a Catch node and the log get for a failed input: the problem's message, not only the driver's words. */
@@ -441,6 +461,39 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     // Used by the editor's "Replay dead letters" button and the history endpoint (btxh-auth registers both).
     (node as Node & { replay?: (f?: unknown) => Promise<number> }).replay = (f) => sender.replay(replayFilter(f));
     (node as Node & { history?: (d: unknown) => Promise<unknown> }).history = (d) => historyOf(RED, outbox, dossierOf(RED, d));
+    /**
+     * Replay with edit (the sidebar): a dead letter's record as corrected by hand, checked as any
+     * input is, and sent as a new entry unless `dryRun` (the live preview). The editor sees ids
+     * masked: a field sent back exactly as it was shown keeps its stored value, so a masked id
+     * never replaces the real one.
+     */
+    async function resend(entry: unknown, edited: unknown, dryRun: boolean) {
+      const bad = (field: string | null, code: string) => {
+        const p = problem(field, code);
+        throw Object.assign(new Error(renderProblem(RED, p).message), { problem: p });
+      };
+      const letter = typeof entry === 'number' ? (await outbox.deadLetters(node.id, 1000)).find((e) => e.id === entry) : undefined;
+      if (!letter) bad('entry', 'notDeadLetter');
+      if (!edited || typeof edited !== 'object' || Array.isArray(edited)) bad('record', 'notObject');
+      const ids = op.fields.filter((f) => f.kind === 'personalId').map((f) => letter!.record[f.name]);
+      const shown = maskRecord(letter!.record, ids) as Record<string, unknown>;
+      const record: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(edited as Record<string, unknown>)) record[k] = JSON.stringify(v) === JSON.stringify(shown[k]) ? letter!.record[k] : v;
+      const prepared = prepareMapped(op, record, settings);
+      const newIds = [...ids, ...op.fields.filter((f) => f.kind === 'personalId').map((f) => record[f.name])];
+      const view = {
+        ok: !prepared.errors.length && !!prepared.record,
+        errors: prepared.errors.map((p) => renderProblem(RED, p)),
+        warnings: prepared.warnings.map((p) => renderProblem(RED, p)),
+        record: prepared.record ? maskRecord(prepared.record, newIds) : null,
+      };
+      if (dryRun || !view.ok) return { ...view, sent: false };
+      await sender.resendEdited(prepared.record!, record, letter!.id);
+      return { ...view, sent: true };
+    }
+
+    // The BTXH sidebar (./btxh-sidebar.ts).
+    Object.assign(node, { operation: op.api, state, deadList, resend });
 
     /** A replay filter as given by a flow or the editor; a malformed one is an error, never "replay everything". */
     function replayFilter(raw: unknown): ReplayFilter {

@@ -373,6 +373,18 @@ export class Sender extends EventEmitter {
     return n;
   }
 
+  /**
+   * Replay with edit: a dead letter's record, corrected by hand, as a new entry of this sender
+   * (sent even if that content was delivered before), its edit journalled with it. The letter
+   * stays listed until the corrected record of its key is delivered and supersedes it.
+   */
+  async resendEdited(record: Record<string, unknown>, original: unknown, letter: number): Promise<EnqueueResult> {
+    const result = await this.store.enqueue([this.entry(record, original, { edited: letter })], { resend: true, edited: letter });
+    this.kick();
+    this.fire('change');
+    return result;
+  }
+
   /** Claim and launch batches while slots are free and the connection lets us; then sleep until work is due. */
   private async drain(): Promise<void> {
     this.clearTimer();

@@ -31,7 +31,9 @@ export type JournalKind =
   /** A newer version of its key was delivered first: never sent again. */
   | 'superseded'
   /** A dead letter put back to waiting. */
-  | 'replayed';
+  | 'replayed'
+  /** A dead letter edited by hand and sent again as a new entry (the event is about the letter). */
+  | 'edited';
 
 /** What one exchange with BTXH answered, written with the outcome of each record it carried. */
 export interface Exchange {

@@ -83,6 +83,8 @@ export class MemoryStore implements Store {
     const result: EnqueueResult = { accepted: [], skipped: [] };
     for (const [name, value] of opts.cursors ?? []) this.cursors.set(name, JSON.stringify(value));
     const now = this.now();
+    const letter = opts.edited !== undefined ? this.entries.get(opts.edited) : undefined;
+    if (letter) this.journal.add(eventOf(now, letter, letter.id, 'edited'));
     for (const item of items) {
       if (!opts.resend && this.deliveredHash.get(item.key)?.hash === item.hash) {
         result.skipped.push(item);

@@ -131,6 +131,9 @@ export class PostgresStore implements Store {
              ${this.journal('j', 'skipped')}`, [skip.map((i) => i.owner), skip.map((i) => i.op), skip.map((i) => i.key), skip.map((i) => json(i.facts))]);
         }
       }
+      if (opts.edited !== undefined) {
+        await c.query(`WITH j AS (SELECT id, owner, op, key, NULL::int AS attempts, created_at, facts FROM ${this.t} WHERE id = $1) ${this.journal('j', 'edited')}`, [opts.edited]);
+      }
       if (!fresh.length) return result;
       const col = <K extends keyof NewEntry>(k: K, f: (v: NewEntry[K]) => unknown = (v) => v) => fresh.map((i) => f(i[k]));
       const { rows } = await c.query<{ id: string; ms: number }>(

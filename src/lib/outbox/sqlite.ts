@@ -257,6 +257,10 @@ export class SqliteStore implements Store {
         ids[i] = Number(info.lastInsertRowid);
       }
       for (let i = 0; i < items.length; i++) if (ids[i] === 0) this.journal(now, { ...items[i], facts: json(items[i].facts) }, 0, 'skipped');
+      if (opts.edited !== undefined) {
+        const letter = this.st('SELECT id, owner, op, key, created_at, facts FROM entries WHERE id = ?').get(opts.edited) as Moved | undefined;
+        if (letter) this.journal(now, letter, letter.id, 'edited');
+      }
       const skipped = countByOwner(items.filter((_, i) => ids[i] === 0));
       const accepted = countByOwner(items.filter((_, i) => ids[i] !== 0));
       for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);

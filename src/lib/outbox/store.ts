@@ -158,6 +158,12 @@ export type CursorValue = Record<string, unknown>;
 
 export interface EnqueueOptions {
   resend?: boolean;
+  /**
+   * The entries are a dead letter's record edited by hand (replay with edit): the letter's id.
+   * Its `edited` journal event is written in the same transaction. The letter itself stays
+   * dead until the edited record of its key is delivered, which supersedes it.
+   */
+  edited?: number;
   /** Written in the same transaction as the entries (the last value of a name wins). */
   cursors?: Cursors;
 }
