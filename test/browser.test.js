@@ -353,7 +353,10 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     await page.waitForSelector(letter(bad));
     assert.strictEqual(await page.innerText(`${letter(bad)} .btxh-sb-dossier`), bad.MaHoSo);
     assert.match(await page.innerText(`${letter(bad)} .btxh-sb-reason`), /bị từ chối/);
-    assert.ok((await page.locator(`${letter(bad)} .btxh-sb-error`).count()) >= 1, 'what BTXH said');
+    const said = await page.innerText(`${letter(bad)} .btxh-sb-error`);
+    assert.match(said, /^Hệ thống BTXH từ chối bản ghi \(HTTP 200/, `what BTXH said, in the editor's language: ${said}`);
+    const original = await page.textContent(`${letter(bad)} .btxh-sb-original pre`);
+    assert.ok(original.includes('"HoVaTen": "Lò Văn Páo"') && original.includes('0011******77') && !original.includes('001148003277'), 'the record as received, masked');
     const shown = await page.textContent(`${letter(bad)} .btxh-sb-record`);
     assert.ok(shown.includes('0011******77') && !shown.includes('001148003277'), 'the personal id masked');
     await page.locator('.btxh-sidebar').screenshot({ path: path.join(ARTIFACTS, 'sidebar-dead-vi.png') });

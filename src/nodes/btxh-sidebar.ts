@@ -6,7 +6,7 @@ interface SyncNode extends Node {
   authId?: string;
   operation?: string;
   state?: () => Promise<Record<string, unknown>>;
-  deadList?: (limit: number) => Promise<unknown[]>;
+  deadList?: (limit: number, lang?: 'vi' | 'en-US') => Promise<unknown[]>;
   resend?: (entry: unknown, record: unknown, dryRun: boolean) => Promise<{ ok: boolean; sent: boolean }>;
 }
 
@@ -66,7 +66,8 @@ module.exports = function (RED: Red) {
     const s = RED.nodes.getNode(req.params.id) as SyncNode | null;
     if (!s?.deadList) return res.status(404).json({ error: 'not deployed' });
     try {
-      res.json({ deadLetters: await s.deadList(DEAD_SHOWN) });
+      const lang = req.query?.lang === 'vi' ? 'vi' : req.query?.lang === 'en' || req.query?.lang === 'en-US' ? 'en-US' : undefined;
+      res.json({ deadLetters: await s.deadList(DEAD_SHOWN, lang) });
     } catch (err) {
       res.status(500).json({ error: (err as Error).message });
     }

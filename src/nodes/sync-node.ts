@@ -8,6 +8,8 @@ import { Turns } from '../lib/engine/turns';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { maskRecord, prepareMapped } from '../lib/mapping';
+import { render, type Lang } from '../lib/messages';
+import { maskText } from '../lib/mask';
 import { schema } from '../lib/schema';
 import { boundedCopy, inspectShape } from '../lib/normalise/shape';
 import { problem, type Problem } from '../lib/problem';
@@ -243,13 +245,15 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
      * The oldest dead letters, as the status answer and the sidebar show them: what BTXH or the
      * checks said (with the fields they named), the record as sent and as received, ids masked.
      */
-    async function deadList(limit: number) {
+    async function deadList(limit: number, lang?: Lang) {
       const dead = await outbox.deadLetters(node.id, limit);
+      // In the asker's language when it says one (the editor's), else in the runtime's.
+      const show = (p: Problem) => (lang ? { field: p.field, code: p.code, message: maskText(render(p, lang)) } : renderProblem(RED, p));
       return dead.map((e) => {
         const ids = op.fields.filter((f) => f.kind === 'personalId').map((f) => e.record[f.name]);
         return {
           entry: e.id, key: e.key, dossier: dossierOfKey(e.key), reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt,
-          errors: (e.lastError ?? []).map((p) => renderProblem(RED, p)),
+          errors: (e.lastError ?? []).map(show),
           record: maskRecord(e.record, ids), original: maskRecord(e.original, ids),
         };
       });
