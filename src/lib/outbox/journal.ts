@@ -168,6 +168,23 @@ export interface Queued {
   facts?: Facts;
 }
 
+/** An entry as both SQL stores select it for a history or a report (times as epoch ms). */
+export interface QueuedRow {
+  id: string | number;
+  owner: string;
+  op: string;
+  key: string;
+  state: string;
+  created_ms: number | string;
+  facts: string | null;
+}
+
+export function toQueued(r: QueuedRow): Queued {
+  const q: Queued = { id: Number(r.id), owner: r.owner, op: r.op, key: r.key, state: r.state, createdAt: Number(r.created_ms) };
+  if (r.facts) q.facts = JSON.parse(r.facts) as Facts;
+  return q;
+}
+
 /**
  * The keys a dossier's records may have, as [equal, above, below] per operation: "op:MaHoSo"
  * itself, and "op:MaHoSo|…" (a step's key goes on with its time) as the range between

@@ -3,7 +3,7 @@ import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
-import { eventColumns, keyRanges, tell, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued } from './journal';
+import { eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -25,21 +25,6 @@ const EVENT = `id, floor(extract(epoch FROM at) * 1000)::float8 AS at, floor(ext
   owner, op, key, dossier, entry, event, attempt, exchange, errors, facts`;
 /** An entry as history() and a report read it: no record. */
 const QUEUED = 'id, owner, op, key, state, floor(extract(epoch FROM created_at) * 1000)::float8 AS created_ms, facts';
-interface QueuedRow {
-  id: string | number;
-  owner: string;
-  op: string;
-  key: string;
-  state: string;
-  created_ms: number;
-  facts: string | null;
-}
-
-function toQueued(r: QueuedRow): Queued {
-  const q: Queued = { id: Number(r.id), owner: r.owner, op: r.op, key: r.key, state: r.state, createdAt: Number(r.created_ms) };
-  if (r.facts) q.facts = JSON.parse(r.facts) as Queued['facts'];
-  return q;
-}
 
 /** MaHoSo from a row's key, as journal.ts's dossierOfKey: the first key field after "op:". */
 const DOSSIER = `split_part(substr(key, strpos(key, ':') + 1), '|', 1)`;
@@ -402,6 +387,26 @@ export class PostgresStore implements Store {
     return (rows as QueuedRow[]).map(toQueued);
   }
 
+  /** The delivery journal's table and index (./journal.ts), for a new schema and for the step to version 8. */
+  private journalTable(): string {
+    return `CREATE TABLE IF NOT EXISTS ${this.j} (
+            id       bigserial   PRIMARY KEY,
+            at       timestamptz NOT NULL DEFAULT now(),
+            owner    text        NOT NULL,
+            op       text        NOT NULL,
+            key      text        NOT NULL,
+            dossier  text        NOT NULL,
+            entry    bigint      NOT NULL,
+            event    text        NOT NULL,
+            attempt  integer,
+            exchange text,
+            errors   text,
+            accepted timestamptz,
+            facts    text
+          );
+          CREATE INDEX IF NOT EXISTS "${this.table}_journal_dossier" ON ${this.j} (dossier, id);`;
+  }
+
   /**
    * An INSERT of one journal event per row of `from` (id, owner, op, key, attempts, created_at,
    * facts), in its order: `exchange` and `errors` are the SQL of their JSON text (a parameter, or NULL).
@@ -537,22 +542,7 @@ export class PostgresStore implements Store {
             name  text PRIMARY KEY,
             value text NOT NULL
           );
-          CREATE TABLE ${this.j} (
-            id       bigserial   PRIMARY KEY,
-            at       timestamptz NOT NULL DEFAULT now(),
-            owner    text        NOT NULL,
-            op       text        NOT NULL,
-            key      text        NOT NULL,
-            dossier  text        NOT NULL,
-            entry    bigint      NOT NULL,
-            event    text        NOT NULL,
-            attempt  integer,
-            exchange text,
-            errors   text,
-            accepted timestamptz,
-            facts    text
-          );
-          CREATE INDEX "${table}_journal_dossier" ON ${this.j} (dossier, id);
+          ${this.journalTable()}
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
       } else if (found < VERSION) {
         // 1 -> 2: dead letters record when they died (NULL for those that died before).
@@ -576,22 +566,7 @@ export class PostgresStore implements Store {
         await c.query(`CREATE INDEX IF NOT EXISTS "${table}_open" ON ${this.t} (owner, state, id)`);
         // 7 -> 8: the delivery journal, from now on, and the facts a report counts entries by.
         if (found < 8) await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS facts text;
-          CREATE TABLE IF NOT EXISTS ${this.j} (
-            id       bigserial   PRIMARY KEY,
-            at       timestamptz NOT NULL DEFAULT now(),
-            owner    text        NOT NULL,
-            op       text        NOT NULL,
-            key      text        NOT NULL,
-            dossier  text        NOT NULL,
-            entry    bigint      NOT NULL,
-            event    text        NOT NULL,
-            attempt  integer,
-            exchange text,
-            errors   text,
-            accepted timestamptz,
-            facts    text
-          );
-          CREATE INDEX IF NOT EXISTS "${table}_journal_dossier" ON ${this.j} (dossier, id);`);
+          ${this.journalTable()}`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

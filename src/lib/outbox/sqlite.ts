@@ -7,7 +7,7 @@ import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
 import { countByOwner, enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
-import { deadKind, dossierOfKey, eventColumns, keyRanges, tell, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued } from './journal';
+import { deadKind, dossierOfKey, eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
 
 export interface SqliteOptions {
   /** Database file; its directory is created when missing. */
@@ -155,22 +155,7 @@ function private_(file: string): void {
 }
 
 /** An entry as history() and a report read it: no record. */
-const QUEUED = 'id, owner, op, key, state, created_at, facts';
-interface QueuedRow {
-  id: number;
-  owner: string;
-  op: string;
-  key: string;
-  state: string;
-  created_at: number;
-  facts: string | null;
-}
-
-function toQueued(r: QueuedRow): Queued {
-  const q: Queued = { id: Number(r.id), owner: r.owner, op: r.op, key: r.key, state: r.state, createdAt: Number(r.created_at) };
-  if (r.facts) q.facts = JSON.parse(r.facts) as Queued['facts'];
-  return q;
-}
+const QUEUED = 'id, owner, op, key, state, created_at AS created_ms, facts';
 
 /** What an outcome write reads back from the row it moved, for the journal. */
 interface Moved {
