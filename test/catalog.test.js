@@ -2,7 +2,7 @@
 const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
-const { fold, ethnicity, gender, issuingPlace, procedure, units, lookup } = require('../lib/catalog');
+const { fold, ethnicity, gender, issuingPlace, procedure, status, units, lookup } = require('../lib/catalog');
 
 const SETS = ['pre-2025', '2025'];
 
@@ -454,5 +454,21 @@ describe('old communes with no 2025 commune (issue 10)', function () {
       assert.match(a.why, /no official text/);
     }
     assert.strictEqual(lookup({ catalog: 'commune', code: '30622', convert: '2025' }).match.code, '30604');
+  });
+
+  describe('status (D23)', () => {
+    it('lists the national dossier statuses 1 to 10, found by number or by name as people write it', () => {
+      assert.deepStrictEqual(status.all().map((s) => s.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepStrictEqual(status.all().map((s) => s.name).slice(0, 2), ['Mới đăng ký', 'Được tiếp nhận']);
+      for (const [input, id] of [[10, 10], ['10', 10], [' 4 ', 4], ['Đã trả kết quả', 10], ['da tra ket qua', 10], ['ĐANG XỬ LÝ', 4], ['Không được tiếp nhận', 3],
+        ['tiếp nhận', 2], ['Result returned', 10], ['rút hồ sơ', 7], ['Yêu cầu bổ sung giấy tờ', 5]]) {
+        assert.strictEqual(status.find(input)?.id, id, JSON.stringify(input));
+      }
+      for (const input of [0, 11, 4.5, '', 'đã nhận', 'trả', null, {}]) assert.strictEqual(status.find(input), undefined, JSON.stringify(input));
+      assert.strictEqual(status.byName('10'), undefined, 'byName takes names only');
+      const copy = status.all();
+      copy[0].name = 'x';
+      assert.strictEqual(status.all()[0].name, 'Mới đăng ký', 'callers get copies');
+    });
   });
 });

@@ -305,7 +305,8 @@ table('D9 StatusId', [
   ['province code mapped first', dossier, { StatusId: '10' }, { field: 'StatusId', value: 4 }, { statusMap: { 10: 4 } }],
   ['mapping from a number key', dossier, { StatusId: 10 }, { field: 'StatusId', value: 4 }, { statusMap: { 10: 4 } }],
   ['unmapped numbers pass through', dossier, { StatusId: '3' }, { field: 'StatusId', value: 3 }, { statusMap: { 10: 4 } }],
-  ['text', dossier, { StatusId: 'Đã tiếp nhận' }, { field: 'StatusId', error: 'integer' }],
+  // A name of the national list is read (D23, below); any other text is an error.
+  ['text', dossier, { StatusId: 'Chờ duyệt' }, { field: 'StatusId', error: 'integer' }],
   ['fraction', dossier, { StatusId: 1.5 }, { field: 'StatusId', error: 'integer' }],
   ['absent', progress, { StatusId: null }, { field: 'StatusId', error: 'required' }],
 ]);
@@ -669,5 +670,24 @@ describe('records typed the way people type them (test/support/messy.js, the ben
       assert.match(r.SubmittedDate, /^\d{2}\/\d{2}\/\d{4} \d{2}:\d{2}:\d{2}$/);
       assert.ok(['1034', '1035'].includes(r.GioiTinhId));
     }
+  });
+});
+
+describe('StatusId by the national status list (D23)', () => {
+  const { operation } = require('../lib/fields');
+  const step = { ...require('./support/records').progress(1) };
+  it('a name of the list is sent as its number, with a warning; the province\'s mapping comes first; another word is an error', () => {
+    const op = operation('progress');
+    const named = prepare(op, { ...step, StatusId: 'Đang xử lý' });
+    assert.strictEqual(named.record.StatusId, 4);
+    assert.deepStrictEqual(named.warnings.filter((w) => w.field === 'StatusId').map((w) => [w.code, w.params.id]), [['statusByName', 4]]);
+    assert.strictEqual(prepare(op, { ...step, StatusId: 'da tra ket qua' }).record.StatusId, 10);
+    const mapped = prepare(op, { ...step, StatusId: 'Đang xử lý' }, { statusMap: { 'Đang xử lý': 7 } });
+    assert.strictEqual(mapped.record.StatusId, 7, 'the mapping wins');
+    assert.ok(!mapped.warnings.some((w) => w.code === 'statusByName'));
+    assert.strictEqual(prepare(op, { ...step, StatusId: 42 }).record.StatusId, 42, 'any other whole number passes (D9)');
+    const wrong = prepare(op, { ...step, StatusId: 'gần xong' });
+    assert.strictEqual(wrong.record, null);
+    assert.deepStrictEqual(wrong.errors.map((e) => [e.field, e.code]), [['StatusId', 'integer']]);
   });
 });

@@ -26,7 +26,7 @@ interface LookupConfig {
   property?: string;
 }
 
-const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'province', 'district', 'commune'];
+const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'status', 'province', 'district', 'commune'];
 
 module.exports = function (RED: Red) {
   function evaluate(node: Node, value: string | undefined, type: string | undefined, msg: NodeMessage): Promise<unknown> {

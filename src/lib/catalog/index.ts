@@ -7,6 +7,7 @@ export { ethnicity, type Ethnicity } from './ethnicity';
 export { gender, type Gender } from './gender';
 export { issuingPlace, type IssuingPlace } from './issuing-place';
 export { procedure, type Procedure } from './procedure';
+export { status, type Status } from './status';
 export type { CodeSet, Level, Unit } from './units-types';
 export { units } from './units';
 export { lookup, type LookupCatalog, type LookupRequest, type LookupAnswer } from './lookup';

@@ -2,10 +2,11 @@ import { ethnicity } from './ethnicity';
 import { gender } from './gender';
 import { issuingPlace } from './issuing-place';
 import { procedure } from './procedure';
+import { status } from './status';
 import { units } from './units';
 import type { CodeSet, Unit } from './units-types';
 
-export type LookupCatalog = 'ethnicity' | 'gender' | 'issuingPlace' | 'procedure' | 'province' | 'district' | 'commune';
+export type LookupCatalog = 'ethnicity' | 'gender' | 'issuingPlace' | 'procedure' | 'status' | 'province' | 'district' | 'commune';
 
 export interface LookupRequest {
   catalog: LookupCatalog;
@@ -34,7 +35,7 @@ export interface LookupAnswer {
   why?: string;
 }
 
-const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'province', 'district', 'commune'];
+const CATALOGS: LookupCatalog[] = ['ethnicity', 'gender', 'issuingPlace', 'procedure', 'status', 'province', 'district', 'commune'];
 const SETS: CodeSet[] = ['pre-2025', '2025'];
 /** Enough to choose from in an editor; an ambiguous exact name rarely has more than a handful. */
 const MAX_CANDIDATES = 20;
@@ -63,6 +64,8 @@ export function lookup(req: LookupRequest): LookupAnswer {
       return one(catalog, issuingPlace.find(input));
     case 'procedure':
       return one(catalog, procedure.find(input));
+    case 'status':
+      return one(catalog, status.find(input));
     default:
       return unit(req, catalog, hasCode);
   }

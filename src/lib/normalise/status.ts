@@ -1,11 +1,13 @@
 import { INT32_MAX, type FieldSpec } from '../fields/types';
 import type { Settings } from '../settings';
 import type { Report } from './report';
+import { status } from '../catalog/status';
 
 /**
  * D9: StatusId is an integer with no catalogue in the seed. A province's own
  * status codes ("10" = result returned) are mapped first through
- * settings.statusMap; otherwise numeric strings become integers.
+ * settings.statusMap; otherwise numeric strings become integers, and a name of the
+ * national status list (D23: "Đã trả kết quả", "da tra ket qua") its number, with a warning.
  */
 export function normaliseInt(field: FieldSpec, input: unknown, settings: Settings, report: Report): number | undefined {
   const key = typeof input === 'string' ? input.trim() : typeof input === 'number' ? String(input) : undefined;
@@ -18,6 +20,13 @@ export function normaliseInt(field: FieldSpec, input: unknown, settings: Setting
   let n: number | undefined;
   if (typeof input === 'number' && Number.isSafeInteger(input)) n = input;
   else if (typeof input === 'string' && /^[+-]?\d+$/.test(input.trim()) && Number.isSafeInteger(Number(input.trim()))) n = Number(input.trim());
+  if (n === undefined && field.kind === 'status' && key) {
+    const named = status.byName(key);
+    if (named) {
+      report.warn(field.name, 'statusByName', { value: key.slice(0, 40), id: named.id, name: named.name });
+      return named.id;
+    }
+  }
   if (n === undefined) {
     report.error(field.name, 'integer', { value: String(input).slice(0, 40) });
     return undefined;
