@@ -10,7 +10,7 @@ import { problem, type Problem } from './problem';
  * runs the very same checks: scripts/build-editor.js bundles the three as
  * resources/btxh-settings.js.
  */
-export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats' | 'codes';
+export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats' | 'codes' | 'pattern';
 
 /** A header name as HTTP allows it (RFC 9110 token). */
 const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -27,6 +27,15 @@ export function checkSetting(kind: SettingKind, field: string, text: unknown, da
   if (kind === 'codes') {
     const bad = codeTokens(text).find((c) => !/^-?[A-Za-z0-9_.]+$/.test(c));
     return bad === undefined ? undefined : problem(field, 'settingCode', { key: bad });
+  }
+  // A regular expression (D19's "already exists" message): it must compile.
+  if (kind === 'pattern') {
+    try {
+      new RegExp(String(text), 'i');
+      return undefined;
+    } catch (err) {
+      return problem(field, 'settingPattern', { detail: (err as Error).message });
+    }
   }
   let v: unknown = text;
   if (typeof text === 'string') {

@@ -40,6 +40,11 @@ export interface AuthProps {
   procedureMap?: string;
   /** error_code values that mean "busy / maintenance", comma-separated (default "-1"). */
   busyCodes?: string;
+  /** D19: error_code values that mean success, comma-separated (default "0"). */
+  successCodes?: string;
+  /** D19: "already exists" answers, counted as delivered: error_code values and a message pattern (default none). */
+  existsCodes?: string;
+  existsPattern?: string;
   /** Longest wait between probes of a connection that is down, in minutes (default 5). */
   probeMax?: number | string;
 }
@@ -100,6 +105,9 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     bodyShape: p.bodyShape ?? 'array',
     userAgent: 'node-red-btxh',
     busyCodes: codeList(p.busyCodes),
+    successCodes: codeList(p.successCodes),
+    existsCodes: codeList(p.existsCodes),
+    existsPattern: typeof p.existsPattern === 'string' ? p.existsPattern : undefined,
   };
   if (cfg.mode === 'gateway') {
     // Secret headers (the LGSP access token, an API key…) live in the credentials, not in the header list.
@@ -163,6 +171,9 @@ export function connectionSettingsProblem(RED: Red, p: AuthProps, c: AuthCredent
     settingProblem(RED, 'statusMap', 'statusMap', 'label.statusMap', p.statusMap) ??
     settingProblem(RED, 'procedureMap', 'procedureMap', 'label.procedureMap', p.procedureMap) ??
     settingProblem(RED, 'codes', 'busyCodes', 'label.busyCodes', p.busyCodes) ??
+    settingProblem(RED, 'codes', 'successCodes', 'label.successCodes', p.successCodes) ??
+    settingProblem(RED, 'codes', 'existsCodes', 'label.existsCodes', p.existsCodes) ??
+    settingProblem(RED, 'pattern', 'existsPattern', 'label.existsPattern', p.existsPattern) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewayHeaders', 'label.gatewayHeaders', p.gatewayHeaders) : undefined) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined)
   );

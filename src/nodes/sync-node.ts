@@ -182,6 +182,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
     sender.on('delivered', (entries: Entry[], info: DeliveredInfo) => {
       if (closed) return;
       const btxh: Record<string, unknown> = { operation: op.api, status: info.status, response: info.body, attempts: info.attempts, keys: entries.map((e) => e.key) };
+      if (info.already) btxh.already = true;
       if (info.recovered) {
         btxh.recovered = true;
         node.log(T(RED, 'log.recovered', { count: entries.length }));

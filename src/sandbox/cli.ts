@@ -2,12 +2,12 @@
 /**
  * btxh-sandbox: runs the BTXH sandbox for a province's step-2 tests.
  *   btxh-sandbox [--port 8088] [--host 127.0.0.1] [--username demo] [--password demo]
- *                [--token-lifetime <seconds>] [--key demo-key] [--strict] [--quiet]
+ *                [--token-lifetime <seconds>] [--key demo-key] [--strict] [--profile annex|deployed] [--quiet]
  * --port 0 picks a free port; the first line printed is always the URL.
  */
 import { createSandbox, type SandboxOptions } from './server';
 
-const USAGE = `btxh-sandbox [--port 8088] [--host 127.0.0.1] [--username demo] [--password demo] [--token-lifetime <seconds>] [--key demo-key] [--strict] [--quiet]`;
+const USAGE = `btxh-sandbox [--port 8088] [--host 127.0.0.1] [--username demo] [--password demo] [--token-lifetime <seconds>] [--key demo-key] [--strict] [--profile annex|deployed] [--quiet]`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -43,6 +43,12 @@ function parse(argv: string[]): SandboxOptions & { quiet: boolean } {
       }
       case '--quiet': o.quiet = true; break;
       case '--strict': o.strict = true; break;
+      case '--profile': {
+        const v = value();
+        if (v !== 'annex' && v !== 'deployed') fail('--profile must be annex or deployed');
+        o.profile = v as 'annex' | 'deployed';
+        break;
+      }
       case '--help': case '-h':
         process.stdout.write(`${USAGE}\n`);
         process.exit(0);

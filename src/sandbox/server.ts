@@ -41,6 +41,16 @@ export interface SandboxOptions {
   settings?: Partial<Settings>;
   /** One line per request; never holds a token, password, key or full CMND. */
   log?: (line: string) => void;
+  /**
+   * How it answers (D19). `annex` (default): as the annex writes it, error_code 0 / 1 as
+   * numbers, HTTP 401 for a bad token. `deployed`: as the deployed BTXH system and its
+   * siblings answer (api.md, "What deployed peers show") — error_code as a string ("0",
+   * "1"), a bad token as HTTP 200 with error_code "-1" and "Token hết hạn", a refusal as
+   * one message naming the fields, a dossier sent again as error_code "3" "Hồ sơ … đã tồn
+   * tại" (nothing stored), and FileQuyetDinh's answer inside a `{"result": {…}}` envelope,
+   * as the pull operation's.
+   */
+  profile?: 'annex' | 'deployed';
 }
 
 export interface Sandbox {
@@ -145,6 +155,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const lifetime = opts.tokenLifetimeMs ?? 30 * 60 * 1000;
   const settings: Partial<Settings> = { ...defaultSettings, ...opts.settings, strict: opts.strict ?? opts.settings?.strict ?? false };
   const log = (line: string) => opts.log?.(maskText(line));
+  const deployed = opts.profile === 'deployed';
 
   const state = new State();
   const tokens = new Tokens(lifetime);
@@ -198,6 +209,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   async function sync(req: IncomingMessage, spec: OperationSpec, mode: 'token' | 'key'): Promise<Answer> {
     if (mode === 'token' && !tokens.valid(String(req.headers.accesskey ?? ''))) {
       log(`${spec.api} refused: token invalid or expired`);
+      if (deployed) return json(200, { error_code: '-1', message: 'Token hết hạn' });
       return json(401, { error_code: 401, ...says('badToken') });
     }
     let records = recordsOf(parseJson(await readBody(req)));
@@ -218,10 +230,18 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     if (errors.length) {
       const bad = [...new Set(errors.map((e) => e.index))];
       log(`${spec.api} #${request} rejected: ${records.length} record(s), bad ${bad.map((i) => `[${i}] ${errors.find((e) => e.index === i)?.MaHoSo ?? '-'}`).join(', ')}`);
+      // Deployed: one string naming the fields, no list of errors.
+      if (deployed) return json(200, { error_code: '1', message: [...new Set(errors.map((e) => `${e.field ?? 'Dữ liệu'} ${e.message}`))].join('; ') });
       return json(200, { error_code: 1, ...summary(errors), errors });
+    }
+    const there = deployed && spec.id === 'dossier' ? (records as Json[]).find((r) => state.holds(spec.id, r.MaHoSo)) : undefined;
+    if (there) {
+      log(`${spec.api} #${request} refused: ${String(there.MaHoSo)} already exists`);
+      return json(200, { error_code: '3', message: `Hồ sơ ${String(there.MaHoSo)} đã tồn tại trên hệ thống` });
     }
     state.store(spec.id, records as Json[], request);
     log(`${spec.api} #${request} stored ${records.length} record(s): ${records.map((r) => (r as Json).MaHoSo).join(', ')}`);
+    if (deployed) return json(200, spec.id === 'decision' ? { result: { error_code: 0, message: 'Thành công' } } : { error_code: '0', message: 'Thành công' });
     return json(200, { error_code: 0, ...says('ok'), received: records.length });
   }
 

@@ -20,6 +20,11 @@ export class State {
     return ++this.sequence;
   }
 
+  /** Is a record of `op` with this MaHoSo stored (the deployed profile's "already exists")? */
+  holds(op: OperationId, maHoSo: unknown): boolean {
+    return this.received.some((r) => r.op === op && r.record.MaHoSo === maHoSo);
+  }
+
   store(op: OperationId, records: Record<string, unknown>[], request: number): void {
     const at = new Date().toISOString();
     for (const record of records) this.received.push({ op, record, at, request });

@@ -85,6 +85,16 @@ export function errorCode(body: unknown): unknown {
   return isObject(body) ? (body.error_code ?? body.Error_code ?? body.ErrorCode) : undefined;
 }
 
+/**
+ * D19: the answer inside its envelope. Deployed BTXH answers wrap it as
+ * `{"result": {"error_code": 0, "message": …}}`; an answer with its own error_code is its own.
+ */
+export function answerOf(body: unknown): unknown {
+  if (!isObject(body) || errorCode(body) !== undefined) return body;
+  const inner = body.result ?? body.Result;
+  return isObject(inner) && errorCode(inner) !== undefined ? inner : body;
+}
+
 /** D10: error_code 0 or "0" is the only success value. */
 export function isSuccessCode(code: unknown): boolean {
   return code === 0 || (typeof code === 'string' && code.trim() === '0');
@@ -99,6 +109,30 @@ function snippet(text: string): string {
 export interface AnswerRules {
   /** error_code values meaning "busy / under maintenance, try later" (compared as trimmed strings). */
   busyCodes?: readonly (string | number)[];
+  /** D19: error_code values meaning success; the annex's 0 / "0" when absent. */
+  successCodes?: readonly (string | number)[];
+  /** D19: answers meaning "already there", counted as delivered (off when both are absent). */
+  existsCodes?: readonly (string | number)[];
+  existsPattern?: RegExp;
+}
+
+/** D19: is `code` a success under these rules (the annex's 0 / "0" by default)? */
+export function isSuccess(code: unknown, rules: AnswerRules = {}): boolean {
+  return rules.successCodes && rules.successCodes.length ? listed(code, rules.successCodes) : isSuccessCode(code);
+}
+
+/**
+ * D19: an "already exists" pattern as typed in the dialog (a regular expression, any case),
+ * tried on the message as sent and without diacritics, so "đã tồn tại" and "da ton tai" both
+ * match. Undefined when empty; a pattern that does not compile throws (a setting's problem).
+ */
+export function existsPattern(text: string | undefined): RegExp | undefined {
+  const t = text?.trim();
+  return t ? new RegExp(t, 'i') : undefined;
+}
+
+function matches(pattern: RegExp | undefined, message: string): boolean {
+  return pattern !== undefined && (pattern.test(message) || pattern.test(fold(message)));
 }
 
 function listed(code: unknown, list: readonly (string | number)[] | undefined): boolean {
@@ -127,15 +161,19 @@ export function classifyResponse(r: Response, now: number = Date.now(), rules: A
   // A 2xx that is not BTXH's answer (a gateway's HTML page, an empty or truncated body,
   // JSON without error_code) says nothing about the records: retried, never their dead letter.
   if (json === undefined) return failure('transient', 'badResponse', message, { status, body });
-  const code = errorCode(json);
-  if (code === undefined || code === null) return failure('transient', 'badResponse', message, { status, body });
+  const answer = answerOf(json);
+  const said = serverMessage(answer) ?? message;
+  const code = errorCode(answer);
+  if (code === undefined || code === null) return failure('transient', 'badResponse', said, { status, body });
   // Peers use -1 both for maintenance and for "Token hết hạn": a message naming the
   // token is a token rejection (one refresh, D11), not a busy server.
-  if (listed(code, rules.busyCodes) && !namesToken(json)) return failure('transient', 'busy', message, { status, body });
-  if (!isSuccessCode(code)) return failure('rejected', 'apiError', message, { status, body });
+  if (listed(code, rules.busyCodes) && !namesToken(answer)) return failure('transient', 'busy', said, { status, body });
+  const already = !isSuccess(code, rules) && !namesToken(answer) && (listed(code, rules.existsCodes) || matches(rules.existsPattern, said));
+  if (!isSuccess(code, rules) && !already) return failure('rejected', 'apiError', said, { status, body });
   const ok: SendResult = { ok: true, status, body: json };
-  const m = serverMessage(json);
+  const m = serverMessage(answer);
   if (m !== undefined) ok.message = m;
+  if (already) ok.already = true;
   return ok;
 }
 
@@ -166,10 +204,11 @@ const TOKEN_WORDS = /token|access ?key|accept ?key|khoa truy cap|ma truy cap|chu
 export function isTokenRejection(r: SendResult): boolean {
   if (r.ok || r.kind !== 'rejected' || r.status === undefined) return false;
   if (r.status === 401 || r.status === 403) return true;
-  const code = errorCode(r.body);
+  const answer = answerOf(r.body);
+  const code = errorCode(answer);
   if (code === undefined || code === null || isSuccessCode(code)) return false;
   if (String(code).trim() === '401' || String(code).trim() === '403') return true;
-  return namesToken(r.body);
+  return namesToken(answer);
 }
 
 /** Does the server's message name the credential ("Token hết hạn", "AccessKey không hợp lệ")? */

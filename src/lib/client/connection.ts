@@ -10,7 +10,7 @@ import { problem } from '../problem';
 import { MAX_TIMER_MS } from '../clock';
 import { Agents } from './agents';
 import { btxhToken, gatewayToken } from './auth';
-import { classify, isTokenRejection, type AnswerRules } from './classify';
+import { classify, existsPattern, isTokenRejection, type AnswerRules } from './classify';
 import { asConnectionResult } from './fault';
 import { checkDocument, DOCUMENT_BUDGET_MS } from './document';
 import { Http } from './http';
@@ -54,6 +54,15 @@ function resolve(base: string, path: string, field: string): string {
 /** How the BTXH system itself is authenticated, after the gateway (if any). */
 type BtxhAuth = 'token' | 'key' | 'none';
 
+/** D19's "already exists" pattern, or the setting's problem when it is not a regular expression. */
+function pattern(text: string | undefined): RegExp | undefined {
+  try {
+    return existsPattern(text);
+  } catch (err) {
+    throw new ConfigError(problem('existsPattern', 'existsPattern', { detail: (err as Error).message }));
+  }
+}
+
 export class Connection {
   /** For tests and status: GetToken calls, gateway token calls, BTXH API requests. */
   readonly stats = { tokenRequests: 0, gatewayTokenRequests: 0, requests: 0 };
@@ -95,7 +104,12 @@ export class Connection {
     // D16 (b): the key rides in each record's body, so records travel one per request
     this.oneByOne = c.bodyShape === 'object' || this.auth === 'key';
     this.timeoutMs = c.timeoutMs && c.timeoutMs > 0 ? Math.min(c.timeoutMs, MAX_TIMER_MS) : DEFAULT_TIMEOUT_MS;
-    this.rules = { busyCodes: c.busyCodes ?? DEFAULT_BUSY_CODES };
+    this.rules = {
+      busyCodes: c.busyCodes ?? DEFAULT_BUSY_CODES,
+      successCodes: c.successCodes,
+      existsCodes: c.existsCodes,
+      existsPattern: pattern(c.existsPattern),
+    };
     const lifetime = c.tokenLifetimeMs ?? DEFAULT_TOKEN_LIFETIME_MS;
 
     this.scrub = new Scrubber([c.password, c.key, c.gateway?.clientSecret, c.proxy?.password, ...Object.values(c.gateway?.headers ?? {})]);

@@ -68,6 +68,15 @@ export interface ConnectionConfig {
    * [-1]): such an answer is retried like an outage, never a record's dead letter.
    */
   busyCodes?: (string | number)[];
+  /** D19: error_code values that mean success (default [0, "0"], the annex's). */
+  successCodes?: (string | number)[];
+  /**
+   * D19: an answer that says the record is already there — error_code in `existsCodes`, or a
+   * message matching `existsPattern` (compared without case or diacritics) — counts as
+   * delivered. Off by default (both empty).
+   */
+  existsCodes?: (string | number)[];
+  existsPattern?: string;
 }
 
 /** Why a request failed, as a message key (errors.<code> in nodes/locales/<lang>/btxh-auth.json). */
@@ -91,6 +100,8 @@ export interface Success {
   status: number;
   body: unknown;
   message?: string;
+  /** D19: BTXH said the record was already there (an "already exists" answer): delivered all the same. */
+  already?: boolean;
 }
 
 /**

@@ -100,6 +100,8 @@ export interface DeliveredInfo {
   attempts: number;
   /** Delivered by an earlier run whose output was lost (a crash between the two). */
   recovered?: boolean;
+  /** D19: BTXH answered that it already had the records ("already exists"). */
+  already?: boolean;
 }
 
 interface Suspect {
@@ -644,7 +646,7 @@ export class Sender extends EventEmitter {
       this.answered(probe);
       // The whole batch went through: no further request of it, its slot is free (launch).
       free?.();
-      await this.done(batch, result.status, result.body, x);
+      await this.done(batch, result.status, result.body, x, result.already);
       return;
     }
     // One record per request: those before the failing one went through.
@@ -660,7 +662,7 @@ export class Sender extends EventEmitter {
       this.answered(probe);
       if (through > 0) {
         // The first of the rest is the one refused; the others were never sent.
-        await this.bury(batch.slice(0, 1), 'rejected', [P.rejectedByServer(result)], x);
+        await this.bury(batch.slice(0, 1), 'rejected', P.refusal(result, this.op, batch[0].record), x);
         return this.deliver(batch.slice(1));
       }
       if (batch.length > 1) {
@@ -670,7 +672,7 @@ export class Sender extends EventEmitter {
         await this.deliver(batch.slice(mid));
         return;
       }
-      await this.bury(batch, 'rejected', [P.rejectedByServer(result)], x);
+      await this.bury(batch, 'rejected', P.refusal(result, this.op, batch.length === 1 ? batch[0].record : undefined), x);
       return;
     }
     // The server answered other requests while this one failed: the records may be the cause.
@@ -732,14 +734,14 @@ export class Sender extends EventEmitter {
   }
 
   /** Delivered: written, reported on output 1, forgotten once the output is out. */
-  private async done(batch: Entry[], status: number | undefined, body: unknown, x: Exchange): Promise<void> {
+  private async done(batch: Entry[], status: number | undefined, body: unknown, x: Exchange, already?: boolean): Promise<void> {
     const ok = await this.store.delivered(batch, x);
     const mine = this.settle(batch, ok);
     for (const e of batch) this.suspects.delete(e.id);
     if (!mine.length) return;
     const tries = mine.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
     const out = mine.map((e) => ({ ...e, state: 'delivered' as const, attempts: e.attempts + 1 }));
-    this.fire('delivered', out, { status, body, attempts: tries } satisfies DeliveredInfo);
+    this.fire('delivered', out, { status, body, attempts: tries, ...(already ? { already } : {}) } satisfies DeliveredInfo);
     this.report(mine);
   }
 
