@@ -29,6 +29,14 @@ export interface AuthProps {
   tls?: string;
   proxy?: string;
   gatewayTokenUrl?: string;
+  /** D21: how the client authenticates to the token URL: HTTP Basic (default) or in the form body. */
+  gatewayClientAuth?: 'basic' | 'body';
+  /**
+   * D21: the LGSP access token as typed (`token`, default) or as a JSON object of credentials
+   * ({"AccessKey", "SecretKey", "AppName", "PartnerCode", …}) that the package sends as its
+   * Base64 (`base64json`), as some provincial gateways want it.
+   */
+  gatewayAccessForm?: 'token' | 'base64json';
   gatewayHeaders?: string;
   ethnicityCode?: 'id' | 'gso';
   codeSet?: 'pre-2025' | '2025';
@@ -112,11 +120,12 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
   if (cfg.mode === 'gateway') {
     // Secret headers (the LGSP access token, an API key…) live in the credentials, not in the header list.
     const headers = { ...json<Record<string, string>>(p.gatewayHeaders, {}), ...json<Record<string, string>>(c.gatewaySecretHeaders, {}) };
-    if (c.gatewayAccessToken) headers.lgspaccesstoken = c.gatewayAccessToken;
+    if (c.gatewayAccessToken) headers.lgspaccesstoken = accessToken(c.gatewayAccessToken, p.gatewayAccessForm);
     cfg.gateway = {
       tokenUrl: p.gatewayTokenUrl || undefined,
       clientId: c.gatewayClientId,
       clientSecret: c.gatewayClientSecret,
+      clientAuth: p.gatewayClientAuth === 'body' ? 'body' : 'basic',
       headers,
     };
   }
@@ -175,6 +184,16 @@ export function connectionSettingsProblem(RED: Red, p: AuthProps, c: AuthCredent
     settingProblem(RED, 'codes', 'existsCodes', 'label.existsCodes', p.existsCodes) ??
     settingProblem(RED, 'pattern', 'existsPattern', 'label.existsPattern', p.existsPattern) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewayHeaders', 'label.gatewayHeaders', p.gatewayHeaders) : undefined) ??
-    (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined)
+    (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined) ??
+    (p.mode === 'gateway' && p.gatewayAccessForm === 'base64json' ? settingProblem(RED, 'headers', 'gatewayAccessToken', 'label.gatewayAccessToken', c.gatewayAccessToken) : undefined)
   );
+}
+
+/**
+ * D21: the lgspaccesstoken header's value: the credential as typed, or — `base64json` — the
+ * Base64 of the JSON object of credentials it holds, compact and in the order typed.
+ */
+export function accessToken(text: string, form: AuthProps['gatewayAccessForm']): string {
+  if (form !== 'base64json') return text;
+  return Buffer.from(JSON.stringify(JSON.parse(text)), 'utf8').toString('base64');
 }

@@ -31,8 +31,13 @@ export interface SandboxOptions {
   tokenLifetimeMs?: number;
   /** Static AcceptKey of D16 mode (b), default 'demo-key'. */
   key?: string;
-  /** Client credentials of the simulated LGSP gateway (D16 mode c), default demo/demo. */
-  gateway?: { clientId: string; clientSecret: string; headers?: Record<string, string> };
+  /**
+   * Client credentials of the simulated LGSP gateway (D16 mode c), default demo/demo. D21's
+   * variants: `clientAuth` accepts the client's credentials only as HTTP Basic (a WSO2-style
+   * gateway) or only in the form body (default: either); `accessJson` wants `lgspaccesstoken`
+   * to be the Base64 of this JSON object of credentials; `headers` are static headers it wants.
+   */
+  gateway?: { clientId: string; clientSecret: string; headers?: Record<string, string>; clientAuth?: 'basic' | 'body'; accessJson?: Record<string, string> };
   /** Serve HTTPS with this key and certificate (to test custom CAs and client certificates). */
   tls?: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer; requestCert?: boolean };
   /** Strict wire checks (D6, D8), default false like the nodes' own default: api.md validates NOHT_MaThon at 250 and strict is the opt-in. */
@@ -194,6 +199,10 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     }
     if (form.grant_type !== 'client_credentials') return json(400, { error: 'unsupported_grant_type' });
     const viaBasic = basic(req.headers.authorization);
+    if ((gateway.clientAuth === 'basic' && !viaBasic) || (gateway.clientAuth === 'body' && viaBasic)) {
+      log(`gateway token refused: client credentials expected in the ${gateway.clientAuth === 'basic' ? 'Basic header' : 'form body'}`);
+      return json(401, { error: 'invalid_client' });
+    }
     const id = viaBasic?.id ?? form.client_id;
     const secret = viaBasic?.secret ?? form.client_secret;
     if (!same(id, gateway.clientId) || !same(secret, gateway.clientSecret)) {
@@ -277,6 +286,10 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       const missing = viaGateway ? Object.keys(gateway.headers ?? {}).find((h) => !same(String(req.headers[h.toLowerCase()] ?? ''), gateway.headers![h])) : undefined;
       if (missing) {
         log(`gateway refused ${name}: header ${missing} missing or wrong`);
+        return json(401, { error_code: 401, error: 'invalid_header', ...says('badBearer') });
+      }
+      if (viaGateway && gateway.accessJson && !sameJson(decode64(String(req.headers.lgspaccesstoken ?? '')), gateway.accessJson)) {
+        log(`gateway refused ${name}: lgspaccesstoken is not the Base64 of the expected credentials`);
         return json(401, { error_code: 401, error: 'invalid_header', ...says('badBearer') });
       }
       return inner(req);
@@ -441,4 +454,20 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     },
   };
   return api;
+}
+
+/** The JSON object a Base64 text holds, or undefined. */
+function decode64(text: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(text, 'base64').toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Same keys, same string values (the order a client writes them in does not matter). */
+function sameJson(got: unknown, want: Record<string, string>): boolean {
+  if (!got || typeof got !== 'object' || Array.isArray(got)) return false;
+  const g = got as Record<string, unknown>;
+  return Object.keys(g).length === Object.keys(want).length && Object.entries(want).every(([k, v]) => g[k] === v);
 }
