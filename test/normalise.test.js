@@ -691,3 +691,17 @@ describe('StatusId by the national status list (D23)', () => {
     assert.deepStrictEqual(wrong.errors.map((e) => [e.field, e.code]), [['StatusId', 'integer']]);
   });
 });
+
+describe('SubmitedDate, as the deployed systems spell it (D20)', () => {
+  const { operation } = require('../lib/fields');
+  it('is read as SubmittedDate, said as another spelling, and sent under the table\'s name', () => {
+    const raw = { ...require('./support/records').dossier(1) };
+    const when = raw.SubmittedDate;
+    delete raw.SubmittedDate;
+    const p = prepare(operation('dossier'), { ...raw, SubmitedDate: when });
+    assert.ok(p.record, JSON.stringify(p.errors));
+    assert.strictEqual(p.record.SubmittedDate, when);
+    assert.ok(!('SubmitedDate' in p.record), 'never both');
+    assert.deepStrictEqual(p.aliases, [{ from: 'SubmitedDate', to: 'SubmittedDate' }]);
+  });
+});

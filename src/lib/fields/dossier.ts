@@ -64,7 +64,8 @@ export const dossier: OperationSpec = {
       doc: { vi: 'Thư điện tử', en: 'Email' } },
     { name: 'StatusId', type: 'int', kind: 'status', required: true,
       doc: { vi: 'Trạng thái hồ sơ', en: 'Dossier status' } },
-    { name: 'SubmittedDate', type: 'datetime', kind: 'date', format: 'dd/MM/yyyy HH:mm:ss', required: true, fact: 'submitted',
+    // D20: the deployed province and BTXH's own answers spell it with one "t" (SubmitedDate): read as this field.
+    { name: 'SubmittedDate', type: 'datetime', kind: 'date', format: 'dd/MM/yyyy HH:mm:ss', required: true, fact: 'submitted', aliases: ['SubmitedDate'],
       doc: { vi: 'Ngày gửi hồ sơ', en: 'Date the dossier was submitted' } },
   ],
 };
