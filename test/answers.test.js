@@ -54,8 +54,8 @@ describe('D19: reading BTXH\'s answers', function () {
     const r = { ok: false, kind: 'rejected', status: 200, code: 'apiError', message: 'Hồ sơ MaHoSo 000.00.18.H26-251103-0001: HoVaTen có độ dài vượt quá 250 ký tự; ma_xa sai; HKTT_MaXa không hợp lệ; SubmitedDate sai định dạng' };
     const problems = refusal(r, op, { MaHoSo: '000.00.18.H26-251103-0001' });
     assert.strictEqual(problems[0].code, 'rejectedByServer');
-    assert.deepStrictEqual(problems.slice(1).map((p) => [p.field, p.code]), [['HoVaTen', 'serverNamedField'], ['HKTT_MaXa', 'serverNamedField']],
-      'whole names only (HKTT_MaXa is not MaXa), never the record\'s MaHoSo');
+    assert.deepStrictEqual(problems.slice(1).map((p) => [p.field, p.code]), [['HoVaTen', 'serverNamedField'], ['HKTT_MaXa', 'serverNamedField'], ['SubmittedDate', 'serverNamedField']],
+      'whole names only (HKTT_MaXa is not MaXa, ma_xa is none), an alias for its field (SubmitedDate), never the record\'s MaHoSo');
     assert.ok(problems[1].params.message.includes('vượt quá 250'));
     assert.deepStrictEqual(refusal({ ...r, message: 'Dữ liệu không hợp lệ' }, op).map((p) => p.code), ['rejectedByServer']);
   });

@@ -7,6 +7,7 @@ import { defaultSettings, type Settings } from '../lib/settings';
 import { basic, bearer, same, Tokens } from './auth';
 import { parseFaults, verdict, type Faults } from './faults';
 import { page } from './page';
+import { pulled, select, vnTime, type Registered } from './ministry';
 import { State, type Received } from './state';
 import { says, type TextKey } from './text';
 import { summary, validate } from './validate';
@@ -70,6 +71,11 @@ export interface Sandbox {
   faults(f?: Faults): Faults;
   /** Every GetToken and gateway token issued so far stops working. */
   expireTokens(): void;
+  /**
+   * D22: dossiers registered on the BTXH system itself (table names), at `at` (epoch ms, now by
+   * default), for a province to pull back through `POST /api/v1/Service/DanhSachHoSo`.
+   */
+  register(records: Record<string, unknown>[], at?: number): void;
   /** Forgets records, counters and faults (tokens stay valid). */
   reset(): void;
   /** Every GetToken token issued so far (for leak checks in tests; never served over HTTP). */
@@ -163,6 +169,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
   const deployed = opts.profile === 'deployed';
 
   const state = new State();
+  const ministry: Registered[] = [];
   const tokens = new Tokens(lifetime);
   const gatewayTokens = new Tokens(lifetime);
   const stats = { tokens: 0, requests: {} as Record<string, number> };
@@ -254,6 +261,28 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     return json(200, { error_code: 0, ...says('ok'), received: records.length });
   }
 
+  /**
+   * D22: the dossiers registered at the ministry in a window, for the province's units, as the
+   * deployed system answers: the static key as Bearer and as AcceptKey, times dd/MM/yyyy
+   * HH:mm:ss (Vietnam), the answer inside {"result": {...}}.
+   */
+  async function pull(req: IncomingMessage): Promise<Answer> {
+    const body = parseJson(await readBody(req)) as Json | null;
+    if (!same(bearer(req.headers.authorization), key) || !body || typeof body !== 'object' || !same(body.AcceptKey, key)) {
+      log('DanhSachHoSo refused: AcceptKey invalid');
+      return json(401, { error_code: 401, ...says('badKey') });
+    }
+    const from = vnTime(body.ThoiGianBatDau);
+    const to = vnTime(body.ThoiGianKetThuc);
+    const bad = (message: string) => json(200, { result: { error_code: 1, message, data: [] } });
+    if (from === undefined || to === undefined || to < from) return bad('ThoiGianBatDau, ThoiGianKetThuc không hợp lệ (dd/MM/yyyy HH:mm:ss)');
+    if (typeof body.MaTinh !== 'string' || !body.MaTinh) return bad('MaTinh là bắt buộc');
+    const q = { from, to, MaTinh: body.MaTinh, MaHuyen: typeof body.MaHuyen === 'string' ? body.MaHuyen : undefined, MaXa: typeof body.MaXa === 'string' ? body.MaXa : undefined };
+    const data = select(ministry, q).map((m) => pulled(m.record));
+    log(`DanhSachHoSo ${String(body.ThoiGianBatDau)} – ${String(body.ThoiGianKetThuc)} ${q.MaTinh}: ${data.length} dossier(s)`);
+    return json(200, { result: { error_code: 0, message: 'Thành công', data } as unknown as Json });
+  }
+
   /** The BTXH-facing routes; undefined = not an API path. */
   function route(method: string, path: string): { name: string; run: (req: IncomingMessage) => Promise<Answer> } | undefined {
     if (path === `${GATEWAY}/token`) return { name: 'gatewayToken', run: gatewayToken };
@@ -267,6 +296,9 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     if (path === `${SERVICE}GetToken`) {
       name = 'GetToken';
       run = getToken;
+    } else if (path === `${SERVICE}DanhSachHoSo`) {
+      name = 'DanhSachHoSo';
+      run = pull;
     } else {
       const base = path.startsWith(SERVICE) ? SERVICE : path.startsWith(KEYED) ? KEYED : undefined;
       const spec = base ? opOf(path.slice(base.length)) : undefined;
@@ -319,6 +351,14 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
         if (method !== 'POST') return json(405, { error_code: 405, ...says('method') });
         api.expireTokens();
         return json(200, { ok: true });
+      case '/_sandbox/ministry': {
+        // D22: dossiers registered on the BTXH side (a JSON array of records), for a pull to find.
+        if (method !== 'POST') return json(405, { error_code: 405, ...says('method') });
+        const list = parseJson(await readBody(req));
+        if (!Array.isArray(list) || list.some((r) => !r || typeof r !== 'object' || Array.isArray(r))) return json(400, { error: 'a JSON array of records' });
+        api.register(list as Record<string, unknown>[]);
+        return json(200, { registered: list.length });
+      }
       case '/_sandbox/reset':
         if (method !== 'POST') return json(405, { error_code: 405, ...says('method') });
         api.reset();
@@ -440,6 +480,10 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     tokens() {
       return [...tokens.issued];
     },
+    register(records, at = Date.now()) {
+      for (const record of records) ministry.push({ record: structuredClone(record), at });
+      log(`${records.length} dossier(s) registered at the ministry`);
+    },
     expireTokens() {
       tokens.expireAll();
       gatewayTokens.expireAll();
@@ -447,6 +491,7 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
     },
     reset() {
       state.clear();
+      ministry.length = 0;
       faults = {};
       stats.tokens = 0;
       for (const k of Object.keys(stats.requests)) delete stats.requests[k];

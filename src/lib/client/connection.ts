@@ -10,19 +10,21 @@ import { problem } from '../problem';
 import { MAX_TIMER_MS } from '../clock';
 import { Agents } from './agents';
 import { btxhToken, gatewayToken } from './auth';
-import { classify, existsPattern, isTokenRejection, type AnswerRules } from './classify';
+import { answerOf, classify, existsPattern, isTokenRejection, type AnswerRules } from './classify';
 import { asConnectionResult } from './fault';
 import { checkDocument, DOCUMENT_BUDGET_MS } from './document';
 import { Http } from './http';
 import { Scrubber } from './scrub';
 import { diagnose, type Diagnosis } from './diagnosis';
 import { TokenCache } from './token';
-import { NOT_SENT, type Api, type ConnectionConfig, type DocumentCheck, type Failure, type SendOptions, type SendResult } from './types';
+import { NOT_SENT, type Api, type ConnectionConfig, type DocumentCheck, type Failure, type PullQuery, type PullResult, type SendOptions, type SendResult } from './types';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_TOKEN_LIFETIME_MS = 30 * 60_000;
 const DEFAULT_USER_AGENT = 'node-red-btxh';
 const APIS: Api[] = ['DongBoDVC', 'XuLyHoSo', 'FileQuyetDinh'];
+/** D22: where the sandbox (and, by default, BTXH) answers a pull; the deployed province configures its own URL. */
+export const PULL_PATH = '/api/v1/Service/DanhSachHoSo';
 /** Peers answer -1 while BTXH is under maintenance; a connection may list others or none. */
 export const DEFAULT_BUSY_CODES: readonly (string | number)[] = [-1];
 
@@ -68,6 +70,7 @@ export class Connection {
   readonly stats = { tokenRequests: 0, gatewayTokenRequests: 0, requests: 0 };
 
   private readonly urls: Record<Api | 'GetToken', string>;
+  private readonly pullUrl: string;
   private readonly auth: BtxhAuth;
   private readonly oneByOne: boolean;
   private readonly timeoutMs: number;
@@ -89,6 +92,7 @@ export class Connection {
     const urls = { GetToken: resolve(c.baseUrl, paths.GetToken || TOKEN_PATH, 'paths.GetToken') } as Record<Api | 'GetToken', string>;
     for (const api of APIS) urls[api] = resolve(c.baseUrl, paths[api] || operation(api).path, `paths.${api}`);
     this.urls = urls;
+    this.pullUrl = resolve(c.baseUrl, paths.Pull || PULL_PATH, 'paths.Pull');
 
     const mode = c.mode ?? 'token';
     if (mode !== 'token' && mode !== 'key' && mode !== 'gateway') throw new ConfigError(problem('mode', 'invalidMode'));
@@ -259,6 +263,27 @@ export class Connection {
   checkDocument(url: string, opts: { allowPrivate?: boolean } = {}): Promise<DocumentCheck> {
     const http = opts.allowPrivate ? this.docHttpAny : this.docHttp;
     return checkDocument(http, url, { allowPrivate: opts.allowPrivate, budgetMs: Math.min(this.timeoutMs, DOCUMENT_BUDGET_MS) });
+  }
+
+  /**
+   * D22 (case A2): the dossiers registered on BTXH in a window, for the province's units, as
+   * the deployed province asks: the static key as `Authorization: Bearer` and as `AcceptKey` in
+   * the body, the answer read from its `{"result": {...}}` envelope (`data`). Never retried
+   * here: the caller asks again for the same window.
+   */
+  async pull(q: PullQuery): Promise<PullResult> {
+    const c = this.config;
+    if (!c.key) return { ok: false, kind: 'rejected', code: 'authFailed', message: 'a pull needs the static key (AcceptKey)' };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json; charset=utf-8', Authorization: `Bearer ${c.key}` };
+    this.stats.requests++;
+    const x = await this.http.request({ method: 'POST', url: this.pullUrl, headers, body: JSON.stringify({ AcceptKey: c.key, LoaiDuLieu: q.LoaiDuLieu ?? '100', ...q }), timeoutMs: this.timeoutMs });
+    const r = this.scrub.value(classify(x, Date.now(), this.rules));
+    if (!r.ok) return r;
+    const data = (answerOf(r.body) as { data?: unknown } | undefined)?.data;
+    if (!Array.isArray(data) || data.some((d) => !d || typeof d !== 'object' || Array.isArray(d))) {
+      return { ok: false, kind: 'transient', code: 'badResponse', status: r.status, message: 'the answer has no list of dossiers (data)' };
+    }
+    return { ok: true, status: r.status, items: data as Record<string, unknown>[] };
   }
 
   /** Closes idle sockets; a later call opens new ones. */

@@ -46,7 +46,7 @@ export interface ConnectionConfig {
   /** Absolute http(s) URL; never hard-coded (D17). */
   baseUrl: string;
   /** Per operation: absolute URL, or a path appended to baseUrl (defaults: api.md). */
-  paths?: Partial<Record<Api | 'GetToken', string>>;
+  paths?: Partial<Record<Api | 'GetToken' | 'Pull', string>>;
   /** D16: (a) token (default), (b) key, (c) gateway. */
   mode?: 'token' | 'key' | 'gateway';
   username?: string;
@@ -155,3 +155,17 @@ export interface DocumentCheck {
   /** The failure may pass: try the record again later, do not refuse it. */
   transient?: boolean;
 }
+
+/** D22: what a pull asks BTXH for (case A2): the province's units and a window, dd/MM/yyyy HH:mm:ss (Vietnam). */
+export interface PullQuery {
+  MaTinh: string;
+  MaHuyen?: string;
+  MaXa?: string;
+  ThoiGianBatDau: string;
+  ThoiGianKetThuc: string;
+  /** What the deployed province sends ("100"). */
+  LoaiDuLieu?: string;
+}
+
+/** A pull's answer: the dossiers as BTXH sent them, or why not. */
+export type PullResult = { ok: true; status: number; items: Record<string, unknown>[] } | Failure;
