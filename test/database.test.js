@@ -64,6 +64,12 @@ async function example(file, { sandbox, db, userDir, name, env = {}, modules = [
       await red.start();
       h.debug = comms(red.port);
       await h.debug.opened;
+      // node-red-node-mysql refuses a query until its pool is up ("Database not connected", handed to
+      // the Catch node: the run ends with that error). An integrator presses the inject once the node
+      // shows "connected"; so does the test — on a loaded machine its pool can take a few seconds.
+      for (const n of flow.filter((x) => x.type === 'mysql')) {
+        await until(() => h.status(n) === 'connected', { what: `${n.name || n.id} connected to its database (status now "${h.status(n)}")` });
+      }
     },
     async fire(id, body) {
       for (let i = 0; ; i++) {
