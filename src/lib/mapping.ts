@@ -138,6 +138,16 @@ export function prepareMapped(op: OperationSpec, raw: unknown, settings?: Partia
 const ID_KEY = /cmnd|cccd|giayto|dinhdanh/i;
 
 /**
+ * The values a record carries for the operation's personal ids, whatever their spelling (table
+ * name or alias, any case): what maskRecord masks wherever else they appear.
+ */
+export function personalIds(op: OperationSpec, raw: unknown): unknown[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const names = new Set(op.fields.filter((f) => f.kind === 'personalId').flatMap((f) => [f.name, ...(f.aliases ?? [])].map(fold)));
+  return Object.entries(raw as Record<string, unknown>).filter(([k]) => names.has(fold(k))).map(([, v]) => v);
+}
+
+/**
  * A record safe to show in the editor: the personal id is masked wherever it
  * appears — under any id-like key, and as any value equal to one of `ids`
  * (e.g. the CMND a mapping read from a differently named column, or NguoiGui).

@@ -1,4 +1,4 @@
-import { operation } from '../lib/fields';
+import { apiOf } from '../lib/fields';
 import { HISTORY_MAX, type JournalEvent } from '../lib/outbox/journal';
 import type { Store } from '../lib/outbox/store';
 import { problem } from '../lib/problem';
@@ -57,12 +57,4 @@ function shown(RED: Red, e: JournalEvent): ShownEvent {
   if (e.exchange) Object.assign(out, e.exchange);
   if (e.errors) out.errors = e.errors.map((p) => renderProblem(RED, p));
   return out;
-}
-
-function apiOf(op: string): string {
-  try {
-    return operation(op).api;
-  } catch {
-    return op;
-  }
 }

@@ -1,10 +1,9 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { operations, type OperationSpec } from '../lib/fields';
-import { describeFields, maskRecord, prepareMapped } from '../lib/mapping';
+import { describeFields, maskRecord, personalIds, prepareMapped } from '../lib/mapping';
 import { maskId } from '../lib/mask';
 import { render, type Lang } from '../lib/messages';
-import { fold } from '../lib/normalise/keys';
 import type { Problem } from '../lib/problem';
 import { defaultSettings, type Settings } from '../lib/settings';
 import { syncSettings } from './config';
@@ -56,13 +55,6 @@ function detachedNode(id: string) {
     },
   };
   return { id, type: 'btxh-preview', context: () => ({ flow: empty, global: empty }) };
-}
-
-/** The value the mapped record carries for the personal id, whatever its spelling. */
-function personalIds(op: OperationSpec, raw: unknown): unknown[] {
-  if (!raw || typeof raw !== 'object') return [];
-  const names = new Set(op.fields.filter((f) => f.kind === 'personalId').flatMap((f) => [f.name, ...(f.aliases ?? [])].map(fold)));
-  return Object.entries(raw as Record<string, unknown>).filter(([k]) => names.has(fold(k))).map(([, v]) => v);
 }
 
 /**

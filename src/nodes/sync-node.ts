@@ -7,7 +7,7 @@ import { encode, pageOf, positionOf, type PageRequest, type PageResult, type Pos
 import { Turns } from '../lib/engine/turns';
 import type { OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
-import { maskRecord, prepareMapped } from '../lib/mapping';
+import { maskRecord, personalIds, prepareMapped } from '../lib/mapping';
 import { render, type Lang } from '../lib/messages';
 import { maskText } from '../lib/mask';
 import { schema } from '../lib/schema';
@@ -251,7 +251,7 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       // In the asker's language when it says one (the editor's), else in the runtime's.
       const show = (p: Problem) => (lang ? { field: p.field, code: p.code, message: maskText(render(p, lang)) } : renderProblem(RED, p));
       return dead.map((e) => {
-        const ids = op.fields.filter((f) => f.kind === 'personalId').map((f) => e.record[f.name]);
+        const ids = personalIds(op, e.record);
         return {
           entry: e.id, key: e.key, dossier: dossierOfKey(e.key), reason: e.reason, attempts: e.attempts, acceptedAt: e.createdAt, deadAt: e.deadAt,
           errors: (e.lastError ?? []).map(show),
@@ -480,12 +480,12 @@ export function registerSyncNode(RED: Red, type: string, op: OperationSpec): voi
       const letter = typeof entry === 'number' ? (await outbox.deadLetters(node.id, 1000)).find((e) => e.id === entry) : undefined;
       if (!letter) bad('entry', 'notDeadLetter');
       if (!edited || typeof edited !== 'object' || Array.isArray(edited)) bad('record', 'notObject');
-      const ids = op.fields.filter((f) => f.kind === 'personalId').map((f) => letter!.record[f.name]);
+      const ids = personalIds(op, letter!.record);
       const shown = maskRecord(letter!.record, ids) as Record<string, unknown>;
       const record: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(edited as Record<string, unknown>)) record[k] = JSON.stringify(v) === JSON.stringify(shown[k]) ? letter!.record[k] : v;
       const prepared = prepareMapped(op, record, settings);
-      const newIds = [...ids, ...op.fields.filter((f) => f.kind === 'personalId').map((f) => record[f.name])];
+      const newIds = [...ids, ...personalIds(op, record)];
       const view = {
         ok: !prepared.errors.length && !!prepared.record,
         errors: prepared.errors.map((p) => renderProblem(RED, p)),

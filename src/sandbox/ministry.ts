@@ -1,3 +1,5 @@
+import { parseWire } from '../lib/normalise/dates';
+
 /**
  * Case A2 of the seed (D22): dossiers registered on the BTXH system itself, which a province
  * pulls back by time window and by its units. The sandbox holds them as the ministry would
@@ -11,14 +13,10 @@ export interface Registered {
   at: number;
 }
 
-/** "dd/MM/yyyy HH:mm:ss" in Vietnam's time (UTC+7) as epoch ms; undefined when it is not that. */
+/** "dd/MM/yyyy HH:mm:ss" in Vietnam's time as epoch ms, read as the wire checks read it; undefined when it is not that. */
 export function vnTime(text: unknown): number | undefined {
-  const m = typeof text === 'string' ? /^(\d{2})\/(\d{2})\/(\d{4}) (\d{2}):(\d{2}):(\d{2})$/.exec(text.trim()) : null;
-  if (!m) return undefined;
-  const [d, mo, y, h, mi, s] = m.slice(1).map(Number);
-  const t = Date.UTC(y, mo - 1, d, h - 7, mi, s);
-  const back = new Date(t + 7 * 3_600_000);
-  return back.getUTCDate() === d && back.getUTCMonth() === mo - 1 ? t : undefined;
+  const w = typeof text === 'string' ? parseWire(text.trim(), 'dd/MM/yyyy HH:mm:ss') : 'dateFormat';
+  return typeof w === 'string' ? undefined : w.instant;
 }
 
 /** A name as JSON.NET's camel case writes it: "CMND_NgayCap" -> "cmnD_NgayCap", "HoVaTen" -> "hoVaTen". */

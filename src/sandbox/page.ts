@@ -1,3 +1,4 @@
+import { esc } from '../lib/html';
 import type { OperationId } from '../lib/fields';
 import { operations } from '../lib/fields';
 import { maskId, maskText } from '../lib/mask';
@@ -14,10 +15,6 @@ const COLUMNS: Record<OperationId, string[]> = {
   progress: ['ThoiDiemXuLy', 'NguoiXuLy', 'NoiDungXuLy', 'StatusId', 'NgayKetThucTheoQuyDinh'],
   decision: ['HoVaTen', 'CMND', 'Url'],
 };
-
-function esc(s: unknown): string {
-  return String(s ?? '').replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** A cell as shown: CMND masked, any id-like digit run in free text masked, long text cut. */
 function cell(field: string, value: unknown): string {

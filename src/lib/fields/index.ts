@@ -16,5 +16,11 @@ export function operation(name: string): OperationSpec {
   return op;
 }
 
+/** The API name of an operation id (DongBoDVC for dossier); an id no table has, as it is. */
+export function apiOf(id: string): string {
+  const own = Object.prototype.hasOwnProperty.call(operations, id) ? (operations as Record<string, OperationSpec>)[id] : undefined;
+  return own ? own.api : id;
+}
+
 /** The GetToken path (D11, D16 mode a). */
 export const TOKEN_PATH = '/api/v1/Service/GetToken';

@@ -3,7 +3,7 @@ import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
 import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
-import { eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
+import { deadKind, eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -277,7 +277,7 @@ export class PostgresStore implements Store {
          FROM unnest($1::bigint[], $2::text[]) AS h(id, lease)
          WHERE e.id = h.id AND e.lease_token = h.lease AND e.state = 'inflight'
          RETURNING e.id, e.owner, e.op, e.key, CASE WHEN $5 = 1 THEN e.attempts END AS attempts, e.created_at, e.facts),
-       journalled AS (${this.journal('moved', reason === 'rejected' ? 'rejected' : 'dead', '$6', '$7')})
+       journalled AS (${this.journal('moved', deadKind(reason), '$6', '$7')})
        SELECT id FROM moved`,
       [...heldArgs(held), reason, JSON.stringify(error), opts.tried ? 1 : 0, ...eventColumns(opts.exchange, error)]);
     return ids(rows);

@@ -1,4 +1,4 @@
-import { operation } from '../fields';
+import { apiOf } from '../fields';
 import type { Exchange, JournalEvent } from '../outbox/journal';
 import type { Facts, Store } from '../outbox/store';
 import type { Problem } from '../problem';
@@ -212,12 +212,4 @@ export function spread(values: number[]): Delay {
   const v = Float64Array.from(values).sort();
   const rank = (p: number) => v[Math.min(v.length - 1, Math.max(0, Math.ceil(p * v.length) - 1))];
   return { count: v.length, median: rank(0.5), p95: rank(0.95) };
-}
-
-function apiOf(op: string): string {
-  try {
-    return operation(op).api;
-  } catch {
-    return op;
-  }
 }

@@ -1,25 +1,24 @@
 import { DateTime } from 'luxon';
+import { parseWire } from '../normalise/dates';
 
 /** Vietnam has kept UTC+7 since 1975: the dates a report reads and names are in it. */
 const ZONE = 'Asia/Ho_Chi_Minh';
-const OFFSET_MS = 7 * 3_600_000;
-
-/** The wire shapes a SubmittedDate is sent in (the table's format and the usual settings). */
-const SHAPES: [RegExp, (m: RegExpExecArray) => number[]][] = [
-  [/^(\d{2})\/(\d{2})\/(\d{4})(?: (\d{2}):(\d{2})(?::(\d{2}))?)?$/, (m) => [+m[3], +m[2], +m[1], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)]],
-  [/^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/, (m) => [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)]],
-  [/^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2}))?$/, (m) => [+m[1], +m[2], +m[3], +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0)]],
+/**
+ * The wire formats a SubmittedDate is sent in: the table's, and the usual settings of a
+ * connection (the facts keep the text as sent, not its format).
+ */
+const FORMATS = [
+  'dd/MM/yyyy HH:mm:ss', 'dd/MM/yyyy HH:mm', 'dd/MM/yyyy',
+  'yyyy-MM-dd HH:mm:ss', 'yyyy-MM-dd HH:mm', "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd'T'HH:mm", 'yyyy-MM-dd',
+  'yyyyMMddHHmmss', 'yyyyMMdd',
 ];
 
-/** SubmittedDate as sent, as epoch ms (Vietnam's time); undefined when it is in none of the shapes. */
+/** SubmittedDate as sent, as epoch ms, read in Vietnam's time as the wire checks read it; undefined when in no such format. */
 export function submittedAt(text: string | undefined): number | undefined {
   if (!text) return undefined;
-  for (const [re, parts] of SHAPES) {
-    const m = re.exec(text);
-    if (!m) continue;
-    const [y, mo, d, h, mi, s] = parts(m);
-    const t = Date.UTC(y, mo - 1, d, h, mi, s) - OFFSET_MS;
-    return Number.isFinite(t) ? t : undefined;
+  for (const f of FORMATS) {
+    const w = parseWire(text, f);
+    if (typeof w !== 'string') return w.instant;
   }
   return undefined;
 }
