@@ -59,7 +59,7 @@ describe('PostgresStore', function () {
     assert.deepStrictEqual(counts[2], { waiting: 0, inflight: 0, dead: 0, delivered: 0, skipped: 0, oldestMs: 0 });
     const tables = await one(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'btxh' AND table_name LIKE $1 ORDER BY 1`, [`${table}%`]);
     assert.deepStrictEqual(tables.map((r) => r.table_name), [table, `${table}_counters`, `${table}_cursors`, `${table}_delivered`, `${table}_journal`, `${table}_schema`]);
-    assert.deepStrictEqual(await one(`SELECT version FROM btxh.${table}_schema`), [{ version: 8 }]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh.${table}_schema`), [{ version: 9 }]);
     const idx = await one(`SELECT indexdef FROM pg_indexes WHERE tablename = $1 AND indexname = $2`, [table, `${table}_inflight_key`]);
     assert.match(idx[0].indexdef, /UNIQUE INDEX .* \(key\) WHERE \(state = 'inflight'::text\)/);
   });
@@ -107,10 +107,12 @@ describe('PostgresStore', function () {
       dead_at = dead_at - $1 * interval '1 millisecond'`);
     const delivered = back(`UPDATE btxh.${table}_delivered SET at = at - $1 * interval '1 millisecond'`);
     const journal = back(`UPDATE btxh.${table}_journal SET at = at - $1 * interval '1 millisecond', accepted = accepted - $1 * interval '1 millisecond'`);
+    const cursors = back(`UPDATE btxh.${table}_cursors SET at = at - $1 * interval '1 millisecond'`);
     const advance = async (ms) => {
       await entries(ms);
       await delivered(ms);
       await journal(ms);
+      await cursors(ms);
     };
     return { store: s, advance };
   });
@@ -347,7 +349,7 @@ describe('PostgresStore', function () {
     const stores = [store(), store(), store()];
     const counts = await Promise.all(stores.map((s) => s.counts('n1')));
     assert.deepStrictEqual(counts.map((c) => [c.waiting, c.dead, c.delivered]), [[1, 1, 1], [1, 1, 1], [1, 1, 1]]);
-    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 8 }]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 9 }]);
     assert.deepStrictEqual(await one(`SELECT indexname FROM pg_indexes WHERE schemaname = 'btxh' AND indexname = $1`, [`${table}_open`]),
       [{ indexname: `${table}_open` }], 'a claim walks each state in id order');
     assert.deepStrictEqual(await one(`SELECT column_name FROM information_schema.columns WHERE table_schema = 'btxh' AND table_name = $1 AND column_name IN ('claimer', 'lease_token')`, [table]),
@@ -371,15 +373,15 @@ describe('PostgresStore', function () {
       'journalled from the migration on; the acceptance is the entry\'s own');
     // A later instance finds version 3 and changes nothing.
     assert.strictEqual((await store().counts('n1')).waiting, 2);
-    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 8 }]);
+    assert.deepStrictEqual(await one(`SELECT version FROM btxh."${table}_schema"`), [{ version: 9 }]);
   });
 
   it('refuses tables written by a newer schema version', async function () {
     await store().counts('n1');
-    await sql.query(`UPDATE btxh.${table}_schema SET version = 9`);
+    await sql.query(`UPDATE btxh.${table}_schema SET version = 99`);
     const err = await store().counts('n1').then(() => null, (e) => e);
     assert.ok(err);
     assert.strictEqual(err.problem.code, 'outboxSchema');
-    assert.strictEqual(err.problem.params.found, 9);
+    assert.strictEqual(err.problem.params.found, 99);
   });
 });

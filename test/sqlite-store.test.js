@@ -142,14 +142,14 @@ describe('SqliteStore', function () {
     assert.strictEqual((await d.counts('n1')).waiting, (await b.counts('n1')).waiting);
   });
 
-  it('creates the directory, WAL journal and schema version 10', async function () {
+  it('creates the directory, WAL journal and schema version 11', async function () {
     const file = path.join(dir, 'deep', 'er', 'outbox.sqlite');
     const s = new SqliteStore({ file });
     open.push(s);
     const raw = new Database(file, { readonly: true });
     try {
       assert.strictEqual(raw.pragma('journal_mode', { simple: true }), 'wal');
-      assert.strictEqual(raw.pragma('user_version', { simple: true }), 10);
+      assert.strictEqual(raw.pragma('user_version', { simple: true }), 11);
       const cols = raw.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
@@ -296,7 +296,7 @@ describe('SqliteStore', function () {
     const s = store();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 11);
       const cols = check.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('entries');
       assert.ok(cols.includes('dead_at') && cols.includes('lease_token'));
       const indexes = check.prepare("SELECT name FROM sqlite_master WHERE type = 'index'").pluck().all();
@@ -376,7 +376,7 @@ describe('SqliteStore', function () {
       for (const gone of ['entries_claim', 'entries_key', 'delivered_owner']) assert.ok(!indexes.includes(gone), `${gone} is gone`);
       // 8 -> 9: a reported (delivered) entry's delete leaves the counters row alone.
       assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 11);
     } finally {
       check.close();
     }
@@ -416,7 +416,7 @@ describe('SqliteStore', function () {
     assert.deepStrictEqual({ ...(await s.counts('n1')), oldestMs: 0 }, { waiting: 1, inflight: 0, dead: 1, delivered: 1, skipped: 0, oldestMs: 0 });
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 11);
       assert.match(check.prepare("SELECT sql FROM sqlite_master WHERE name = 'entries_counted_out'").pluck().get(), /WHEN OLD\.state <> 'delivered'/);
     } finally {
       check.close();
@@ -430,7 +430,7 @@ describe('SqliteStore', function () {
     await s9.close();
     // A version 9 file has no journal.
     const raw = new Database(file);
-    raw.exec('DROP TABLE journal; ALTER TABLE entries DROP COLUMN facts');
+    raw.exec('DROP TABLE journal; ALTER TABLE entries DROP COLUMN facts; DROP INDEX cursors_at; ALTER TABLE cursors DROP COLUMN at');
     raw.pragma('user_version = 9');
     raw.close();
     const s = store();
@@ -442,7 +442,33 @@ describe('SqliteStore', function () {
     await s.close();
     const check = new Database(file, { readonly: true });
     try {
-      assert.strictEqual(check.pragma('user_version', { simple: true }), 10);
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 11);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('migrates a version 10 file: its positions stay, and from now on a memory knows when it was written', async function () {
+    const file = path.join(dir, 'outbox.sqlite');
+    const s10 = store();
+    await s10.enqueue([], { cursors: new Map([['hoso', { key: 7 }], ['seen:p1:HS1', { hash: 'a' }]]) });
+    await s10.close();
+    // A version 10 file's cursors have no time.
+    const raw = new Database(file);
+    raw.exec('DROP INDEX cursors_at; ALTER TABLE cursors DROP COLUMN at');
+    raw.pragma('user_version = 10');
+    raw.close();
+    const s = store();
+    assert.deepStrictEqual(await s.cursor('hoso'), { key: 7 });
+    assert.deepStrictEqual(await s.cursor('seen:p1:HS1'), { hash: 'a' });
+    // A memory from before the migration counts as written long ago: the next retention pass forgets it.
+    assert.strictEqual(await s.forget(24 * 3600_000, 100), 1);
+    assert.strictEqual(await s.cursor('seen:p1:HS1'), undefined);
+    assert.deepStrictEqual(await s.cursor('hoso'), { key: 7 }, 'a position stays');
+    await s.close();
+    const check = new Database(file, { readonly: true });
+    try {
+      assert.strictEqual(check.pragma('user_version', { simple: true }), 11);
     } finally {
       check.close();
     }

@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '../lib/client';
+import { PULL_PATH } from '../lib/client/connection';
 import { defaultSettings, type Settings } from '../lib/settings';
 import { checkSetting, codeTokens, type SettingKind } from '../lib/setting-text';
 import type { FieldSpec } from '../lib/fields/types';
@@ -23,6 +24,8 @@ export interface AuthProps {
   pathDossier?: string;
   pathProgress?: string;
   pathDecision?: string;
+  /** D22: where btxh-pull asks for the dossiers registered on BTXH. */
+  pathPull?: string;
   timeout?: number | string;
   tokenLifetime?: number | string;
   bodyShape?: 'array' | 'object';
@@ -92,7 +95,7 @@ export function exposedHeaders(p: AuthProps): string[] {
 export function destination(p: AuthProps): string {
   // The editor's config-node pickers say "_ADD_" for none.
   const t = (v: unknown) => (typeof v === 'string' ? (v.trim() === '_ADD_' ? '' : v.trim()) : v ?? '');
-  return JSON.stringify([p.baseUrl, p.mode ?? 'token', p.pathToken, p.pathDossier, p.pathProgress, p.pathDecision, p.gatewayTokenUrl, p.tls, p.proxy].map(t));
+  return JSON.stringify([p.baseUrl, p.mode ?? 'token', p.pathToken, p.pathDossier, p.pathProgress, p.pathDecision, p.pathPull || PULL_PATH, p.gatewayTokenUrl, p.tls, p.proxy].map(t));
 }
 
 export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): ConnectionConfig {
@@ -104,6 +107,7 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
       DongBoDVC: p.pathDossier || undefined,
       XuLyHoSo: p.pathProgress || undefined,
       FileQuyetDinh: p.pathDecision || undefined,
+      Pull: p.pathPull || undefined,
     },
     username: c.username,
     password: c.password,

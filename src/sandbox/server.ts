@@ -73,7 +73,8 @@ export interface Sandbox {
   expireTokens(): void;
   /**
    * D22: dossiers registered on the BTXH system itself (table names), at `at` (epoch ms, now by
-   * default), for a province to pull back through `POST /api/v1/Service/DanhSachHoSo`.
+   * default), for a province to pull back through `POST /api/v1/Service/DanhSachHoSo`; a MaHoSo
+   * registered again replaces the one there (an update at the ministry).
    */
   register(records: Record<string, unknown>[], at?: number): void;
   /** Forgets records, counters and faults (tokens stay valid). */
@@ -481,7 +482,12 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       return [...tokens.issued];
     },
     register(records, at = Date.now()) {
-      for (const record of records) ministry.push({ record: structuredClone(record), at });
+      for (const record of records) {
+        // One row per dossier, as at the ministry: registering a MaHoSo again updates it (and its time).
+        const there = ministry.findIndex((m) => m.record.MaHoSo === record.MaHoSo);
+        if (there >= 0) ministry.splice(there, 1);
+        ministry.push({ record: structuredClone(record), at });
+      }
       log(`${records.length} dossier(s) registered at the ministry`);
     },
     expireTokens() {

@@ -12,6 +12,7 @@ const modules = {
   'btxh-dossier': require('../../nodes/btxh-dossier.js'),
   'btxh-progress': require('../../nodes/btxh-progress.js'),
   'btxh-decision': require('../../nodes/btxh-decision.js'),
+  'btxh-pull': require('../../nodes/btxh-pull.js'),
 };
 
 const CREDS = { username: 'demo', password: 'demo-secret-pw' };

@@ -154,6 +154,23 @@ function contract(make) {
       assert.strictEqual((await s.counts('n1')).delivered, 4, 'the delivered count stays');
     });
 
+    it('forget: memories (cursors named seen:…) last written longer ago than the retention go with the deliveries; positions stay', async function () {
+      const DAY = 86_400_000;
+      await s.enqueue([], { cursors: new Map([['seen:p1:HS1', { hash: 'a' }], ['seen:p1:HS2', { hash: 'b' }], ['seen:p1:HS3', { hash: 'c' }], ['pull:p1:window', { until: 1 }]]) });
+      await advance(40 * DAY);
+      // Written again: young from now on.
+      await s.enqueue([], { cursors: new Map([['seen:p1:HS2', { hash: 'b2' }], ['seen:p1:HS4', { hash: 'd' }]]) });
+      await advance(1 * DAY);
+      const passes = [];
+      for (let n = 1; n === 1; ) passes.push((n = await s.forget(30 * DAY, 1)));
+      assert.deepStrictEqual(passes, [1, 1, 0], 'a chunk (1) at a time: HS1, HS3');
+      assert.strictEqual(await s.cursor('seen:p1:HS1'), undefined);
+      assert.strictEqual(await s.cursor('seen:p1:HS3'), undefined);
+      assert.deepStrictEqual(await s.cursor('seen:p1:HS2'), { hash: 'b2' }, 'rewritten within the retention');
+      assert.deepStrictEqual(await s.cursor('seen:p1:HS4'), { hash: 'd' });
+      assert.deepStrictEqual(await s.cursor('pull:p1:window'), { until: 1 }, 'a position is never forgotten');
+    });
+
     it('journals every step of every record of a dossier, with the exchange that decided it, ids masked: its history', async function () {
       const step = (over = {}) => entry(1, { op: 'progress', key: 'progress:HS1|20240305080000', hash: 's1', record: { MaHoSo: 'HS1', ThoiDiemXuLy: '20240305080000' }, ...over });
       // A millisecond between steps, as on a real clock (events of one millisecond are ordered too, acceptances first).

@@ -286,6 +286,11 @@ export class Connection {
     return { ok: true, status: r.status, items: data as Record<string, unknown>[] };
   }
 
+  /** D22: a pull is asked with the static key (AcceptKey): only a connection that has one can pull. */
+  get canPull(): boolean {
+    return Boolean(this.config.key);
+  }
+
   /** Closes idle sockets; a later call opens new ones. */
   close(): void {
     this.agents.destroy();

@@ -1,7 +1,7 @@
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { deadKind, eventOf, JournalRing, ofDossier, tell, type Exchange, type JournalEvent, type Queued } from './journal';
-import { acceptedEntry, queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { acceptedEntry, MEMORY_PREFIX, queueFull, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 
 /** How many delivered (key -> hash) pairs are remembered for idempotency. */
 const REMEMBERED_KEYS = 100_000;
@@ -61,12 +61,12 @@ export class MemoryStore implements Store {
 
   private readonly capacity: number;
 
-  /** Read positions as JSON text: what a caller gets back is never the object it gave. */
-  private cursors = new Map<string, string>();
+  /** Read positions as JSON text (what a caller gets back is never the object it gave), in the order last written. */
+  private cursors = new Map<string, { text: string; at: number }>();
 
   async cursor(name: string): Promise<CursorValue | undefined> {
-    const text = this.cursors.get(name);
-    return text === undefined ? undefined : (JSON.parse(text) as CursorValue);
+    const c = this.cursors.get(name);
+    return c === undefined ? undefined : (JSON.parse(c.text) as CursorValue);
   }
 
   async resetCursor(name: string): Promise<void> {
@@ -81,8 +81,11 @@ export class MemoryStore implements Store {
     // Refused whole, before anything is written: the caller hears it and nothing is half-taken.
     if (items.length > this.room()) throw queueFull(items.length, this.room());
     const result: EnqueueResult = { accepted: [], skipped: [] };
-    for (const [name, value] of opts.cursors ?? []) this.cursors.set(name, JSON.stringify(value));
     const now = this.now();
+    for (const [name, value] of opts.cursors ?? []) {
+      this.cursors.delete(name);
+      this.cursors.set(name, { text: JSON.stringify(value), at: now });
+    }
     const letter = opts.edited !== undefined ? this.entries.get(opts.edited) : undefined;
     if (letter) this.journal.add(eventOf(now, letter, letter.id, 'edited'));
     for (const item of items) {
@@ -392,7 +395,14 @@ export class MemoryStore implements Store {
       this.deliveredHash.delete(key);
       n++;
     }
-    return Math.max(n, this.journal.prune(before, limit));
+    let m = 0;
+    for (const [name, c] of this.cursors) {
+      if (m >= limit || c.at >= before) break;
+      if (!name.startsWith(MEMORY_PREFIX)) continue;
+      this.cursors.delete(name);
+      m++;
+    }
+    return Math.max(n, m, this.journal.prune(before, limit));
   }
 
   private remember(key: string, hash: string): void {

@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Problem } from '../problem';
 import { fail, json, Row, toEntry, tooNew } from './sql';
-import { acceptedEntry, countByOwner, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { acceptedEntry, countByOwner, MEMORY_PREFIX, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { deadKind, eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
 
@@ -16,7 +16,7 @@ export interface PostgresOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version in `migrate`. */
-const VERSION = 8;
+const VERSION = 9;
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]{0,50}$/;
 
@@ -96,7 +96,7 @@ export class PostgresStore implements Store {
       if (opts.cursors?.size) {
         await c.query(
           `INSERT INTO ${this.r} (name, value) SELECT * FROM unnest($1::text[], $2::text[])
-           ON CONFLICT (name) DO UPDATE SET value = excluded.value`, [[...opts.cursors.keys()], [...opts.cursors.values()].map((v) => JSON.stringify(v))]);
+           ON CONFLICT (name) DO UPDATE SET value = excluded.value, at = now()`, [[...opts.cursors.keys()], [...opts.cursors.values()].map((v) => JSON.stringify(v))]);
       }
       let fresh = items;
       if (!opts.resend && items.length) {
@@ -192,8 +192,11 @@ export class PostgresStore implements Store {
            SELECT key FROM ${this.d} WHERE at < now() - $1 * interval '1 millisecond' ORDER BY at LIMIT $2) RETURNING 1),
        j AS (
          DELETE FROM ${this.j} WHERE id IN (
-           SELECT id FROM (SELECT id, at FROM ${this.j} ORDER BY id LIMIT $2) o WHERE at < now() - $1 * interval '1 millisecond') RETURNING 1)
-       SELECT greatest((SELECT count(*) FROM d), (SELECT count(*) FROM j))::int AS n`, [olderThanMs, limit]);
+           SELECT id FROM (SELECT id, at FROM ${this.j} ORDER BY id LIMIT $2) o WHERE at < now() - $1 * interval '1 millisecond') RETURNING 1),
+       s AS (
+         DELETE FROM ${this.r} WHERE name IN (
+           SELECT name FROM ${this.r} WHERE at < now() - $1 * interval '1 millisecond' AND left(name, $4) = $3 ORDER BY at LIMIT $2) RETURNING 1)
+       SELECT greatest((SELECT count(*) FROM d), (SELECT count(*) FROM j), (SELECT count(*) FROM s))::int AS n`, [olderThanMs, limit, MEMORY_PREFIX, MEMORY_PREFIX.length]);
     return Number(rows[0].n);
   }
 
@@ -539,9 +542,11 @@ export class PostgresStore implements Store {
             skipped   bigint NOT NULL DEFAULT 0
           );
           CREATE TABLE ${this.r} (
-            name  text PRIMARY KEY,
-            value text NOT NULL
+            name  text        PRIMARY KEY,
+            value text        NOT NULL,
+            at    timestamptz NOT NULL DEFAULT now()
           );
+          CREATE INDEX "${table}_cursors_at" ON ${this.r} (at);
           ${this.journalTable()}
           INSERT INTO ${this.v} (version) VALUES (${VERSION});`);
       } else if (found < VERSION) {
@@ -567,6 +572,9 @@ export class PostgresStore implements Store {
         // 7 -> 8: the delivery journal, from now on, and the facts a report counts entries by.
         if (found < 8) await c.query(`ALTER TABLE ${this.t} ADD COLUMN IF NOT EXISTS facts text;
           ${this.journalTable()}`);
+        // 8 -> 9: a cursor knows when it was last written, so retention forgets old memories (MEMORY_PREFIX).
+        await c.query(`ALTER TABLE ${this.r} ADD COLUMN IF NOT EXISTS at timestamptz NOT NULL DEFAULT now();
+          CREATE INDEX IF NOT EXISTS "${table}_cursors_at" ON ${this.r} (at)`);
         await c.query(`UPDATE ${this.v} SET version = ${VERSION}`);
       }
       await c.query('COMMIT');

@@ -4,7 +4,7 @@ import { dirname } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
 import { fail, json, leasedEntry, Row, toEntry, tooNew } from './sql';
-import { countByOwner, enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
+import { countByOwner, enqueued, MEMORY_PREFIX, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import { LeaseTokens } from './lease';
 import { walDamage } from './wal';
 import { deadKind, dossierOfKey, eventColumns, keyRanges, tell, toQueued, toWritten, HISTORY_MAX, type Exchange, type JournalEvent, type JournalKind, type JournalRow, type Queued, type QueuedRow } from './journal';
@@ -28,7 +28,7 @@ export interface SqliteOptions {
 }
 
 /** Bump when the schema changes, and add the step from the previous version to `migrate`. */
-const VERSION = 10;
+const VERSION = 11;
 
 /**
  * Entries per owner and state, kept in the transaction that moves them: counts() was a
@@ -118,8 +118,10 @@ CREATE TABLE IF NOT EXISTS counters (
 );
 CREATE TABLE IF NOT EXISTS cursors (
   name  TEXT PRIMARY KEY,
-  value TEXT NOT NULL
+  value TEXT NOT NULL,
+  at    INTEGER NOT NULL DEFAULT 0
 );
+CREATE INDEX IF NOT EXISTS cursors_at ON cursors (at);
 ${STATE_COUNTERS}
 ${JOURNAL}`;
 
@@ -250,8 +252,8 @@ export class SqliteStore implements Store {
       const accepted = countByOwner(items.filter((_, i) => ids[i] !== 0));
       for (const owner of new Set([...skipped.keys(), ...accepted.keys()])) tally.run(owner, skipped.get(owner) ?? 0, accepted.get(owner) ?? 0);
       if (opts.cursors) {
-        const move = this.st('INSERT INTO cursors (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value');
-        for (const [name, value] of opts.cursors) move.run(name, JSON.stringify(value));
+        const move = this.st('INSERT INTO cursors (name, value, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value, at = excluded.at');
+        for (const [name, value] of opts.cursors) move.run(name, JSON.stringify(value), now);
       }
       return { ids, at: now };
     }, 'immediate');
@@ -312,9 +314,10 @@ export class SqliteStore implements Store {
     // The oldest `limit` events by id, those of them older than the cut: ids follow the clock,
     // so this stops at the first young event instead of reading the journal through.
     const prune = this.st('DELETE FROM journal WHERE id IN (SELECT id FROM (SELECT id, at FROM journal ORDER BY id LIMIT ?) WHERE at < ?)');
+    const unsee = this.st(`DELETE FROM cursors WHERE name IN (SELECT name FROM cursors WHERE at < ? AND substr(name, 1, ${MEMORY_PREFIX.length}) = '${MEMORY_PREFIX}' ORDER BY at LIMIT ?)`);
     return this.tx(() => {
       const cut = this.now() - olderThanMs;
-      return Math.max(drop.run(cut, limit).changes, prune.run(limit, cut).changes);
+      return Math.max(drop.run(cut, limit).changes, prune.run(limit, cut).changes, unsee.run(cut, limit).changes);
     }, 'immediate');
   }
 
@@ -644,6 +647,12 @@ export class SqliteStore implements Store {
         if (found < 9) this.db.exec(`DROP TRIGGER IF EXISTS entries_counted_out;\n${STATE_COUNTERS}`);
         // 9 -> 10: the delivery journal, from now on (nothing earlier was kept to fill it from).
         if (found < 10) this.db.exec(`ALTER TABLE entries ADD COLUMN facts TEXT;\n${JOURNAL}`);
+        // 10 -> 11: a cursor knows when it was last written, so retention forgets old memories (MEMORY_PREFIX).
+        if (found < 11) {
+          const has = (this.db.pragma('table_info(cursors)') as { name: string }[]).some((c) => c.name === 'at');
+          if (!has) this.db.exec('ALTER TABLE cursors ADD COLUMN at INTEGER NOT NULL DEFAULT 0');
+          this.db.exec('CREATE INDEX IF NOT EXISTS cursors_at ON cursors (at)');
+        }
       }
       this.db.pragma(`user_version = ${VERSION}`);
     }).immediate();

@@ -155,6 +155,12 @@ export interface ReplayFilter {
 export type Cursors = Map<string, CursorValue>;
 /** A read position as JSON: the store keeps it as text and gives it back as it was given. */
 export type CursorValue = Record<string, unknown>;
+/**
+ * Names of memories rather than positions (what a pull already handed over, one per dossier):
+ * kept with the time they were last written, and forgotten by `forget` as deliveries are.
+ * Every other cursor is kept until reset.
+ */
+export const MEMORY_PREFIX = 'seen:';
 
 export interface EnqueueOptions {
   resend?: boolean;
@@ -197,8 +203,9 @@ export interface Store {
   reported(held: Held[]): Promise<number[]>;
   /**
    * Retention of delivered data: forgets up to `limit` remembered deliveries (key, hash,
-   * time) older than `olderThanMs`, oldest first, and up to `limit` journal events as old,
-   * and answers the larger of the two counts. A record of such a key is then sent again even
+   * time) older than `olderThanMs`, oldest first, up to `limit` journal events as old, and
+   * up to `limit` cursors under MEMORY_PREFIX last written as long ago, and answers the
+   * largest of the counts. A record of such a key is then sent again even
    * with the same content (BTXH takes it as an update). The delivered counts stay. Callers
    * repeat while it answers `limit` (./retention.ts).
    */
