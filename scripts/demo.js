@@ -93,6 +93,12 @@ async function main() {
   await free(sandboxPort, 'sandbox');
   await free(editorPort, 'Node-RED');
   const sandbox = await createSandbox({ port: sandboxPort, host, log: (l) => console.log(`[sandbox] ${l}`) });
+  // D22: three synthetic dossiers registered "at the ministry" an hour ago, for btxh-pull's example to find.
+  const hourAgo = Date.now() - 3600_000;
+  const vn = new Date(hourAgo + 7 * 3600_000).toISOString(); // Vietnam has kept UTC+7 since 1975
+  const submitted = `${vn.slice(8, 10)}/${vn.slice(5, 7)}/${vn.slice(0, 4)} ${vn.slice(11, 19)}`;
+  const ministry = JSON.parse(fs.readFileSync(path.join(root, 'data', 'samples', 'ministry.json'), 'utf8'));
+  sandbox.register(ministry.map((d) => ({ ...d, SubmittedDate: submitted })), hourAgo);
   staleAddress();
   prepareUserDir();
   const red = spawn(process.execPath, [

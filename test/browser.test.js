@@ -261,7 +261,12 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
       // No warning triangle: every node of ours and every connection is valid as imported.
       const invalid = await page.evaluate(() => {
         const out = [];
-        RED.nodes.eachNode((n) => /^btxh-/.test(n.type) && !n.valid && out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`));
+        // Judged now, as Deploy judges them (an imported node's `valid` may not be computed yet).
+        RED.nodes.eachNode((n) => {
+          if (!/^btxh-/.test(n.type)) return;
+          RED.editor.validateNode(n);
+          if (!n.valid) out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`);
+        });
         RED.nodes.eachConfig((n) => /^btxh-/.test(n.type) && !n.valid && out.push(`${n.type} ${n.id} ${JSON.stringify(n.validationErrors)}`));
         return out;
       });
@@ -270,7 +275,7 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
 
       // The palette's icons are this package's, served where Node-RED looks for them.
       const icons = await page.evaluate(() => [...document.querySelectorAll('.red-ui-palette-node[data-palette-type^="btxh-"] .red-ui-palette-icon')].map((e) => e.style.backgroundImage));
-      assert.strictEqual(icons.length, 5);
+      assert.strictEqual(icons.length, 6);
       for (const css of icons) {
         const url = /url\("?([^")]+)"?\)/.exec(css)[1];
         assert.match(url, /^icons\/@motcua\/node-red-btxh\/btxh-[a-z]+\.svg$/);
@@ -299,7 +304,7 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
       // Deploy: no "not properly configured" question, straight to deployed.
       await page.click('#red-ui-header-button-deploy');
       await page.waitForFunction(() => document.querySelector('#red-ui-header-button-deploy').classList.contains('disabled') || document.querySelector('.red-ui-notification .primary'));
-      assert.strictEqual(await page.locator('.red-ui-notification:visible button.primary').count(), 0, 'deployed without a confirmation prompt');
+      assert.strictEqual(await page.locator('.red-ui-notification:visible button.primary').count(), 0, `deployed without a confirmation prompt: ${await page.locator('.red-ui-notification:visible').allInnerTexts()}`);
       const flows = (await red.api('GET', '/flows', undefined, { 'Node-RED-API-Version': 'v2' })).body.flows;
       assert.ok(!JSON.stringify(flows).includes('"password"'), 'the sandbox login went to credentials, not the flow file');
 

@@ -314,6 +314,67 @@ suite('database example: MariaDB with node-red-node-mysql', 'mariadb-mysql.json'
   setup: (server) => ({ db: mariaConfig(server) }),
 });
 
+describe('database example: pull-mariadb.json — dossiers registered on BTXH, pulled back into MariaDB (D22)', function () {
+  this.timeout(300_000);
+  const HOUR = 3_600_000;
+  const ministry = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'samples', 'ministry.json'), 'utf8'));
+  let server;
+  let c;
+  const t = perTest();
+  before(async function () {
+    server = await mariadb.startOrSkip(this);
+    c = await server.connect();
+    // The table as the example's comment says to create it.
+    const ddl = /CREATE TABLE[\s\S]*?;/.exec(load('pull-mariadb.json').find((n) => n.type === 'comment').info)[0];
+    await c.query(ddl);
+  });
+  after(async () => {
+    await c?.end().catch(() => undefined);
+    await server?.stop();
+  });
+  const rows = async () => (await c.query('SELECT MaHoSo, HoVaTen, ThayDoi, DuLieu, MaXa, SubmittedDate FROM BTXH_HoSoKeoVe ORDER BY MaHoSo'))[0];
+
+  it('each dossier becomes one row; a changed one updates its row; a restart repeats nothing; msg.from writes them all again', async function () {
+    t.sandbox.register(ministry, Date.now() - HOUR);
+    t.ex = await example('pull-mariadb.json', { sandbox: t.sandbox, name: 'db-pull', db: mariaConfig(server) });
+    await t.ex.start();
+    const pull = t.ex.node('btxh-pull', '');
+    await t.ex.fire(t.ex.node('inject', 'kéo ngay').id);
+    await until(async () => (await rows()).length === ministry.length, { what: 'a row per dossier' });
+    let got = await rows();
+    assert.deepStrictEqual(got.map((r) => [r.MaHoSo, r.HoVaTen, r.ThayDoi, r.MaXa]), ministry.map((d) => [d.MaHoSo, d.HoVaTen, 'new', d.MaXa]));
+    assert.strictEqual(JSON.parse(got[0].DuLieu).SubmittedDate, ministry[0].SubmittedDate, 'the whole dossier, under the table\'s names');
+    await until(() => /^pulled at/.test(t.ex.status(pull)), { what: `the pull's status (now "${t.ex.status(pull)}")` });
+    assert.match(t.ex.status(pull), /new 3 · changed 0 · unchanged 0 · next /);
+
+    // Changed at the ministry: its row is updated, no second row.
+    t.sandbox.register([{ ...ministry[1], HoVaTen: 'Đỗ Văn Khải (đã sửa)' }], Date.now() - 1000);
+    await t.ex.fire(t.ex.node('inject', 'kéo ngay').id);
+    await until(async () => (await rows()).some((r) => r.ThayDoi === 'changed'), { what: 'the changed row' });
+    got = await rows();
+    assert.strictEqual(got.length, ministry.length);
+    assert.deepStrictEqual(got.filter((r) => r.ThayDoi === 'changed').map((r) => [r.MaHoSo, r.HoVaTen]), [[ministry[1].MaHoSo, 'Đỗ Văn Khải (đã sửa)']]);
+
+    // A restart (SIGKILL) on the same outbox: the next pull hands nothing over again.
+    await c.query("UPDATE BTXH_HoSoKeoVe SET ThayDoi = 'seen'");
+    await t.ex.red.kill('SIGKILL');
+    await t.ex.start();
+    const before = t.sandbox.stats.requests.DanhSachHoSo ?? 0;
+    await t.ex.fire(t.ex.node('inject', 'kéo ngay').id);
+    await until(() => (t.sandbox.stats.requests.DanhSachHoSo ?? 0) > before && /^pulled at/.test(t.ex.status(pull)), { what: 'the pull after the restart' });
+    await sleep(500);
+    assert.deepStrictEqual((await rows()).map((r) => r.ThayDoi), ['seen', 'seen', 'seen'], 'nothing written again');
+
+    // The database lost its rows: pulled again from yesterday, every dossier written again.
+    await c.query('DELETE FROM BTXH_HoSoKeoVe');
+    const yesterday = new Date(Date.now() - 24 * HOUR).toLocaleDateString('sv-SE', { timeZone: 'Asia/Ho_Chi_Minh' });
+    // As the inject's dialog would have it with a property "from" added (the editor's "inject now" sends its props).
+    await t.ex.fire(t.ex.node('inject', 'kéo ngay').id, { __user_inject_props__: [{ p: 'payload', v: '', vt: 'date' }, { p: 'from', v: yesterday, vt: 'str' }] });
+    await until(async () => (await rows()).length === ministry.length, { what: 'every row again' });
+    assert.deepStrictEqual((await rows()).map((r) => r.ThayDoi), ['again', 'again', 'again']);
+  });
+});
+
 suite('database example: PostgreSQL with a function node and pg', 'postgresql.json', {
   dialect: 'postgres',
   async start(ctx) {

@@ -69,6 +69,15 @@ describe('npm start (demo)', function () {
     const flowFile = JSON.parse(fs.readFileSync(path.join(dir, 'flows.json'), 'utf8'));
     const auth = flowFile.find((n) => n.type === 'btxh-auth');
     assert.ok(auth && !('credentials' in auth) && !JSON.stringify(auth).includes('demo"'), 'no secret in the flow file');
+    // D22: the dossiers registered "at the ministry" an hour before the demo started, for btxh-pull to find.
+    const vn = (ms) => new Date(ms + 7 * 3600_000).toISOString().replace(/^(\d{4})-(\d\d)-(\d\d)T([\d:]{8}).*$/, '$3/$2/$1 $4');
+    const pulled = await (await fetch(`${sandbox}/api/v1/Service/DanhSachHoSo`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer demo-key' },
+      body: JSON.stringify({ AcceptKey: 'demo-key', MaTinh: '01', ThoiGianBatDau: vn(Date.now() - 3 * 3600_000), ThoiGianKetThuc: vn(Date.now()) }),
+    })).json();
+    const ministry = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'data', 'samples', 'ministry.json'), 'utf8'));
+    assert.deepStrictEqual(pulled.result.data.map((d) => d.maHoSo), ministry.map((d) => d.MaHoSo));
   });
 
   it('every example flow deploys into the running editor', async () => {
@@ -85,10 +94,10 @@ describe('npm start (demo)', function () {
     }
     const flows = await (await fetch(`${editor}/flows`, { headers: { 'Node-RED-API-Version': 'v2' } })).json();
     const types = new Set(flows.flows.map((n) => n.type));
-    for (const t of ['btxh-dossier', 'btxh-progress', 'btxh-decision', 'btxh-lookup', 'btxh-auth', 'btxh-source', 'mysql', 'MSSQL', 'sheet-to-json']) assert.ok(types.has(t), t);
+    for (const t of ['btxh-dossier', 'btxh-progress', 'btxh-decision', 'btxh-lookup', 'btxh-auth', 'btxh-source', 'btxh-pull', 'mysql', 'MSSQL', 'sheet-to-json']) assert.ok(types.has(t), t);
     const nodes = await (await fetch(`${editor}/nodes`, { headers: { accept: 'application/json' } })).json();
     const ours = nodes.filter((s) => s.module === '@motcua/node-red-btxh');
-    assert.strictEqual(ours.length, 6);
+    assert.strictEqual(ours.length, 7);
     for (const s of ours) assert.ok(s.enabled && !s.err, `${s.id}: ${s.err}`);
   });
 });
