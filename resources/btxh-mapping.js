@@ -14,6 +14,13 @@
     var NS = '@motcua/node-red-btxh/btxh-auth:btxh-auth.mapping.';
     var TYPES = ['msg', 'flow', 'global', 'jsonata', 'str', 'num', 'env'];
     var tables = {};
+
+    /** D20: the profile of the connection the dialog has chosen (deployed or not): "annex" or "deployed". */
+    function profileOf(node) {
+        var id = $('#node-input-auth').val() || node.auth;
+        var auth = id && RED.nodes.node(id);
+        return auth && auth.profile === 'deployed' ? 'deployed' : 'annex';
+    }
     var state = {};
 
     function t(key, params) {
@@ -249,6 +256,7 @@
                 mapping: current(op) || node.mapping || {},
                 dateFormats: $('#node-input-dateFormats').val(),
                 lang: editorLang(),
+                profile: profileOf(node),
                 last: !!last
             };
             if (!last) {
@@ -295,9 +303,10 @@
             apply(op, node.mapping || {});
             state[op].ready = true;
         };
-        if (tables[op]) return build(tables[op]);
-        $.getJSON('btxh/fields/' + op)
-            .done(function (d) { tables[op] = d; build(d); })
+        var key = op + ':' + profileOf(node);
+        if (tables[key]) return build(tables[key]);
+        $.getJSON('btxh/fields/' + op + '?profile=' + profileOf(node))
+            .done(function (d) { tables[key] = d; build(d); })
             .fail(function (xhr) { $wrap.text(t('failed', { message: xhr.statusText })); });
     }
 

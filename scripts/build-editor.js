@@ -13,7 +13,7 @@ const path = require('path');
 
 const root = path.join(__dirname, '..');
 const src = path.join(root, 'src', 'editor');
-const { operations } = require(path.join(root, 'lib', 'fields'));
+const { operations, profiles } = require(path.join(root, 'lib', 'fields'));
 
 const fill = (template, values) => template.replace(/\{\{(\w+)\}\}/g, (m, k) => (k in values ? values[k] : m));
 const dialog = fs.readFileSync(path.join(src, 'sync-node.html'), 'utf8');
@@ -41,8 +41,11 @@ ${bodies.join(',\n')}
     return cache[id].exports;
   }
   var check = req('./setting-text').checkSetting;
+  // D20: every field of each profile's tables (what the connection's emitNames may rename).
+  var fields = ${JSON.stringify(Object.fromEntries(Object.entries(profiles).map(([p, ops]) => [p, Object.values(ops).flatMap((o) => o.fields.map((f) => ({ name: f.name, type: f.type })))])))};
   var NS = '@motcua/node-red-btxh/btxh-auth:btxh-auth.';
   window.BtxhSettings = {
+    fields: fields,
     /** Where a JSON text breaks, in the user's own text (the browser's parser speaks English). */
     near: req('./setting-text').jsonDetail,
     /** A Node-RED validate function for a JSON setting: true, or the message in the editor's language. */

@@ -66,8 +66,9 @@ describe('D19 against the sandbox, annex and deployed profiles', function () {
     describe(`--profile ${profile}`, function () {
       const t = withRuntime({ profile });
 
+      // D20: a connection to a deployed BTXH speaks its profile (SubmitedDate, the superset).
       it('delivers, refreshes an expired token once, and names the field of a refused record', async function () {
-        const f = await start({ sandbox: t.sandbox });
+        const f = await start({ sandbox: t.sandbox, auth: { profile } });
         let settled = outcome(f, (s) => records(s) === 2);
         f.sync.receive({ payload: [dossier(1), dossier(2)] });
         await settled;
@@ -86,7 +87,7 @@ describe('D19 against the sandbox, annex and deployed profiles', function () {
 
       for (const [type, op, record] of [['btxh-decision', 'decision', decision(1)], ['btxh-progress', 'progress', progress(1)]]) {
         it(`${type} delivered whatever the shape of the answer`, async function () {
-          const f = await start({ type, sandbox: t.sandbox });
+          const f = await start({ type, sandbox: t.sandbox, auth: { profile } });
           const settled = outcome(f, (s) => records(s) === 1 || s.notSent.length > 0);
           f.sync.receive({ payload: record });
           const s = await settled;
@@ -100,7 +101,7 @@ describe('D19 against the sandbox, annex and deployed profiles', function () {
   describe('--profile deployed: a dossier sent again', function () {
     const t = withRuntime({ profile: 'deployed' });
     const again = async (auth) => {
-      const f = await start({ sandbox: t.sandbox, auth, node: { resend: true } });
+      const f = await start({ sandbox: t.sandbox, auth: { profile: 'deployed', ...auth }, node: { resend: true } });
       let settled = outcome(f, (s) => records(s) === 1);
       f.sync.receive({ payload: dossier(1) });
       await settled;

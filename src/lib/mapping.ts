@@ -192,6 +192,7 @@ export function describeFields(op: OperationSpec) {
   return {
     op: op.id,
     api: op.api,
+    profile: op.profile,
     title: op.title,
     keyFields: op.keyFields,
     fields: op.fields.map((f) => ({

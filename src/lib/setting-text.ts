@@ -10,7 +10,10 @@ import { problem, type Problem } from './problem';
  * runs the very same checks: scripts/build-editor.js bundles the three as
  * resources/btxh-settings.js.
  */
-export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats' | 'codes' | 'pattern';
+export type SettingKind = 'statusMap' | 'procedureMap' | 'headers' | 'dateFormats' | 'codes' | 'pattern' | 'emitNames';
+
+/** A field name as a .NET model would have it. */
+const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** A header name as HTTP allows it (RFC 9110 token). */
 const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -20,6 +23,8 @@ const HEADER = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * Blank means "none". For dateFormats, `dates` are the operation's date fields and `op` its names:
  * a key is a field ("ThoiDiemXuLy"), a field of the operation ("XuLyHoSo.ThoiDiemXuLy"), or the
  * operation itself ("XuLyHoSo": every datetime field of it), as the normaliser reads them (D3).
+ * For emitNames (D20), `dates` are every field of the connection's tables: a key is one of them, its
+ * value a field name that is not another field's (a record never carries two spellings of one field).
  */
 export function checkSetting(kind: SettingKind, field: string, text: unknown, dates: Pick<FieldSpec, 'name' | 'type'>[] = [], op?: { api: string; id: string }): Problem | undefined {
   if (text === undefined || text === null || (typeof text === 'string' && text.trim() === '')) return undefined;
@@ -59,6 +64,11 @@ export function checkSetting(kind: SettingKind, field: string, text: unknown, da
         if (!HEADER.test(key)) return problem(field, 'settingHeaderName', { key });
         // Not echoed: a header's value may be a secret (gatewaySecretHeaders).
         if (typeof value !== 'string' || /[\r\n]/.test(value)) return problem(field, 'settingHeaderValue', { key });
+        break;
+      case 'emitNames':
+        if (!dates.some((d) => d.name === key) || typeof value !== 'string' || !FIELD_NAME.test(value) || (value !== key && dates.some((d) => d.name === value))) {
+          return problem(field, 'settingEmitName', { key, value: shown(value) });
+        }
         break;
       case 'dateFormats': {
         const own = op ? key.replace(new RegExp(`^(${op.api}|${op.id})\\.`), '') : key;

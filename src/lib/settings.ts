@@ -1,8 +1,12 @@
+import type { Profile } from './fields/types';
+
 /**
  * Connection-level choices that change what is sent (set on btxh-auth, shared by
  * every node of the connection). Defaults follow api.md.
  */
 export interface Settings {
+  /** D20: the field tables the connection speaks (the annex's, or the deployed superset). */
+  profile: Profile;
   /** D5: DanTocId carries the BTXH catalogue id (29 = Kinh) or the GSO code ("1"). */
   ethnicityCode: 'id' | 'gso';
   /** D13: which administrative code set is sent. */
@@ -29,6 +33,7 @@ export interface Settings {
 }
 
 export const defaultSettings: Settings = {
+  profile: 'annex',
   ethnicityCode: 'id',
   codeSet: 'pre-2025',
   district2025: 'old',

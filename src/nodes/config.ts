@@ -1,4 +1,5 @@
 import type { ConnectionConfig } from '../lib/client';
+import { EMIT_NAMES, profiles, type Profile } from '../lib/fields';
 import { PULL_PATH } from '../lib/client/connection';
 import { defaultSettings, type Settings } from '../lib/settings';
 import { checkSetting, codeTokens, type SettingKind } from '../lib/setting-text';
@@ -26,6 +27,10 @@ export interface AuthProps {
   pathDecision?: string;
   /** D22: where btxh-pull asks for the dossiers registered on BTXH. */
   pathPull?: string;
+  /** D20: "annex" (default) or "deployed". */
+  profile?: string;
+  /** D20: JSON {"TableName": "NameOnTheWire"}; blank: the profile's own. */
+  emitNames?: string;
   timeout?: number | string;
   tokenLifetime?: number | string;
   bodyShape?: 'array' | 'object';
@@ -112,6 +117,7 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     username: c.username,
     password: c.password,
     key: c.key,
+    emitNames: emitNamesOf(p),
     timeoutMs: num(p.timeout, 30) * 1000,
     tokenLifetimeMs: num(p.tokenLifetime, 30) * 60_000,
     bodyShape: p.bodyShape ?? 'array',
@@ -158,7 +164,24 @@ export function settingsOf(p: AuthProps): Settings {
     excelDates: p.excelDates === true,
     statusMap: json<Record<string, number>>(p.statusMap, {}),
     procedureMap: json<Record<string, string>>(p.procedureMap, {}),
+    profile: profileOf(p),
   };
+}
+
+/** D20: the connection's profile; anything but "deployed" is the annex's. */
+export function profileOf(p: AuthProps): Profile {
+  return p.profile === 'deployed' ? 'deployed' : 'annex';
+}
+
+/** Every field of the connection's tables (what an emitNames key may name). */
+export function profileFields(profile: Profile): Pick<FieldSpec, 'name' | 'type'>[] {
+  return Object.values(profiles[profile]).flatMap((o) => o.fields.map((f) => ({ name: f.name, type: f.type })));
+}
+
+/** D20: the names the connection emits: its own setting, or its profile's (SubmitedDate for "deployed"). */
+export function emitNamesOf(p: AuthProps): Record<string, string> {
+  const own = typeof p.emitNames === 'string' && p.emitNames.trim() ? json<Record<string, string>>(p.emitNames, {}) : EMIT_NAMES[profileOf(p)];
+  return Object.fromEntries(Object.entries(own).filter(([k, v]) => k !== v));
 }
 
 /** A sync node's settings: its connection's, with the node's own date formats on top (D3). */
@@ -187,6 +210,7 @@ export function connectionSettingsProblem(RED: Red, p: AuthProps, c: AuthCredent
     settingProblem(RED, 'codes', 'successCodes', 'label.successCodes', p.successCodes) ??
     settingProblem(RED, 'codes', 'existsCodes', 'label.existsCodes', p.existsCodes) ??
     settingProblem(RED, 'pattern', 'existsPattern', 'label.existsPattern', p.existsPattern) ??
+    settingProblem(RED, 'emitNames', 'emitNames', 'label.emitNames', p.emitNames, profileFields(profileOf(p))) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewayHeaders', 'label.gatewayHeaders', p.gatewayHeaders) : undefined) ??
     (p.mode === 'gateway' ? settingProblem(RED, 'headers', 'gatewaySecretHeaders', 'label.gatewaySecretHeaders', c.gatewaySecretHeaders) : undefined) ??
     (p.mode === 'gateway' && p.gatewayAccessForm === 'base64json' ? settingProblem(RED, 'headers', 'gatewayAccessToken', 'label.gatewayAccessToken', c.gatewayAccessToken) : undefined)

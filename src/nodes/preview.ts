@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { operations, type OperationSpec } from '../lib/fields';
+import { operation, operations, type OperationSpec } from '../lib/fields';
 import { describeFields, maskRecord, personalIds, prepareMapped } from '../lib/mapping';
 import { maskId } from '../lib/mask';
 import { render, type Lang } from '../lib/messages';
@@ -33,6 +33,8 @@ export interface PreviewRequest {
   last?: boolean;
   /** The editor's language. */
   lang?: string;
+  /** D20: the profile of the connection as the dialog has it ("annex" | "deployed"). */
+  profile?: string;
 }
 
 export interface RenderedProblem {
@@ -73,7 +75,9 @@ export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) 
   }
   const auth = req.auth ? (RED.nodes.getNode(req.auth) as { settings?: Settings } | null) : null;
   const base = auth?.settings ?? defaultSettings;
-  const settings: Settings = syncSettings(base, req.dateFormats);
+  // D20: the profile the dialog shows (its connection may not be deployed yet), else the deployed connection's.
+  const settings: Settings = { ...syncSettings(base, req.dateFormats), ...(req.profile === 'deployed' || req.profile === 'annex' ? { profile: req.profile } : {}) };
+  op = operation(op.id, settings.profile);
 
   const map = compileMapping(RED, deployed ?? detachedNode(req.id ?? 'preview'), op, req.mapping);
   const raw = await map(input, { payload: input });
@@ -96,7 +100,7 @@ export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) 
     errors: prepared.errors.map(show),
     warnings: prepared.warnings.map(show),
     aliases: prepared.aliases,
-    settings: { deployed: !!auth?.settings, ethnicityCode: settings.ethnicityCode, codeSet: settings.codeSet, strict: settings.strict },
+    settings: { deployed: !!auth?.settings, profile: settings.profile, ethnicityCode: settings.ethnicityCode, codeSet: settings.codeSet, strict: settings.strict },
   };
 }
 
@@ -120,7 +124,8 @@ export function registerPreview(RED: Red): void {
   RED.httpAdmin.get('/btxh/fields/:op', RED.auth.needsPermission('btxh-auth.read'), (req: any, res: any) => {
     const o = op(req.params.op);
     if (!o) return res.status(404).json({ error: 'unknown operation' });
-    res.json(describeFields(o));
+    // D20: ?profile=deployed, the superset the dialog's connection speaks.
+    res.json(describeFields(operation(o.id, req.query?.profile === 'deployed' ? 'deployed' : 'annex')));
   });
 
   RED.httpAdmin.get('/btxh/presets', RED.auth.needsPermission('btxh-auth.read'), (_req: any, res: any) => {

@@ -5,7 +5,7 @@ import { DAY_MS, Sender, SENDER_DEFAULTS, type DeliveredInfo, type Precheck } fr
 import { COMMIT_MAX, type Page } from '../lib/engine/commits';
 import { encode, pageOf, positionOf, type PageRequest, type PageResult, type Position } from '../lib/source/cursor';
 import { Turns } from '../lib/engine/turns';
-import type { OperationSpec } from '../lib/fields';
+import { operation, type OperationSpec } from '../lib/fields';
 import { maskId } from '../lib/mask';
 import { maskRecord, personalIds, prepareMapped } from '../lib/mapping';
 import { render, type Lang } from '../lib/messages';
@@ -96,13 +96,15 @@ async function checkLink(connection: Connection, record: Record<string, unknown>
   return { ok: false, transient: c.transient === true, problem: problem('Url', c.code ?? 'documentUnavailable', params) };
 }
 
-export function registerSyncNode(RED: Red, type: string, op: OperationSpec): void {
+export function registerSyncNode(RED: Red, type: string, annex: OperationSpec): void {
   function SyncNode(this: Node, raw: SyncConfig) {
     // createNode needs the object Node-RED passed (it carries the flow, not as a copyable property).
     RED.nodes.createNode(this, raw);
     const config = migrateSync(raw);
     const node = this;
     const auth = RED.nodes.getNode(config.auth) as AuthNode | null;
+    // D20: the field table of the connection's profile (the annex's, or the deployed superset).
+    const op = auth?.settings ? operation(annex.id, auth.settings.profile) : annex;
     // The admin endpoints (report) find the node's connection by it.
     (node as Node & { authId?: string }).authId = config.auth;
     const opened = outboxFor(RED, auth);

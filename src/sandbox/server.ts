@@ -243,7 +243,17 @@ export async function createSandbox(opts: SandboxOptions = {}): Promise<Sandbox>
       });
     }
     const request = state.nextRequest();
-    const errors = validate(spec, records, settings, faults.rejectMaHoSo);
+    // D20: the deployed system reads the deployed superset, and the submission date only as it spells it
+    // (SubmitedDate): "SubmittedDate" is a property it does not have, so the date is missing.
+    const table = deployed ? operation(spec.id, 'deployed') : spec;
+    if (deployed && spec.id === 'dossier') {
+      records = records.map((r) => {
+        if (typeof r !== 'object' || r === null || Array.isArray(r)) return r;
+        const { SubmittedDate: _ignored, SubmitedDate: date, ...rest } = r as Json;
+        return date === undefined ? rest : { ...rest, SubmittedDate: date };
+      });
+    }
+    const errors = validate(table, records, settings, faults.rejectMaHoSo).map((e) => (deployed && e.field === 'SubmittedDate' ? { ...e, field: 'SubmitedDate' } : e));
     if (errors.length) {
       const bad = [...new Set(errors.map((e) => e.index))];
       log(`${spec.api} #${request} rejected: ${records.length} record(s), bad ${bad.map((i) => `[${i}] ${errors.find((e) => e.index === i)?.MaHoSo ?? '-'}`).join(', ')}`);

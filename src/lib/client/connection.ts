@@ -206,6 +206,15 @@ export class Connection {
     return this.oneByOne ? 1 : Infinity;
   }
 
+  /** D20: the record under the names the connection emits (in the same order); as it is when none is renamed. */
+  private emitted(record: Record<string, unknown>): Record<string, unknown> {
+    const names = this.config.emitNames;
+    if (!names || !Object.keys(names).some((k) => k in record)) return record;
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(record)) out[Object.prototype.hasOwnProperty.call(names, k) ? names[k] : k] = record[k];
+    return out;
+  }
+
   private withKey(record: Record<string, unknown>): Record<string, unknown> {
     return this.auth === 'key' ? { ...record, AcceptKey: this.config.key } : record;
   }
@@ -220,6 +229,7 @@ export class Connection {
   async send(api: Api, records: Record<string, unknown>[], opts: SendOptions = {}): Promise<SendResult> {
     if (!APIS.includes(api)) return { ok: false, kind: 'rejected', code: 'http', message: `unknown API ${String(api)}` };
     if (!Array.isArray(records) || records.length === 0) return { ok: false, kind: 'rejected', code: 'noRecords', message: 'no records' };
+    if (this.config.emitNames) records = records.map((r) => this.emitted(r));
     if (!this.oneByOne) return this.scrub.value(await this.post(api, records, opts));
     const bodies: unknown[] = [];
     let last: SendResult | undefined;

@@ -53,6 +53,12 @@ export interface ConnectionConfig {
   password?: string;
   /** Mode key (and gateway without username): sent as the body field AcceptKey of each record. */
   key?: string;
+  /**
+   * D20: field names sent under another name (table name -> name on the wire), for every
+   * operation of the connection: `{SubmittedDate: "SubmitedDate"}`. The record keeps the table's
+   * name everywhere else (outbox, hash, history); only the request body is renamed.
+   */
+  emitNames?: Record<string, string>;
   gateway?: GatewayConfig;
   /** Per request, default 30000; covers connect, send and the whole response. */
   timeoutMs?: number;

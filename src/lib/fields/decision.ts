@@ -3,6 +3,7 @@ import type { OperationSpec } from './types';
 /** FileQuyetDinh — the final decision's file link, mandatory for every province (seed 3.3, annex 1.2c). */
 export const decision: OperationSpec = {
   id: 'decision',
+  profile: 'annex',
   api: 'FileQuyetDinh',
   path: '/api/v1/Service/FileQuyetDinh',
   title: { vi: 'Đồng bộ quyết định phê duyệt', en: 'Sync final decisions' },

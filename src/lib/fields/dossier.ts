@@ -24,6 +24,7 @@ function address(prefix: 'HKTT' | 'NOHT', group: 'permanent' | 'current', label:
 /** DongBoDVC — a new dossier (seed 3.1, annex 1.2a). */
 export const dossier: OperationSpec = {
   id: 'dossier',
+  profile: 'annex',
   api: 'DongBoDVC',
   path: '/api/v1/Service/DongBoDVC',
   title: { vi: 'Đồng bộ hồ sơ tiếp nhận', en: 'Sync new dossiers' },

@@ -1,17 +1,34 @@
 import { decision } from './decision';
+import { dossier as deployedDossier } from './deployed';
 import { dossier } from './dossier';
 import { progress } from './progress';
-import type { OperationId, OperationSpec } from './types';
+import type { OperationId, OperationSpec, Profile } from './types';
 
 export * from './types';
 export { dossier, progress, decision };
 
 export const operations: Record<OperationId, OperationSpec> = { dossier, progress, decision };
 
-/** Operation by id ("dossier") or API name ("DongBoDVC"). */
-export function operation(name: string): OperationSpec {
-  const own = Object.prototype.hasOwnProperty.call(operations, name) ? (operations as Record<string, OperationSpec>)[name] : undefined;
-  const op = own ?? Object.values(operations).find((o) => o.api === name);
+/** D20: the field tables of each profile; the annex's is `operations`. */
+export const profiles: Record<Profile, Record<OperationId, OperationSpec>> = {
+  annex: operations,
+  deployed: { dossier: deployedDossier, progress, decision },
+};
+
+/**
+ * D20: the names a profile sends some fields under, where peers differ from the annex (a
+ * connection's own setting replaces it): the deployed system's SubmitedDate, with one "t".
+ */
+export const EMIT_NAMES: Record<Profile, Record<string, string>> = {
+  annex: {},
+  deployed: { SubmittedDate: 'SubmitedDate' },
+};
+
+/** Operation by id ("dossier") or API name ("DongBoDVC"), in a profile (the annex's by default). */
+export function operation(name: string, profile: Profile = 'annex'): OperationSpec {
+  const table = Object.prototype.hasOwnProperty.call(profiles, profile) ? profiles[profile] : operations;
+  const own = Object.prototype.hasOwnProperty.call(table, name) ? (table as Record<string, OperationSpec>)[name] : undefined;
+  const op = own ?? Object.values(table).find((o) => o.api === name);
   if (!op) throw new Error(`unknown BTXH operation: ${name}`);
   return op;
 }

@@ -6,6 +6,7 @@ const DATETIME = 'yyyyMMddHHmmss';
 /** XuLyHoSo — one processing step of a dossier (seed 3.2, annex 1.2b). */
 export const progress: OperationSpec = {
   id: 'progress',
+  profile: 'annex',
   api: 'XuLyHoSo',
   path: '/api/v1/Service/XuLyHoSo',
   title: { vi: 'Đồng bộ tiến trình xử lý hồ sơ', en: 'Sync processing steps' },

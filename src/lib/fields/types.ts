@@ -27,6 +27,7 @@ export type FieldKind =
   | 'email'
   | 'phone'
   | 'url' // absolute http(s) URL (FileQuyetDinh)
+  | 'extentData' // D20: the deployed CertificateExtentData XML, built by an XML library from a link or an object
   | 'date'; // date/datetime values (D3)
 
 /** The facts of a record a report groups by (issue 14): its procedure, handling unit, submission. */
@@ -64,8 +65,18 @@ export interface FieldSpec {
 
 export type OperationId = 'dossier' | 'progress' | 'decision';
 
+/**
+ * D20: which field tables a connection speaks. `annex`: the ministry's annex (the default);
+ * `deployed`: the superset a deployed province sends (DongBoDVC with 47 fields; the others as
+ * in the annex).
+ */
+export type Profile = 'annex' | 'deployed';
+export const PROFILES: readonly Profile[] = ['annex', 'deployed'];
+
 export interface OperationSpec {
   id: OperationId;
+  /** The profile this table belongs to (D20). */
+  profile: Profile;
   /** The seed's operation name, also the last segment of its default path. */
   api: 'DongBoDVC' | 'XuLyHoSo' | 'FileQuyetDinh';
   /** Default path relative to the connection's base URL. */

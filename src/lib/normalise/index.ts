@@ -5,6 +5,7 @@ import type { Settings } from '../settings';
 import { normaliseUnits } from './address';
 import { normaliseEthnicity, normaliseGender, normaliseIssuingPlace, normaliseProcedure, procedureName } from './catalogued';
 import { normaliseEmail, normalisePhone, normaliseUrl } from './contact';
+import { normaliseExtentData } from './extent';
 import { normaliseDate } from './dates';
 import { matchKeys } from './keys';
 import { normalisePersonalId } from './personal-id';
@@ -110,6 +111,7 @@ function field(op: OperationSpec, f: FieldSpec, v: unknown, s: Settings, report:
     case 'email': return normaliseEmail(f, v, s.strict, report);
     case 'phone': return normalisePhone(f, v, s.strict, report);
     case 'url': return normaliseUrl(f, v, s.strict, report);
+    case 'extentData': return normaliseExtentData(f, v, report);
     default: return normaliseText(f, v, s.strict, report);
   }
 }

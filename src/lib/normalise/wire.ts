@@ -4,6 +4,7 @@ import { maskId } from '../mask';
 import type { Settings } from '../settings';
 import { wireUrl } from './contact';
 import { checkDate } from './dates';
+import { checkExtentData } from './extent';
 import { CODE_PATTERN, groups, required as groupRequired, WIDTH, type Group, type UnitKind } from './address';
 import { wirePersonalId } from './personal-id';
 import { Report } from './report';
@@ -23,7 +24,7 @@ import { controlChar, isNfc, length, maxOf } from './text';
  * (`normalised`), their check is not run a second time — a third of the last step's cost.
  * Units stay: their catalogue and hierarchy are checked only here.
  */
-const NORMALISED: ReadonlySet<string> = new Set(['date', 'gender', 'ethnicity', 'issuingPlace']);
+const NORMALISED: ReadonlySet<string> = new Set(['date', 'gender', 'ethnicity', 'issuingPlace', 'extentData']);
 
 export function inspectValues(op: OperationSpec, record: Record<string, unknown>, settings: Settings, normalised = false): Report {
   const report = new Report();
@@ -134,6 +135,9 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
       break;
     case 'date':
       checkDate(op, f, v, s, report);
+      break;
+    case 'extentData':
+      checkExtentData(f, v, report);
       break;
   }
   return report.errors.length === n;

@@ -116,7 +116,7 @@ export class Puller {
       run.failure = answer;
       return run;
     }
-    const op = operation('dossier');
+    const op = operation('dossier', this.opts.settings?.profile);
     const moves = new Map<string, CursorValue>();
     for (let i = 0; i < answer.items.length; i += SLICE) {
       // A slice at a time, its memories read together (a ThreadStore or a pool answers them side by side),

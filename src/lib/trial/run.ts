@@ -62,7 +62,7 @@ export async function runTrial(conn: TrialConnection, opts: { endpoint: string; 
   const result: TrialResult = { at, endpoint: opts.endpoint, token, steps: [], passed: false };
   if (!t.ok) return result;
   for (const c of trialCases(DateTime.fromMillis(at))) {
-    const op = operation(c.op);
+    const op = operation(c.op, opts.settings?.profile);
     const step: TrialStep = { op: c.op, api: op.api, expect: c.expect, why: c.why, dossiers: c.records.map((r) => String(r.MaHoSo)), outcome: 'invalid', asExpected: false };
     const wire: Record<string, unknown>[] = [];
     const errors: Problem[] = [];
