@@ -3,7 +3,7 @@
 const assert = require('assert');
 const { prepare } = require('../lib/normalise');
 const { checkWire, inspectWire, jsonSchema, schema } = require('../lib/schema');
-const { dossier, progress, decision } = require('../lib/fields');
+const { dossier, progress, decision, operation } = require('../lib/fields');
 
 // Synthetic, realistic inputs (Phường Phúc Xá, Quận Ba Đình, Hà Nội: 01 / 001 / 00001 before 2025).
 const DOSSIER = {
@@ -477,6 +477,29 @@ describe('schema and jsonSchema', () => {
 });
 
 describe('the fast paths agree with the slow ones', () => {
+  it('column plans (matchKeys) read every record as matching key by key does: values, aliases, warnings', function () {
+    const messy = require('./support/messy');
+    const { generate, mulberry32 } = require('./support/fuzz');
+    const { matchKeys, matchEach } = require('../lib/normalise/keys');
+    const { Report } = require('../lib/normalise/report');
+    const rng = mulberry32(20261207);
+    let n = 0;
+    for (const op of [dossier, progress, decision, operation('dossier', 'deployed')]) {
+      const inputs = [...Array.from({ length: 800 }, (_, i) => messy[op.id](i)), ...Array.from({ length: 800 }, (_, i) => generate(op.id, i, rng)),
+        { MaHoSo: 'HS1', mahoso: 'HS1', ' MaHoSo ': '' }, { MaHoSo: 'HS1', mahoso: 'HS2' }];
+      for (const input of inputs) {
+        if (!input || typeof input !== 'object' || Array.isArray(input)) continue;
+        const [a, b] = [new Report(), new Report()];
+        const fast = matchKeys(op, input, a);
+        const slow = matchEach(op, input, b);
+        assert.deepStrictEqual([[...fast.values], fast.aliases, a.errors, a.warnings], [[...slow.values], slow.aliases, b.errors, b.warnings]);
+        n++;
+      }
+    }
+    assert.ok(n > 5000, `${n} records compared`);
+  });
+
+
   it('prepare skips the value checks its normalisers already made: no record it accepts fails the full wire check, under any date format or code set', function () {
     this.timeout(60_000);
     const messy = require('./support/messy');
@@ -492,8 +515,13 @@ describe('the fast paths agree with the slow ones', () => {
     const rng = mulberry32(20261204);
     let accepted = 0;
     for (const settings of settingsList) {
-      for (const op of [dossier, progress, decision]) {
-        const inputs = [...Array.from({ length: 1500 }, (_, i) => messy[op.id](i)), ...Array.from({ length: 1500 }, (_, i) => generate(op.id, i, rng))];
+      // The deployed profile's dossier too (D20): its added fields, CertificateExtentData's XML among them.
+      for (const op of [dossier, progress, decision, operation('dossier', 'deployed')]) {
+        let inputs = [...Array.from({ length: 1500 }, (_, i) => messy[op.id](i)), ...Array.from({ length: 1500 }, (_, i) => generate(op.id, i, rng))];
+        if (op.profile === 'deployed') {
+          inputs = inputs.map((r, i) => (!r || typeof r !== 'object' || Array.isArray(r) ? r : { ...r, NgayTiepNhan: r.SubmittedDate, SoQuyetDinh: ` ${i}/QĐ-UBND `, TrichYeu: r.HoVaTen,
+            DuongDanTepTinKetQua: i % 2 ? `https://motcua.example.vn/kq/${i}.pdf?a=1&b=<2>` : [{ DuongDanTepTinKetQua: `https://motcua.example.vn/kq/${i}.pdf`, TenGiayTo: `Quyết định <${i}> & "x"` }] }));
+        }
         for (const input of inputs) {
           const p = prepare(op, input, settings);
           if (!p.record) continue;

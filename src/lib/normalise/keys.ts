@@ -57,6 +57,71 @@ export interface Matched {
  * single warning that lists them, so a typo'd column is visible but never sent.
  */
 export function matchKeys(op: OperationSpec, input: Record<string, unknown>, report: Report): Matched {
+  const keys = Object.keys(input);
+  const plan = planOf(op, keys);
+  if (plan) {
+    // The usual case: each field spelled once. What a spelling reaches was worked out once for these columns.
+    const values = new Map<string, unknown>();
+    for (let i = 0; i < keys.length; i++) {
+      const f = plan.fields[i];
+      if (f) values.set(f.name, input[keys[i]]);
+    }
+    for (const a of plan.aliases) report.warn(a.to, 'alias', { from: a.from, to: a.to });
+    if (plan.unknown) report.warn(null, 'unknownFields', { names: plan.unknown, count: plan.unknownCount });
+    return { values, aliases: plan.aliases.slice() };
+  }
+  return matchEach(op, input, report);
+}
+
+/** What a set of columns (in order) reaches: only for columns that spell no field twice. */
+interface KeyPlan {
+  keys: string[];
+  fields: (FieldSpec | undefined)[];
+  aliases: { from: string; to: string }[];
+  unknown?: string;
+  unknownCount: number;
+}
+/**
+ * Plans per operation, by the columns' names: a backfill's rows carry the same few sets of
+ * columns, so each set is matched once. The last plan is tried first (consecutive rows of one
+ * query); a flow that invents keys cannot grow the map beyond MAX_PLANS.
+ */
+const keyPlans = new WeakMap<OperationSpec, { last?: KeyPlan; bySig: Map<string, KeyPlan | null> }>();
+const MAX_PLANS = 256;
+
+function planOf(op: OperationSpec, keys: string[]): KeyPlan | undefined {
+  let cache = keyPlans.get(op);
+  if (!cache) keyPlans.set(op, (cache = { bySig: new Map() }));
+  const last = cache.last;
+  if (last && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i])) return last;
+  const sig = keys.join('\u0000');
+  let plan = cache.bySig.get(sig);
+  if (plan === undefined) {
+    plan = buildPlan(op, keys);
+    if (cache.bySig.size >= MAX_PLANS) cache.bySig.clear();
+    cache.bySig.set(sig, plan);
+  }
+  if (plan) cache.last = plan;
+  return plan ?? undefined;
+}
+
+/** null when some field is spelled twice (the values then decide, record by record). */
+function buildPlan(op: OperationSpec, keys: string[]): KeyPlan | null {
+  const fields = keys.map((k) => fieldOf(op, k));
+  const named = fields.filter((f): f is FieldSpec => f !== undefined).map((f) => f.name);
+  if (new Set(named).size !== named.length) return null;
+  const unknown = keys.filter((_, i) => !fields[i]);
+  return {
+    keys: keys.slice(),
+    fields,
+    aliases: keys.flatMap((k, i) => (fields[i] && k !== fields[i]!.name ? [{ from: k, to: fields[i]!.name }] : [])),
+    unknown: unknown.length ? unknown.join(', ') : undefined,
+    unknownCount: unknown.length,
+  };
+}
+
+/** Key by key, for columns that spell a field twice: fine when they agree or one is blank. */
+export function matchEach(op: OperationSpec, input: Record<string, unknown>, report: Report): Matched {
   const values = new Map<string, unknown>();
   const source = new Map<string, string>();
   const aliases: Matched['aliases'] = [];

@@ -20,11 +20,13 @@ import { controlChar, isNfc, length, maxOf } from './text';
 /**
  * Kinds whose normaliser returns only values that pass checkValue by the same rule: a date is
  * written from the parsed day after its range check (and the format's write/read round trip is
- * tested), a catalogue value is the entry's own id. When the record comes from prepare
- * (`normalised`), their check is not run a second time — a third of the last step's cost.
- * Units stay: their catalogue and hierarchy are checked only here.
+ * tested), a catalogue value is the entry's own id, a text is cleanText's (NFC, no control
+ * character, by the same controlChar; a link passed wireUrl), an ExtentData document is the
+ * XML library's. When the record comes from prepare (`normalised`), their check is not run a
+ * second time — a third of the last step's cost; test/normalise.test.js holds every prepared record
+ * to the full check. Units stay: their catalogue and hierarchy are checked only here.
  */
-const NORMALISED: ReadonlySet<string> = new Set(['date', 'gender', 'ethnicity', 'issuingPlace', 'extentData']);
+const NORMALISED: ReadonlySet<string> = new Set(['date', 'gender', 'ethnicity', 'issuingPlace', 'extentData', 'text', 'code', 'procedureName', 'email', 'phone', 'url']);
 
 export function inspectValues(op: OperationSpec, record: Record<string, unknown>, settings: Settings, normalised = false): Report {
   const report = new Report();
