@@ -297,20 +297,34 @@
         toolbar(node, op, $c);
         var $wrap = $('<div class="btxh-mapping-table-wrap">').text(t('loading')).appendTo($c);
         previewPane(node, op, $c);
+        var mine = state[op];
+        var shown;
         var build = function (table_) {
+            if (state[op] !== mine) return; // the dialog closed meanwhile
+            // What the table showed stays mapped when the table changes with the connection's profile.
+            var keep = mine.ready ? current(op) : node.mapping || {};
             $wrap.empty();
-            state[op].inputs = table(op, table_.fields, $wrap);
-            apply(op, node.mapping || {});
-            state[op].ready = true;
+            mine.inputs = table(op, table_.fields, $wrap);
+            apply(op, keep);
+            mine.ready = true;
         };
-        var key = op + ':' + profileOf(node);
-        if (tables[key]) return build(tables[key]);
-        $.getJSON('btxh/fields/' + op + '?profile=' + profileOf(node))
-            .done(function (d) { tables[key] = d; build(d); })
-            .fail(function (xhr) { $wrap.text(t('failed', { message: xhr.statusText })); });
+        // D20: the rows are the fields of the profile of the connection chosen in this dialog, and follow it.
+        var load = function () {
+            var profile = profileOf(node);
+            if (profile === shown) return;
+            shown = profile;
+            var key = op + ':' + profile;
+            if (tables[key]) return build(tables[key]);
+            $.getJSON('btxh/fields/' + op + '?profile=' + profile)
+                .done(function (d) { tables[key] = d; build(d); })
+                .fail(function (xhr) { $wrap.text(t('failed', { message: xhr.statusText })); });
+        };
+        $('#node-input-auth').off('change.btxhprofile').on('change.btxhprofile', load);
+        load();
     }
 
     function save(node, op) {
+        $('#node-input-auth').off('change.btxhprofile');
         var s = state[op];
         // The table never loaded: keep what the node had rather than erase it.
         if (s && s.ready) node.mapping = current(op);

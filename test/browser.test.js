@@ -399,11 +399,12 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     for (const e of ['accepted', 'rejected', 'edited', 'delivered', 'superseded']) assert.ok(events.includes(e), `${e} in ${events}`);
     await page.locator('.btxh-sidebar').screenshot({ path: path.join(ARTIFACTS, 'sidebar-history-vi.png') });
   });
-  it('the Fields tab follows the connection\'s profile: 47 rows for a connection that speaks as deployed provinces do (D20)', async () => {
+  it('the Fields tab follows the connection\'s profile: 47 rows for a connection that speaks as deployed provinces do, 27 when another is chosen (D20)', async () => {
     await openEditor('en-US');
     await page.evaluate(() => {
       RED.view.importNodes([
         { id: 'pf00000000auth01', type: 'btxh-auth', name: 'deployed', baseUrl: 'http://127.0.0.1:9', mode: 'token', profile: 'deployed' },
+        { id: 'pf00000000auth02', type: 'btxh-auth', name: 'annex', baseUrl: 'http://127.0.0.1:9', mode: 'token', profile: 'annex' },
         { id: 'pf00000000sync01', type: 'btxh-dossier', z: RED.workspaces.active(), name: 'deployed profile', auth: 'pf00000000auth01', version: 2, x: 200, y: 400, wires: [[], []] },
       ], { generateIds: false, addFlow: false });
       RED.editor.edit(RED.nodes.node('pf00000000sync01'));
@@ -411,6 +412,10 @@ describe('editor in a real browser (Chromium, Node-RED, sandbox)', function () {
     await page.waitForSelector('.btxh-mapping-table tr[data-field="CertificateExtentData"]', { state: 'visible' });
     assert.strictEqual(await page.locator('.btxh-mapping-table tbody tr').count(), 47);
     assert.match(await page.locator('tr[data-field="CertificateExtentData"] .btxh-m').innerText(), /ExtentData XML/);
+    // Another connection chosen in the dialog: the rows follow its profile.
+    await page.selectOption('#node-input-auth', 'pf00000000auth02');
+    await page.waitForSelector('.btxh-mapping-table tr[data-field="CertificateExtentData"]', { state: 'detached' });
+    assert.strictEqual(await page.locator('.btxh-mapping-table tbody tr').count(), 27);
     await page.click('#node-dialog-cancel');
   });
 });
