@@ -52,4 +52,9 @@ describe('messages', () => {
     const differ = Object.keys(en).filter((c) => vi[c] && holes(en[c]) !== holes(vi[c]));
     assert.deepStrictEqual(differ, []);
   });
+  it('reads a language as editors, queries and flows give it, each caller keeping its own default', () => {
+    const { langOf } = require('../nodes/i18n');
+    assert.deepStrictEqual(['vi', 'vi-VN', 'VI', 'en', 'en-US', 'en-GB', 'de', '', undefined, 7, 'video'].map((l) => langOf(l, 'fallback')),
+      ['vi', 'vi', 'vi', 'en-US', 'en-US', 'en-US', 'fallback', 'fallback', 'fallback', 'fallback', 'fallback']);
+  });
 });

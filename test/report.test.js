@@ -219,6 +219,8 @@ describe('report through a flow and the admin endpoint', function () {
     assert.match(xlsx.filename, /\.xlsx$/);
     const bad = await ask({ month: 'tháng 11' });
     assert.match(bad.error, /reportPeriod|report period/);
+    const pdf = await ask({ format: 'pdf' });
+    assert.match(pdf.error, /reportFormatUnknown|"pdf" is not one of/, 'an unknown format is said as such, not as a bad period');
     const page = await helper.request().get('/btxh/sync/report?format=html&lang=vi').expect(200);
     assert.match(page.headers['content-type'], /text\/html/);
     assert.match(page.text, /BÁO CÁO KẾT QUẢ KẾT NỐI HỆ THỐNG BTXH/);

@@ -1,5 +1,6 @@
 import type { AuthNode } from './btxh-auth';
 import type { Node, Red } from './red';
+import { langOf } from './i18n';
 
 /** What a deployed sync node tells the sidebar (./sync-node.ts). */
 interface SyncNode extends Node {
@@ -66,7 +67,7 @@ module.exports = function (RED: Red) {
     const s = RED.nodes.getNode(req.params.id) as SyncNode | null;
     if (!s?.deadList) return res.status(404).json({ error: 'not deployed' });
     try {
-      const lang = req.query?.lang === 'vi' ? 'vi' : req.query?.lang === 'en' || req.query?.lang === 'en-US' ? 'en-US' : undefined;
+      const lang = langOf(req.query?.lang, undefined);
       res.json({ deadLetters: await s.deadList(DEAD_SHOWN, lang) });
     } catch (err) {
       res.status(500).json({ error: (err as Error).message });

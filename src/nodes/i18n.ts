@@ -15,6 +15,17 @@ export function T(RED: Red, key: string, params?: object): string {
   return RED._(`${NS}:btxh-auth.${key}`, params);
 }
 
+/**
+ * A language as an editor, a query or a flow gives it ("vi", "vi-VN", "en", "en-US"): one of the
+ * two the package speaks, or `fallback` for anything else (each caller's own default).
+ */
+export function langOf<F extends 'vi' | 'en-US' | undefined>(value: unknown, fallback: F): 'vi' | 'en-US' | F {
+  if (typeof value !== 'string') return fallback;
+  if (/^vi\b/i.test(value)) return 'vi';
+  if (/^en\b/i.test(value)) return 'en-US';
+  return fallback;
+}
+
 /** What a connection setting's property name looks like (username, gatewayClientSecret). */
 const SETTING = /^[a-z][A-Za-z0-9]{0,39}$/;
 

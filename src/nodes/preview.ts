@@ -7,6 +7,7 @@ import { render, type Lang } from '../lib/messages';
 import type { Problem } from '../lib/problem';
 import { defaultSettings, type Settings } from '../lib/settings';
 import { syncSettings } from './config';
+import { langOf } from './i18n';
 import { compileMapping, type Mapping } from './mapping';
 import type { Red } from './red';
 
@@ -43,10 +44,6 @@ export interface RenderedProblem {
   message: string;
 }
 
-function langOf(l: unknown): Lang {
-  return typeof l === 'string' && /^vi/i.test(l) ? 'vi' : 'en-US';
-}
-
 /** A node-like object for sources that need one before the first deploy: empty flow and global context. */
 function detachedNode(id: string) {
   const empty = {
@@ -64,7 +61,7 @@ function detachedNode(id: string) {
  * `lang`, every personal id masked.
  */
 export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) {
-  const lang = langOf(req.lang);
+  const lang: Lang = langOf(req.lang, 'en-US');
   const deployed = req.id ? (RED.nodes.getNode(req.id) as ({ lastRecord?: unknown } & object) | null) : null;
   let input: unknown = req.record;
   if (req.last) {

@@ -2,7 +2,7 @@ import type { Store } from '../lib/outbox/store';
 import { problem } from '../lib/problem';
 import { buildReport, periodOf, reportCsv, reportHtml, reportXlsx, type Report } from '../lib/report';
 import { DateTime } from 'luxon';
-import { renderProblem } from './i18n';
+import { langOf, renderProblem } from './i18n';
 import type { Red } from './red';
 
 export type ReportFormat = 'json' | 'csv' | 'html' | 'xlsx';
@@ -37,8 +37,9 @@ export async function reportAnswer(RED: Red, store: Store, raw: unknown, about: 
     throw Object.assign(new Error(renderProblem(RED, p).message), { problem: p });
   };
   if (!span) bad('payload', 'reportPeriod');
-  if (format !== 'json' && format !== 'csv' && format !== 'html' && format !== 'xlsx') bad('format', 'reportPeriod');
-  const language = lang === 'en' || lang === 'en-US' ? 'en-US' : 'vi';
+  if (format !== 'json' && format !== 'csv' && format !== 'html' && format !== 'xlsx') bad('format', 'reportFormatUnknown', { format: String(format).slice(0, 20) });
+  // The ministry's report is in Vietnamese unless English is asked for.
+  const language = langOf(lang, 'vi');
   const report = await buildReport(store, span!);
   const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Ho_Chi_Minh' }).toFormat('yyyy-MM-dd');
   const f = format as ReportFormat;
