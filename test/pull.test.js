@@ -106,6 +106,18 @@ describe('D22: dossiers pulled back from BTXH (case A2)', function () {
     await store.close();
   });
 
+  it('a run whose dossiers were not handed over (the node closing) moves nothing: the next one hands them over', async function () {
+    const { MemoryStore } = require('../lib/outbox');
+    sandbox.register([dossier(8)], NOW - HOUR);
+    const store = new MemoryStore();
+    const p = new Puller({ owner: 'pull3', units: { MaTinh: '01' }, store, pull: (q) => conn.pull(q), now: () => NOW });
+    await p.run(() => false);
+    assert.strictEqual(await p.lastUntil(), undefined, 'the window did not move');
+    const handed = [];
+    await p.run((r) => handed.push(...r.pulled));
+    assert.deepStrictEqual(handed.map((d) => [d.record.MaHoSo, d.change]), [[dossier(8).MaHoSo, 'new']]);
+  });
+
   it('an item the dossier table refuses is never handed over, and said with its problems', async function () {
     const { MemoryStore } = require('../lib/outbox');
     sandbox.register([dossier(6, { MaXa: '99999' }), dossier(7)], NOW - HOUR);
@@ -229,12 +241,45 @@ describe('D22: the schedule of a pull (PullLoop), on a clock moved by hand, as s
     const e = events.find((x) => x.kind === 'failed');
     assert.strictEqual(e.problem.code, 'rejectedByServer');
     assert.strictEqual(e.retryInMs, undefined);
+    assert.strictEqual(e.scheduled, true, 'a scheduled pull: the node says it to Catch nodes itself');
     await clock.advance(1000);
     assert.strictEqual(f.runs.length, 2);
     const [a, b] = [loop.pull(), loop.pull()];
     assert.strictEqual(a, b, 'one run at a time');
+    assert.strictEqual(loop.current, a);
     assert.strictEqual((await a).problem, undefined);
+    f.answers.push({ ok: false, kind: 'rejected', status: 401, code: 'authFailed', message: 'AcceptKey không hợp lệ' });
+    assert.strictEqual((await loop.pull()).problem.code, 'rejectedByServer', 'asked by a message: its done() says it');
+    assert.strictEqual(events[events.length - 1].scheduled, false);
     loop.close();
+  });
+});
+
+describe('D22: a pull under way when the node closes', function () {
+  const { FakeClock } = require('./support/clock');
+  const { PullLoop } = require('../lib/pull/loop');
+  it('hands nothing over and moves nothing; the node waits for it before the outbox closes', async function () {
+    const clock = new FakeClock(NOW);
+    let release;
+    const gate = new Promise((r) => (release = r));
+    const said = [];
+    const puller = {
+      lastUntil: async () => undefined,
+      run: async (emit) => {
+        await gate;
+        const run = { from: 0, to: NOW, pulled: [{ record: { MaHoSo: 'HS1' } }], unchanged: 0, invalid: [] };
+        said.push(await emit(run));
+        return run;
+      },
+    };
+    const emitted = [];
+    const loop = new PullLoop({ puller, everyMs: 0, unreachableAfterMs: 300_000, clock, now: clock.now, emit: (r) => emitted.push(r), tell: () => undefined });
+    const run = loop.pull();
+    loop.close();
+    assert.strictEqual(loop.current, run, 'the run a closing node waits for');
+    release();
+    await run;
+    assert.deepStrictEqual([emitted, said], [[], [false]], 'not handed over, and the Puller is told so');
   });
 });
 

@@ -61,17 +61,16 @@ module.exports = function (RED: Red) {
     const window = (run: PullRun) => ({ from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() });
 
     async function emit(run: PullRun): Promise<void> {
-      const out: Send = (m) => node.send(m);
       let n = 0;
       for (const p of run.pulled) {
         if (++n % SLICE === 0) await turn();
         const code = String(p.record.MaHoSo);
-        out([{ topic: code, payload: p.record, btxh: { operation: API, change: p.change, warnings: rendered(p.warnings), window: window(run) } }, null]);
+        node.send([{ topic: code, payload: p.record, btxh: { operation: API, change: p.change, warnings: rendered(p.warnings), window: window(run) } }, null]);
       }
       for (const bad of run.invalid) {
         if (++n % SLICE === 0) await turn();
         const code = (bad.raw as Record<string, unknown>)?.maHoSo ?? (bad.raw as Record<string, unknown>)?.MaHoSo;
-        out([null, { topic: typeof code === 'string' ? code : '', payload: bad.raw, btxh: { operation: API, reason: 'invalid', errors: rendered(bad.errors) } }]);
+        node.send([null, { topic: typeof code === 'string' ? code : '', payload: bad.raw, btxh: { operation: API, reason: 'invalid', errors: rendered(bad.errors) } }]);
         node.warn(T(RED, 'pull.refused', { record: describe(bad.raw), reason: rendered(bad.errors).map((e) => e.message).join('; ').slice(0, 300) }));
       }
     }
@@ -96,8 +95,9 @@ module.exports = function (RED: Red) {
         node.status({ fill: 'yellow', shape: 'ring', text: T(RED, 'pull.down', { since: clockTime(e.since), retry }) });
       } else {
         node.status({ fill: 'red', shape: 'ring', text: T(RED, 'pull.refusedRun', { message: message.length > 100 ? message.slice(0, 99) + '…' : message }) });
-        // A refusal does not pass by itself (a wrong key, an unknown unit): said every time, to Catch nodes too.
-        node.error(message, { payload: {}, btxh: { operation: API, reason: 'rejected', errors: [renderProblem(RED, e.problem)] } });
+        // A refusal does not pass by itself (a wrong key, an unknown unit): said every time, to Catch nodes too
+        // (a pull a message asked for says it through that message's done()).
+        if (e.scheduled) node.error(message, { payload: {}, btxh: { operation: API, reason: 'rejected', errors: [renderProblem(RED, e.problem)] } });
       }
       if (e.unreachable) {
         const text = T(RED, 'pull.unreachable', { minutes: Math.round((Date.now() - e.since) / 60_000) });
@@ -111,7 +111,6 @@ module.exports = function (RED: Red) {
 
     let resolveStopped!: () => void;
     auth.use(new Promise<void>((r) => (resolveStopped = r)));
-    let running: Promise<unknown> = Promise.resolve();
 
     node.on('input', (msg: NodeMessage, _send: Send, done: (err?: Error) => void) => {
       // Any message asks for a pull now (the one under way, if any), and is acknowledged when it
@@ -126,9 +125,7 @@ module.exports = function (RED: Red) {
         }
         again = { from };
       }
-      const run = loop.pull(again);
-      running = run.catch(() => undefined);
-      run.then(
+      loop.pull(again).then(
         ({ problem: p }) => {
           const failed = p ? renderProblem(RED, p) : undefined;
           done(failed ? Object.assign(new Error(failed.message), { problem: failed }) : undefined);
@@ -139,8 +136,9 @@ module.exports = function (RED: Red) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       loop.close();
-      // A run under way finishes its commit before the outbox closes (the connection waits for `use`).
-      void running.finally(() => {
+      // A run under way ends before the outbox closes (the connection waits for `use`): closed, it hands
+      // nothing over and moves nothing, so the next start asks for the same window again.
+      void Promise.resolve(loop.current?.catch(() => undefined)).finally(() => {
         node.status({});
         resolveStopped();
         done();

@@ -29,7 +29,7 @@ export type LoopEvent =
    * (a transient failure); `since` (wall ms) the first of the failures in a row;
    * `unreachable` once, the first time they have lasted `unreachableAfterMs`.
    */
-  | { kind: 'failed'; problem: Problem; since: number; retryInMs?: number; unreachable?: Problem };
+  | { kind: 'failed'; problem: Problem; since: number; retryInMs?: number; unreachable?: Problem; scheduled: boolean };
 
 /** A pull's run, and why it failed when it did. */
 export interface Outcome {
@@ -82,10 +82,19 @@ export class PullLoop {
    * time of the asker's, every dossier handed over again) runs after the one under way.
    */
   pull(again?: { from: number }): Promise<Outcome> {
+    return this.start_(again, false);
+  }
+
+  /** The run under way, if any (a closing node waits for it before its outbox closes). */
+  get current(): Promise<Outcome> | undefined {
+    return this.running;
+  }
+
+  private start_(again: { from: number } | undefined, scheduled: boolean): Promise<Outcome> {
     if (this.running) return again ? this.running.then(() => this.pull(again)) : this.running;
     this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
-    const run = this.once(again);
+    const run = this.once(again, scheduled);
     this.running = run;
     void run.finally(() => {
       if (this.running === run) this.running = undefined;
@@ -104,17 +113,17 @@ export class PullLoop {
     this.opts.clock.clearTimeout(this.timer);
     this.timer = this.opts.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.pull().catch(() => undefined);
+      void this.start_(undefined, true).catch(() => undefined);
     }, ms);
   }
 
-  private async once(again?: { from: number }): Promise<Outcome> {
+  private async once(again: { from: number } | undefined, scheduled: boolean): Promise<Outcome> {
     this.opts.tell({ kind: 'pulling' });
     let run: PullRun;
     let problem: Problem | undefined;
     let failure: Failure | undefined;
     try {
-      run = await this.opts.puller.run((r) => (this.closed ? undefined : this.opts.emit(r)), again);
+      run = await this.opts.puller.run(async (r) => (this.closed ? false : this.opts.emit(r)), again);
       failure = run.failure;
       if (failure) problem = failure.kind === 'transient' ? sendFailed(failure) : rejectedByServer(failure);
     } catch (err) {
@@ -143,7 +152,7 @@ export class PullLoop {
     const down = now - this.failingSince;
     const said = !this.warned && transient && down >= this.opts.unreachableAfterMs && failure ? unreachable(failure, down) : undefined;
     if (said) this.warned = true;
-    this.opts.tell({ kind: 'failed', problem, since: this.failingSince, retryInMs, unreachable: said });
+    this.opts.tell({ kind: 'failed', problem, since: this.failingSince, retryInMs, unreachable: said, scheduled });
     return { run, problem };
   }
 }

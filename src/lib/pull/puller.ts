@@ -68,7 +68,8 @@ export interface PullRun {
  * outbox store, under positions named after the node — where the last window ended and the
  * content of each dossier it handed over, so a restart neither skips a window nor hands a
  * dossier over twice unless it changed. The window and the contents move in one commit, after
- * the dossiers were handed to `emit`: a crash in between hands them over again (at least once).
+ * the dossiers were handed to `emit` (unless it answers false): a crash in between hands them
+ * over again (at least once).
  */
 export class Puller {
   private readonly now: () => number;
@@ -104,7 +105,7 @@ export class Puller {
    * now. `again` asks from a time of its own and hands over every dossier of the window, the
    * unchanged ones too (change "again"): what a flow asks for when its database lost a write.
    */
-  async run(emit: (run: PullRun) => Promise<void> | void = () => undefined, again?: { from: number }): Promise<PullRun> {
+  async run(emit: (run: PullRun) => Promise<boolean | void> | boolean | void = () => undefined, again?: { from: number }): Promise<PullRun> {
     const to = this.now();
     const until = await this.lastUntil();
     const first = DateTime.fromMillis(to, { zone: ZONE }).startOf('day').minus({ days: 1 }).toMillis();
@@ -126,7 +127,8 @@ export class Puller {
       const memories = await Promise.all(slice.map(({ p }) => (p.record ? this.opts.store.cursor(this.seenName(String(p.record.MaHoSo))) : undefined)));
       slice.forEach(({ raw, p }, k) => this.sort(run, moves, raw, p, memories[k] as { hash?: string } | undefined, Boolean(again)));
     }
-    await emit(run);
+    // `false`: not handed over (the node is closing): nothing moves, the next pull asks for all of it again.
+    if ((await emit(run)) === false) return run;
     // A pull asked again from an earlier time moves the window on as a scheduled one would.
     if (until === undefined || to > until) moves.set(this.windowName, { until: to });
     await this.opts.store.enqueue([], { cursors: moves });
