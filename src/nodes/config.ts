@@ -117,7 +117,7 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     username: c.username,
     password: c.password,
     key: c.key,
-    emitNames: emitNamesOf(p),
+    emitNames: Object.keys(emitNamesOf(p)).length ? emitNamesOf(p) : undefined,
     timeoutMs: num(p.timeout, 30) * 1000,
     tokenLifetimeMs: num(p.tokenLifetime, 30) * 60_000,
     bodyShape: p.bodyShape ?? 'array',
