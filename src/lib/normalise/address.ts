@@ -46,8 +46,15 @@ export const CODE_PATTERN = Object.fromEntries(
 interface Code {
   code: string;
   /** Parent codes written before it ("01.001.00001"), by level. */
-  prefix: Partial<Record<UnitKind, string>>;
+  prefix: Readonly<Partial<Record<UnitKind, string>>>;
 }
+
+/** The levels, and those that have parents / are parents, in order: one array each, not one per record. */
+const KINDS: readonly UnitKind[] = ['province', 'district', 'commune'];
+const CHILDREN: readonly UnitKind[] = ['district', 'commune'];
+const PARENTS: readonly UnitKind[] = ['province', 'district'];
+/** A plain code has no parents written before it: one shared empty prefix. */
+const NO_PREFIX: Code['prefix'] = Object.freeze({});
 
 /**
  * D13, D18: a number or unpadded string is zero-padded; a dotted hierarchical
@@ -59,8 +66,8 @@ export function parseCode(field: FieldSpec, input: unknown, settings: Settings, 
   const width = WIDTH[kind];
   let s: string;
   // Most codes are plain digits (a column of numbers or strings): no hierarchy to read.
-  if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 10 ** width) return { code: String(input).padStart(width, '0'), prefix: {} };
-  if (typeof input === 'string' && CODE_PATTERN[kind].plain.test(input)) return { code: input.padStart(width, '0'), prefix: {} };
+  if (typeof input === 'number' && Number.isInteger(input) && input >= 0 && input < 10 ** width) return { code: String(input).padStart(width, '0'), prefix: NO_PREFIX };
+  if (typeof input === 'string' && CODE_PATTERN[kind].plain.test(input)) return { code: input.padStart(width, '0'), prefix: NO_PREFIX };
   if (typeof input === 'number' && Number.isInteger(input) && input >= 0) s = String(input);
   else if (typeof input === 'string') s = input.trim();
   else {
@@ -81,7 +88,7 @@ export function parseCode(field: FieldSpec, input: unknown, settings: Settings, 
     report.error(field.name, 'codeFormat', { value: s.slice(0, 20), digits: width });
     return undefined;
   }
-  const prefix: Code['prefix'] = {};
+  const prefix: Partial<Record<UnitKind, string>> = {};
   parts.reverse().forEach((p, i) => (prefix[parents[i]] = p.padStart(WIDTH[parents[i]], '0')));
   return { code: own.padStart(width, '0'), prefix };
 }
@@ -96,7 +103,7 @@ export function normaliseUnits(op: OperationSpec, values: Map<string, unknown>, 
   settings: Settings, report: Report, out: Record<string, unknown>, skip: Set<string>): void {
   for (const g of groups(op)) {
     const parsed: Partial<Record<UnitKind, Code>> = {};
-    for (const kind of ['province', 'district', 'commune'] as UnitKind[]) {
+    for (const kind of KINDS) {
       const f = g[kind];
       if (!f) continue;
       const v = values.get(f.name);
@@ -106,23 +113,23 @@ export function normaliseUnits(op: OperationSpec, values: Map<string, unknown>, 
       else skip.add(f.name);
     }
     // D18: the parents written in a dotted code must be the group's own.
-    for (const kind of ['district', 'commune'] as UnitKind[]) {
+    for (const kind of CHILDREN) {
       const c = parsed[kind];
-      if (!c) continue;
-      for (const parent of ['province', 'district'] as UnitKind[]) {
+      if (!c || c.prefix === NO_PREFIX) continue;
+      for (const parent of PARENTS) {
         const written = c.prefix[parent];
         const given = parsed[parent]?.code;
         if (written === undefined || given === undefined || (settings.codeSet === '2025' && parent === 'district')) continue;
         if (written !== given) {
           report.error(g[kind]!.name, 'codePrefix', { prefix: written, expected: given, other: g[parent]!.name });
-          delete parsed[kind];
+          parsed[kind] = undefined;
           skip.add(g[kind]!.name);
           break;
         }
       }
     }
     if (settings.codeSet === '2025' && g.district) district2025(g, parsed, values, absent, settings, report, skip);
-    for (const kind of ['province', 'district', 'commune'] as UnitKind[]) {
+    for (const kind of KINDS) {
       const f = g[kind];
       const c = parsed[kind];
       if (f && c) out[f.name] = c.code;
@@ -137,10 +144,10 @@ function district2025(g: Group, parsed: Partial<Record<UnitKind, Code>>, values:
   if (!any) return;
   switch (settings.district2025) {
     case 'province':
-      if (parsed.province) parsed.district = { code: parsed.province.code.padStart(3, '0'), prefix: {} };
+      if (parsed.province) parsed.district = { code: parsed.province.code.padStart(3, '0'), prefix: NO_PREFIX };
       return;
     case 'empty':
-      parsed.district = { code: '000', prefix: {} };
+      parsed.district = { code: '000', prefix: NO_PREFIX };
       return;
     case 'old': {
       if (parsed.district || !absent(values.get(name)) || !parsed.commune) return;
@@ -150,7 +157,7 @@ function district2025(g: Group, parsed: Partial<Record<UnitKind, Code>>, values:
         return;
       }
       const old = units.oldDistrictOf(c);
-      if (old) parsed.district = { code: old, prefix: {} };
+      if (old) parsed.district = { code: old, prefix: NO_PREFIX };
       else {
         report.flag(required(g), name, 'districtAmbiguous', { commune: c });
         skip.add(name);
