@@ -61,11 +61,12 @@ module.exports = function (RED: Red) {
     const window = (run: PullRun) => ({ from: new Date(run.from).toISOString(), to: new Date(run.to).toISOString() });
 
     async function emit(run: PullRun): Promise<void> {
+      const span = window(run);
       let n = 0;
       for (const p of run.pulled) {
         if (++n % SLICE === 0) await turn();
         const code = String(p.record.MaHoSo);
-        node.send([{ topic: code, payload: p.record, btxh: { operation: API, change: p.change, warnings: rendered(p.warnings), window: window(run) } }, null]);
+        node.send([{ topic: code, payload: p.record, btxh: { operation: API, change: p.change, warnings: rendered(p.warnings), window: span } }, null]);
       }
       for (const bad of run.invalid) {
         if (++n % SLICE === 0) await turn();

@@ -1,5 +1,5 @@
 import type { ConnectionConfig } from '../lib/client';
-import { EMIT_NAMES, profiles, type Profile } from '../lib/fields';
+import { EMIT_NAMES, profileNamed, profiles, type Profile } from '../lib/fields';
 import { PULL_PATH } from '../lib/client/connection';
 import { defaultSettings, type Settings } from '../lib/settings';
 import { checkSetting, codeTokens, type SettingKind } from '../lib/setting-text';
@@ -117,7 +117,7 @@ export function connectionConfig(RED: Red, p: AuthProps, c: AuthCredentials): Co
     username: c.username,
     password: c.password,
     key: c.key,
-    emitNames: Object.keys(emitNamesOf(p)).length ? emitNamesOf(p) : undefined,
+    emitNames: emitNamesOf(p),
     timeoutMs: num(p.timeout, 30) * 1000,
     tokenLifetimeMs: num(p.tokenLifetime, 30) * 60_000,
     bodyShape: p.bodyShape ?? 'array',
@@ -170,7 +170,7 @@ export function settingsOf(p: AuthProps): Settings {
 
 /** D20: the connection's profile; anything but "deployed" is the annex's. */
 export function profileOf(p: AuthProps): Profile {
-  return p.profile === 'deployed' ? 'deployed' : 'annex';
+  return profileNamed(p.profile) ?? 'annex';
 }
 
 /** Every field of the connection's tables (what an emitNames key may name). */
@@ -178,10 +178,14 @@ export function profileFields(profile: Profile): Pick<FieldSpec, 'name' | 'type'
   return Object.values(profiles[profile]).flatMap((o) => o.fields.map((f) => ({ name: f.name, type: f.type })));
 }
 
-/** D20: the names the connection emits: its own setting, or its profile's (SubmitedDate for "deployed"). */
-export function emitNamesOf(p: AuthProps): Record<string, string> {
+/**
+ * D20: the names the connection emits: its own setting, or its profile's (SubmitedDate for "deployed");
+ * undefined when it renames nothing (the client then makes no pass over the records).
+ */
+export function emitNamesOf(p: AuthProps): Record<string, string> | undefined {
   const own = typeof p.emitNames === 'string' && p.emitNames.trim() ? json<Record<string, string>>(p.emitNames, {}) : EMIT_NAMES[profileOf(p)];
-  return Object.fromEntries(Object.entries(own).filter(([k, v]) => k !== v));
+  const renamed = Object.entries(own).filter(([k, v]) => k !== v);
+  return renamed.length ? Object.fromEntries(renamed) : undefined;
 }
 
 /** A sync node's settings: its connection's, with the node's own date formats on top (D3). */

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
-import { operation, operations, type OperationSpec } from '../lib/fields';
+import { operation, operations, profileNamed, type OperationSpec } from '../lib/fields';
 import { describeFields, maskRecord, personalIds, prepareMapped } from '../lib/mapping';
 import { maskId } from '../lib/mask';
 import { render, type Lang } from '../lib/messages';
@@ -73,7 +73,8 @@ export async function preview(RED: Red, op: OperationSpec, req: PreviewRequest) 
   const auth = req.auth ? (RED.nodes.getNode(req.auth) as { settings?: Settings } | null) : null;
   const base = auth?.settings ?? defaultSettings;
   // D20: the profile the dialog shows (its connection may not be deployed yet), else the deployed connection's.
-  const settings: Settings = { ...syncSettings(base, req.dateFormats), ...(req.profile === 'deployed' || req.profile === 'annex' ? { profile: req.profile } : {}) };
+  const asked = profileNamed(req.profile);
+  const settings: Settings = { ...syncSettings(base, req.dateFormats), ...(asked ? { profile: asked } : {}) };
   op = operation(op.id, settings.profile);
 
   const map = compileMapping(RED, deployed ?? detachedNode(req.id ?? 'preview'), op, req.mapping);
@@ -122,7 +123,7 @@ export function registerPreview(RED: Red): void {
     const o = op(req.params.op);
     if (!o) return res.status(404).json({ error: 'unknown operation' });
     // D20: ?profile=deployed, the superset the dialog's connection speaks.
-    res.json(describeFields(operation(o.id, req.query?.profile === 'deployed' ? 'deployed' : 'annex')));
+    res.json(describeFields(operation(o.id, profileNamed(req.query?.profile))));
   });
 
   RED.httpAdmin.get('/btxh/presets', RED.auth.needsPermission('btxh-auth.read'), (_req: any, res: any) => {

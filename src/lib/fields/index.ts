@@ -2,7 +2,7 @@ import { decision } from './decision';
 import { dossier as deployedDossier } from './deployed';
 import { dossier } from './dossier';
 import { progress } from './progress';
-import type { OperationId, OperationSpec, Profile } from './types';
+import { PROFILES, type OperationId, type OperationSpec, type Profile } from './types';
 
 export * from './types';
 export { dossier, progress, decision };
@@ -23,6 +23,11 @@ export const EMIT_NAMES: Record<Profile, Record<string, string>> = {
   annex: {},
   deployed: { SubmittedDate: 'SubmitedDate' },
 };
+
+/** A profile's name as a setting, a query or a request gives it; undefined when it names none. */
+export function profileNamed(v: unknown): Profile | undefined {
+  return PROFILES.find((p) => p === v);
+}
 
 /** Operation by id ("dossier") or API name ("DongBoDVC"), in a profile (the annex's by default). */
 export function operation(name: string, profile: Profile = 'annex'): OperationSpec {

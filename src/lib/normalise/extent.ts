@@ -109,33 +109,29 @@ export function normaliseExtentData(f: FieldSpec, v: unknown, report: Report): s
     return undefined;
   }
   const papers = papersOf(x, v);
-  if (typeof papers === 'string') {
-    report.error(f.name, 'extentData', { detail: papers.slice(0, 120) });
-    return undefined;
-  }
-  if (papers.length === 0 || papers.length > MAX_PAPERS) {
-    report.error(f.name, 'extentData', { detail: papers.length ? `> ${MAX_PAPERS}` : 'GiayToKetQua' });
-    return undefined;
-  }
-  for (const p of papers) {
-    const bad = Object.values(p).map((s) => controlChar(String(s), true)).find(Boolean);
-    if (bad || !wireUrl(p.DuongDanTepTinKetQua)) {
-      const u = p.DuongDanTepTinKetQua;
-      report.error(f.name, 'extentLink', { value: u.length > 60 ? `${u.slice(0, 60)}…` : u });
-      return undefined;
-    }
-  }
-  return extentXml(papers);
+  return judge(f, papers, report) ? extentXml(papers as ResultPaper[]) : undefined;
 }
 
-/** The wire check (and the sandbox's): a document of this shape, every paper's link absolute http(s). */
+/** The wire check (and the sandbox's): the same rule as the normaliser's, on the document as sent. */
 export function checkExtentData(f: FieldSpec, v: string, report: Report): void {
   const x = library();
-  if (!x) {
-    report.error(f.name, 'xmlLibrary', { module: 'fast-xml-parser' });
-    return;
+  if (!x) report.error(f.name, 'xmlLibrary', { module: 'fast-xml-parser' });
+  else judge(f, readXml(x, v), report);
+}
+
+/** A document of 1 to MAX_PAPERS papers, each with an absolute http(s) link and no control character; true when it is. */
+function judge(f: FieldSpec, papers: ResultPaper[] | string, report: Report): boolean {
+  if (typeof papers === 'string' || papers.length === 0 || papers.length > MAX_PAPERS) {
+    const detail = typeof papers === 'string' ? papers : papers.length ? `> ${MAX_PAPERS}` : 'GiayToKetQua';
+    report.error(f.name, 'extentData', { detail: detail.slice(0, 120) });
+    return false;
   }
-  const papers = readXml(x, v);
-  if (typeof papers === 'string' || papers.length === 0) report.error(f.name, 'extentData', { detail: (typeof papers === 'string' ? papers : 'GiayToKetQua').slice(0, 120) });
-  else if (papers.some((p) => !wireUrl(p.DuongDanTepTinKetQua))) report.error(f.name, 'extentLink', { value: papers.find((p) => !wireUrl(p.DuongDanTepTinKetQua))!.DuongDanTepTinKetQua.slice(0, 60) });
+  for (const p of papers) {
+    if (Object.values(p).some((s) => controlChar(String(s), true)) || !wireUrl(p.DuongDanTepTinKetQua)) {
+      const u = p.DuongDanTepTinKetQua;
+      report.error(f.name, 'extentLink', { value: u.length > 60 ? `${u.slice(0, 60)}…` : u });
+      return false;
+    }
+  }
+  return true;
 }

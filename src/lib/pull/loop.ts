@@ -82,7 +82,7 @@ export class PullLoop {
    * time of the asker's, every dossier handed over again) runs after the one under way.
    */
   pull(again?: { from: number }): Promise<Outcome> {
-    return this.start_(again, false);
+    return this.begin(again, false);
   }
 
   /** The run under way, if any (a closing node waits for it before its outbox closes). */
@@ -90,7 +90,7 @@ export class PullLoop {
     return this.running;
   }
 
-  private start_(again: { from: number } | undefined, scheduled: boolean): Promise<Outcome> {
+  private begin(again: { from: number } | undefined, scheduled: boolean): Promise<Outcome> {
     if (this.running) return again ? this.running.then(() => this.pull(again)) : this.running;
     this.opts.clock.clearTimeout(this.timer);
     this.timer = undefined;
@@ -113,7 +113,7 @@ export class PullLoop {
     this.opts.clock.clearTimeout(this.timer);
     this.timer = this.opts.clock.setTimeout(() => {
       this.timer = undefined;
-      void this.start_(undefined, true).catch(() => undefined);
+      void this.begin(undefined, true).catch(() => undefined);
     }, ms);
   }
 
