@@ -95,8 +95,10 @@ describe('engine: key and backoff', function () {
       ...Array.from({ length: 300 }, (_, i) => prepare(require('../lib/fields').dossier, messy.dossier(i)).record),
       { 'a\u0000b': 1, c: 2 }, { a: 1, 'b\u0000c': 2 }, { a: 1, b: 2 }, { b: 2, a: 1 }, { a: undefined, b: 'x"\n' },
       { z: { y: [1, undefined, { b: 1, a: 2 }] }, d: new Date(0) }, { '': 1, 'é': 2, 'e\u0301': 3 }, {},
+      // More key lists than are kept sorted: the oldest are sorted again.
+      ...Array.from({ length: 80 }, (_, i) => ({ [`k${i % 40}`]: i, a: 1, [`b${i % 7}`]: 2 })),
     ];
-    for (const v of values) assert.strictEqual(canonical(v), reference(v), JSON.stringify(v));
+    for (const v of [...values, ...values.slice().reverse()]) assert.strictEqual(canonical(v), reference(v), JSON.stringify(v));
     assert.notStrictEqual(hashOf({ 'a\u0000b': 1, c: 2 }), hashOf({ a: 1, 'b\u0000c': 2 }));
   });
 

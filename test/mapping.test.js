@@ -260,3 +260,53 @@ describe('the preset\'s JSONata idioms, natively (src/lib/idioms.ts)', function 
     assert.ok(sure > 100, `most inputs answered natively (${sure})`);
   });
 });
+
+describe('msg sources read without a promise (src/nodes/mapping.ts)', function () {
+  // Node-RED's own util, as the runtime hands it to the sync node.
+  const { util } = require('@node-red/util');
+  const { compileMapping } = require('../nodes/mapping');
+  const { mappingProblems } = require('../lib/mapping');
+  const node = { id: 'n1', type: 'btxh-dossier', context: () => ({ flow: { get() {}, keys() {} }, global: { get() {}, keys() {} } }) };
+  const RED = { util };
+  const paths = [
+    'payload.ChuHoSo', 'msg.payload.ChuHoSo', 'payload["Chu Ho So"]', "payload['ChuHoSo']", 'payload.a.b', 'payload.a.b.c', 'payload.list[1]',
+    'payload.list.length', 'topic', 'topic.length', 'meta.who', 'payload[msg.topic]', 'payload..x', 'payload[', 'payload.__proto__', 'payload',
+  ];
+  const records = [
+    { ChuHoSo: 'Lò Văn Páo', 'Chu Ho So': 'Vàng Thị Mỷ', a: { b: 'x' }, list: ['p', 'q'] },
+    { ChuHoSo: null, a: null, list: [] },
+    { a: { b: { c: 0 } } },
+    {},
+  ];
+  const msg = { topic: 'ChuHoSo', meta: { who: 'Trần Văn Bảy' } };
+
+  it('answers what Node-RED\'s evaluateNodeProperty answers, value or error, for every path', function () {
+    const op = operation('dossier');
+    let read = 0;
+    for (const value of paths) {
+      const map = compileMapping(RED, node, op, { HoVaTen: { type: 'msg', value } });
+      for (const record of records) {
+        let want;
+        util.evaluateNodeProperty(value, 'msg', node, { ...msg, payload: record }, (err, v) => (want = err ? { error: err.message } : { value: v }));
+        const raw = map(record, msg);
+        const fast = !(raw instanceof Promise);
+        // The nested reference is parsed per message, as Node-RED does: only that path waits.
+        assert.strictEqual(fast, value !== 'payload[msg.topic]', value);
+        if (!fast) continue;
+        read++;
+        const failed = mappingProblems(raw);
+        const got = failed.length ? { error: failed[0].params.message } : { value: raw.HoVaTen };
+        assert.deepStrictEqual(got, want, `${value} on ${JSON.stringify(record)}`);
+      }
+    }
+    assert.strictEqual(read, (paths.length - 1) * records.length);
+  });
+
+  it('the per-record message is the record as payload and leaves the input message as it was', async function () {
+    const map = compileMapping(RED, node, operation('dossier'), { HoVaTen: { type: 'msg', value: 'payload[msg.topic]' }, CMND: { type: 'msg', value: 'meta.who' } });
+    const input = { ...msg };
+    const raw = await map({ ChuHoSo: 'Hà Thị Nguyệt' }, input);
+    assert.deepStrictEqual([raw.HoVaTen, raw.CMND], ['Hà Thị Nguyệt', 'Trần Văn Bảy']);
+    assert.deepStrictEqual(input, msg);
+  });
+});

@@ -36,6 +36,16 @@ async function measure() {
     state.session.connect();
     await new Promise((r) => state.session.post('Profiler.enable', () => state.session.post('Profiler.start', r)));
   }
+  if (process.env.BENCH_HEAP_PROFILE) {
+    // Where the run allocates (BENCH_HEAP_PROFILE=file.heapprofile), garbage included: what the collector has to clear.
+    // BENCH_HEAP_OLD=1: only what outlived the young generation (what V8 promotes, and so how far it lets the heap grow).
+    const inspector = require('inspector');
+    state.heapSession = new inspector.Session();
+    state.heapSession.connect();
+    const post = (m, p) => new Promise((r, j) => state.heapSession.post(m, p, (e, v) => (e ? j(e) : r(v))));
+    await post('HeapProfiler.enable');
+    await post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: !process.env.BENCH_HEAP_OLD });
+  }
   state.sampler = setInterval(() => {
     const m = process.memoryUsage();
     state.peak = Math.max(state.peak, m.rss);
@@ -82,6 +92,10 @@ const server = http.createServer((req, res) => {
         if (state.session) {
           const { profile } = await new Promise((r, j) => state.session.post('Profiler.stop', (e, v) => (e ? j(e) : r(v))));
           fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(profile));
+        }
+        if (state.heapSession) {
+          const { profile } = await new Promise((r, j) => state.heapSession.post('HeapProfiler.stopSampling', (e, v) => (e ? j(e) : r(v))));
+          fs.writeFileSync(process.env.BENCH_HEAP_PROFILE, JSON.stringify(profile));
         }
         global.gc?.();
         const liveMB = (process.memoryUsage().heapUsed - state.heap0) / 2 ** 20;

@@ -44,6 +44,8 @@ export interface Red {
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: object, msg: object, cb?: (err: Error | null, v: unknown) => void): unknown;
     cloneMessage<T>(msg: T): T;
+    /** A property path as its steps (`payload["a b"].c` -> payload, a b, c); throws on a bad one. */
+    normalisePropertyExpression(expr: string): Array<string | number>;
     setMessageProperty(msg: object, prop: string, value: unknown, createMissing?: boolean): boolean;
     prepareJSONataExpression(expr: string, node: object): any;
     evaluateJSONataExpression(expr: any, msg: object, cb: (err: Error | null, v: unknown) => void): void;

@@ -358,7 +358,8 @@ export function registerSyncNode(RED: Red, type: string, annex: OperationSpec): 
         (node as Node & { lastRecord?: unknown }).lastRecord = original;
         let prepared: ReturnType<typeof prepareMapped>;
         try {
-          prepared = prepareMapped(op, await map(original, msg), settings);
+          const raw = map(original, msg);
+          prepared = prepareMapped(op, raw instanceof Promise ? await raw : raw, settings);
         } catch (err) {
           // A bug of ours on one record must not take its neighbours (or the process) with it: said, never silent.
           node.error(T(RED, 'warn.prepareFailed', { record: describe(original), message: (err as Error)?.message ?? String(err) }));

@@ -15,7 +15,8 @@ export interface Request {
   method: 'POST' | 'GET' | 'HEAD';
   url: string;
   headers?: Record<string, string>;
-  body?: string;
+  /** A Buffer when the caller made it (an API call's records: no string held while the request is out). */
+  body?: string | Buffer;
   timeoutMs: number;
   /** 0 unless the caller explicitly accepts redirects. */
   maxRedirects?: number;

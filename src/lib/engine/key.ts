@@ -26,26 +26,29 @@ export function canonical(value: unknown): string {
 }
 
 /**
- * Every record of a backfill has one of a few key lists: each is sorted once (the list as
- * written -> sorted), and each key quoted once. Both bounded, as keys may come from a payload.
+ * Every record of a backfill has one of a few key lists: each is sorted once, found again by
+ * comparing the list as written element by element (no string built per record to look it up),
+ * the last one found first. Bounded, as keys may come from a payload; keys are quoted once.
  */
-const orders = new Map<string, string[]>();
+type Order = { keys: string[]; sorted: string[] };
+const orders: Order[] = [];
 const quotes = new Map<string, string>();
+const ORDERS = 32;
 const BOUND = 1000;
+let last: Order | undefined;
+
+function same(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 function sorted(keys: string[]): string[] {
-  let id = '';
-  for (const k of keys) {
-    // A key holding the separator could make two lists one id: such a list is sorted each time.
-    if (k.includes('\u0000')) return keys.slice().sort();
-    id += k + '\u0000';
-  }
-  let s = orders.get(id);
-  if (!s) {
-    if (orders.size >= BOUND) orders.clear();
-    orders.set(id, (s = keys.slice().sort()));
-  }
-  return s;
+  if (last && same(last.keys, keys)) return last.sorted;
+  for (const o of orders) if (same(o.keys, keys)) return (last = o).sorted;
+  if (orders.length >= ORDERS) orders.length = 0;
+  orders.push((last = { keys, sorted: keys.slice().sort() }));
+  return last.sorted;
 }
 
 function quoted(k: string): string {
