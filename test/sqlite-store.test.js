@@ -602,3 +602,51 @@ describe('SqliteStore', function () {
     });
   });
 });
+
+describe('an entry read from a SQL store (src/lib/outbox/sql.ts)', function () {
+  const { toEntry } = require('../lib/outbox/sql');
+  const row = (original) => ({
+    id: 7, owner: 'n1', op: 'dossier', key: 'dossier:H1', hash: 'h', record: '{"MaHoSo":"H1"}', original, meta: null, state: 'inflight',
+    attempts: 0, created_ms: 1, not_before_ms: 1, last_error: null, reason: null, dead_ms: null, lease_token: 't',
+  });
+
+  it('parses its original only when it is read, once, and shows it to a spread, JSON and a structured clone', function () {
+    // Text that does not parse: toEntry does not read it, a reader gets the error.
+    const bad = toEntry(row('{not json'));
+    assert.deepStrictEqual(bad.record, { MaHoSo: 'H1' });
+    assert.throws(() => bad.original, SyntaxError);
+    const e = toEntry(row('{"ChuHoSo":"Lò Văn Páo","EformData":"{}"}'));
+    assert.strictEqual(e.original, e.original, 'parsed once: the same object each time');
+    assert.deepStrictEqual({ ...e }.original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(e)).original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
+    assert.deepStrictEqual(structuredClone(e).original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
+    assert.ok(Object.keys(e).includes('original'));
+    e.original = { edited: true };
+    assert.deepStrictEqual(e.original, { edited: true });
+    assert.strictEqual(toEntry(row(null)).original, undefined);
+  });
+
+  it('a delivered entry is told without its original, which is then never parsed', async function () {
+    const { Sender } = require('../lib/engine/sender');
+    const { MemoryStore } = require('../lib/outbox/memory');
+    const { operation } = require('../lib/fields');
+    const { dossier } = require('./support/records');
+    // A store whose claims are SQL rows: the original does not parse, so reading it would throw.
+    const store = new MemoryStore();
+    const claim = store.claim.bind(store);
+    store.claim = async (...args) => (await claim(...args)).map((e) => toEntry({ ...row('{not json'), id: e.id, key: e.key, record: JSON.stringify(e.record), lease_token: e.lease }));
+    const sender = new Sender({ op: operation('dossier'), owner: 'n1', store, send: async (records) => ({ ok: true, status: 200, body: { error_code: 0 }, delivered: records.length }) });
+    const told = new Promise((resolve, reject) => {
+      sender.on('delivered', resolve);
+      sender.on('storeError', reject);
+    });
+    await store.enqueue([sender.entry(dossier(1))]);
+    sender.start();
+    const entries = await told;
+    await sender.stop();
+    assert.strictEqual(entries.length, 1);
+    assert.strictEqual(entries[0].state, 'delivered');
+    assert.strictEqual(entries[0].record.MaHoSo, dossier(1).MaHoSo);
+    assert.ok(!('original' in entries[0]));
+  });
+});

@@ -491,7 +491,7 @@ export class Sender extends EventEmitter {
       for (;;) {
         const left = await this.store.unreported(this.owner, 500, this.leaseMs);
         if (!left.length) break;
-        this.fire('delivered', left.map((e) => ({ ...e, state: 'delivered' as const })), { attempts: Math.max(1, ...left.map((e) => e.attempts + 1)), recovered: true } satisfies DeliveredInfo);
+        this.fire('delivered', left.map((e) => told(e, { state: 'delivered' })), { attempts: Math.max(1, ...left.map((e) => e.attempts + 1)), recovered: true } satisfies DeliveredInfo);
         this.report(left);
         if (left.length < 500) break;
       }
@@ -740,7 +740,7 @@ export class Sender extends EventEmitter {
     for (const e of batch) this.suspects.delete(e.id);
     if (!mine.length) return;
     const tries = mine.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
-    const out = mine.map((e) => ({ ...e, state: 'delivered' as const, attempts: e.attempts + 1 }));
+    const out = mine.map((e) => told(e, { state: 'delivered', attempts: e.attempts + 1 }));
     this.fire('delivered', out, { status, body, attempts: tries, ...(already ? { already } : {}) } satisfies DeliveredInfo);
     this.report(mine);
   }
@@ -934,4 +934,15 @@ export class Sender extends EventEmitter {
 /** A 5xx or a timeout can be caused by what the request carries (a record BTXH chokes on). */
 function mayBeRecords(r: Failure): boolean {
   return r.code === 'serverError' || r.code === 'timeout';
+}
+
+/**
+ * A delivered entry as the 'delivered' event tells it: a copy with `changes`, without its original.
+ * Nobody reads a delivered record's original, and reading it would parse it (a SQL store's entry
+ * parses it when first read, ../outbox/sql.ts) — a spread reads every property.
+ */
+function told(e: Entry, changes: Partial<Entry>): Entry {
+  const out = {} as Record<string, unknown>;
+  for (const k of Object.keys(e)) if (k !== 'original') out[k] = (e as unknown as Record<string, unknown>)[k];
+  return Object.assign(out, changes) as unknown as Entry;
 }

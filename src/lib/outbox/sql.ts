@@ -35,7 +35,15 @@ export function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
+/**
+ * An entry from its row. Its `original` (the record as the flow gave it: often a wide one-stop row
+ * with its EformData) is parsed when first read — a dead letter's output, an edit — not for each of
+ * a backfill's claims, where it was most of what V8 had to move to its long-lived heap. It stays an
+ * own, enumerable property: a spread, JSON.stringify or a structured clone reads it as before.
+ */
 export function toEntry(r: Row): Entry {
+  let text = r.original;
+  let original: unknown;
   const e: Entry = {
     id: Number(r.id),
     owner: r.owner,
@@ -43,7 +51,17 @@ export function toEntry(r: Row): Entry {
     key: r.key,
     hash: r.hash,
     record: JSON.parse(r.record) as Record<string, unknown>,
-    original: r.original === null ? undefined : (JSON.parse(r.original) as unknown),
+    get original(): unknown {
+      if (text !== null) {
+        original = JSON.parse(text);
+        text = null;
+      }
+      return original;
+    },
+    set original(value: unknown) {
+      text = null;
+      original = value;
+    },
     state: r.state as EntryState,
     attempts: Number(r.attempts),
     createdAt: Number(r.created_ms),
