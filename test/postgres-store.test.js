@@ -9,6 +9,9 @@ const { Client } = require('pg');
 const support = require('./support/postgres');
 const { PostgresStore } = require('../lib/outbox/postgres');
 
+/** An entry as a claim returns it: without its original (Store.claim). */
+const claimed = ({ original: _, ...e }) => e;
+
 function entry(i, over = {}) {
   return {
     owner: 'n1',
@@ -85,13 +88,14 @@ describe('PostgresStore', function () {
     assert.ok(accepted[0].id < accepted[1].id && accepted[1].id < accepted[2].id);
     const first = await s.claim('n1', 2, 60_000);
     assert.deepStrictEqual(first.map((e) => e.id), [accepted[0].id, accepted[1].id]);
-    assert.deepStrictEqual(first[0], { ...entry(1), id: accepted[0].id, state: 'inflight', attempts: 0, createdAt: accepted[0].createdAt, notBefore: accepted[0].createdAt, lease: first[0].lease });
+    assert.deepStrictEqual(first[0], { ...claimed(entry(1)), id: accepted[0].id, state: 'inflight', attempts: 0, createdAt: accepted[0].createdAt, notBefore: accepted[0].createdAt, lease: first[0].lease });
+    assert.deepStrictEqual((await s.originals([first[0].id])).get(first[0].id), entry(1).original);
     const stored = await one(`SELECT record::text AS r FROM btxh.${table} WHERE id = $1`, [accepted[0].id]);
     assert.strictEqual(stored[0].r, JSON.stringify(entry(1).record), 'the record is kept byte for byte');
     assert.deepStrictEqual((await s.claim('n1', 10, 60_000)).map((e) => e.key), ['progress:HS3']);
     assert.deepStrictEqual(await s.claim('n1', 10, 60_000), []);
     const [other] = await s.claim('n2', 10, 60_000);
-    assert.strictEqual(other.original, undefined);
+    assert.ok(!(await s.originals([other.id])).has(other.id), 'none was given');
     assert.strictEqual(other.meta, undefined);
     const c = await s.counts('n1');
     assert.deepStrictEqual([c.waiting, c.inflight, c.dead, c.delivered], [0, 3, 0, 0]);
@@ -363,7 +367,7 @@ describe('PostgresStore', function () {
       'a letter that died before the migration has no deadAt');
     assert.deepStrictEqual((await s.enqueue([entry(9)])).skipped.map((x) => x.key), ['progress:HS9'], 'delivered keys are still remembered');
     const [e] = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: e.createdAt, notBefore: e.notBefore, lease: e.lease });
+    assert.deepStrictEqual(e, { ...claimed(entry(1)), id: e.id, state: 'inflight', attempts: 0, createdAt: e.createdAt, notBefore: e.notBefore, lease: e.lease });
     await s.dead([e], 'rejected', []);
     const dl = await s.deadLetters('n1');
     assert.deepStrictEqual(dl.map((x) => x.key), ['progress:HS1', 'progress:HS2']);

@@ -9,6 +9,9 @@ const path = require('path');
 const Database = require('better-sqlite3');
 const { SqliteStore } = require('../lib/outbox/sqlite');
 
+/** An entry as a claim returns it: without its original (Store.claim). */
+const claimed = ({ original: _, ...e }) => e;
+
 function entry(i, over = {}) {
   return {
     owner: 'n1',
@@ -200,7 +203,8 @@ describe('SqliteStore', function () {
     const r = store();
     assert.deepStrictEqual(await r.counts('n1'), { waiting: 1, inflight: 1, dead: 0, delivered: 0, skipped: 0, oldestMs: 0 });
     const [e2] = await r.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e2, { ...entry(2), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t, lease: e2.lease });
+    assert.deepStrictEqual(e2, { ...claimed(entry(2)), id: e2.id, state: 'inflight', attempts: 0, createdAt: t, notBefore: t, lease: e2.lease });
+    assert.deepStrictEqual((await r.originals([e2.id])).get(e2.id), entry(2).original);
     t += 60_001;
     assert.strictEqual((await r.claim('n1', 10, 60_000))[0].id, e1.id);
   });
@@ -310,7 +314,8 @@ describe('SqliteStore', function () {
       'a letter that died before the migration has no deadAt');
     assert.deepStrictEqual((await s.enqueue([entry(9)])).skipped.map((x) => x.key), ['dossier:HS9'], 'delivered keys are still remembered');
     const [e] = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual(e, { ...entry(1), id: e.id, state: 'inflight', attempts: 0, createdAt: t - 1000, notBefore: t - 1000, lease: e.lease });
+    assert.deepStrictEqual(e, { ...claimed(entry(1)), id: e.id, state: 'inflight', attempts: 0, createdAt: t - 1000, notBefore: t - 1000, lease: e.lease });
+    assert.deepStrictEqual((await s.originals([e.id])).get(e.id), entry(1).original);
     t += 500;
     await s.dead([e], 'rejected', []);
     assert.deepStrictEqual((await s.deadLetters('n1')).map((x) => [x.key, x.deadAt]), [['dossier:HS1', t], ['dossier:HS2', undefined]]);
@@ -384,7 +389,7 @@ describe('SqliteStore', function () {
     const [dead] = await s.deadLetters('n1');
     assert.deepStrictEqual([dead.record, dead.original, dead.meta], [entry(1).record, entry(1).original, entry(1).meta]);
     const [e3] = await s.claim('n1', 10, 60_000);
-    assert.deepStrictEqual([e3.key, e3.record, e3.original], [entry(3).key, entry(3).record, entry(3).original]);
+    assert.deepStrictEqual([e3.key, e3.record, (await s.originals([e3.id])).get(e3.id)], [entry(3).key, entry(3).record, entry(3).original]);
     await s.delivered([e3]);
     await s.reported([e3]);
     await s.enqueue([entry(5)]);
@@ -544,7 +549,7 @@ describe('SqliteStore', function () {
       const at = new Date('2024-03-05T01:02:03.000Z');
       await s.enqueue([entry(1, { original: { maHoSo: 'HS1', ngay: at, tinh: () => 'not data' } })]);
       const [e] = await s.claim('n1', 10, 60_000);
-      assert.deepStrictEqual(e.original, { maHoSo: 'HS1', ngay: at.toISOString() });
+      assert.deepStrictEqual((await s.originals([e.id])).get(e.id), { maHoSo: 'HS1', ngay: at.toISOString() });
     });
 
     it('refuses a bad file as it is made, as SqliteStore does, with the outbox\'s problem', function () {
@@ -603,50 +608,31 @@ describe('SqliteStore', function () {
   });
 });
 
-describe('an entry read from a SQL store (src/lib/outbox/sql.ts)', function () {
-  const { toEntry } = require('../lib/outbox/sql');
-  const row = (original) => ({
-    id: 7, owner: 'n1', op: 'dossier', key: 'dossier:H1', hash: 'h', record: '{"MaHoSo":"H1"}', original, meta: null, state: 'inflight',
-    attempts: 0, created_ms: 1, not_before_ms: 1, last_error: null, reason: null, dead_ms: null, lease_token: 't',
-  });
+describe('a claim carries no originals; a dead letter still shows its own (src/lib/engine/sender.ts)', function () {
+  const { Sender } = require('../lib/engine/sender');
+  const { operation } = require('../lib/fields');
+  const { dossier } = require('./support/records');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'btxh-originals-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('parses its original only when it is read, once, and shows it to a spread, JSON and a structured clone', function () {
-    // Text that does not parse: toEntry does not read it, a reader gets the error.
-    const bad = toEntry(row('{not json'));
-    assert.deepStrictEqual(bad.record, { MaHoSo: 'H1' });
-    assert.throws(() => bad.original, SyntaxError);
-    const e = toEntry(row('{"ChuHoSo":"Lò Văn Páo","EformData":"{}"}'));
-    assert.strictEqual(e.original, e.original, 'parsed once: the same object each time');
-    assert.deepStrictEqual({ ...e }.original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
-    assert.deepStrictEqual(JSON.parse(JSON.stringify(e)).original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
-    assert.deepStrictEqual(structuredClone(e).original, { ChuHoSo: 'Lò Văn Páo', EformData: '{}' });
-    assert.ok(Object.keys(e).includes('original'));
-    e.original = { edited: true };
-    assert.deepStrictEqual(e.original, { edited: true });
-    assert.strictEqual(toEntry(row(null)).original, undefined);
-  });
-
-  it('a delivered entry is told without its original, which is then never parsed', async function () {
-    const { Sender } = require('../lib/engine/sender');
-    const { MemoryStore } = require('../lib/outbox/memory');
-    const { operation } = require('../lib/fields');
-    const { dossier } = require('./support/records');
-    // A store whose claims are SQL rows: the original does not parse, so reading it would throw.
-    const store = new MemoryStore();
-    const claim = store.claim.bind(store);
-    store.claim = async (...args) => (await claim(...args)).map((e) => toEntry({ ...row('{not json'), id: e.id, key: e.key, record: JSON.stringify(e.record), lease_token: e.lease }));
-    const sender = new Sender({ op: operation('dossier'), owner: 'n1', store, send: async (records) => ({ ok: true, status: 200, body: { error_code: 0 }, delivered: records.length }) });
-    const told = new Promise((resolve, reject) => {
-      sender.on('delivered', resolve);
-      sender.on('storeError', reject);
+  for (const thread of [false, true]) {
+    it(`a record BTXH refuses reaches output 2 with the record as received (SQLite${thread ? ' on its thread' : ''})`, async function () {
+      const { ThreadStore } = require('../lib/outbox/thread');
+      const file = path.join(dir, `o-${thread}.db`);
+      const store = thread ? new ThreadStore({ file }) : new SqliteStore({ file });
+      const sender = new Sender({ op: operation('dossier'), owner: 'n1', store, send: async () => ({ ok: false, kind: 'rejected', code: 'refused', status: 200, message: 'no' }) });
+      const dead = new Promise((resolve, reject) => {
+        sender.on('dead', resolve);
+        sender.on('storeError', reject);
+      });
+      const original = { ChuHoSo: 'Lò Văn Páo', SoGiayToChuHoSo: '011148003215', EformData: '{"GioiTinh":{"Code":"1"}}' };
+      await store.enqueue([sender.entry(dossier(1), original)]);
+      sender.start();
+      const entry = await dead;
+      await sender.stop();
+      await store.close();
+      assert.deepStrictEqual(entry.original, original);
+      assert.strictEqual(entry.state, 'dead');
     });
-    await store.enqueue([sender.entry(dossier(1))]);
-    sender.start();
-    const entries = await told;
-    await sender.stop();
-    assert.strictEqual(entries.length, 1);
-    assert.strictEqual(entries[0].state, 'delivered');
-    assert.strictEqual(entries[0].record.MaHoSo, dossier(1).MaHoSo);
-    assert.ok(!('original' in entries[0]));
-  });
+  }
 });

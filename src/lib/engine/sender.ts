@@ -491,7 +491,7 @@ export class Sender extends EventEmitter {
       for (;;) {
         const left = await this.store.unreported(this.owner, 500, this.leaseMs);
         if (!left.length) break;
-        this.fire('delivered', left.map((e) => told(e, { state: 'delivered' })), { attempts: Math.max(1, ...left.map((e) => e.attempts + 1)), recovered: true } satisfies DeliveredInfo);
+        this.fire('delivered', left.map((e) => ({ ...e, state: 'delivered' as const })), { attempts: Math.max(1, ...left.map((e) => e.attempts + 1)), recovered: true } satisfies DeliveredInfo);
         this.report(left);
         if (left.length < 500) break;
       }
@@ -740,7 +740,7 @@ export class Sender extends EventEmitter {
     for (const e of batch) this.suspects.delete(e.id);
     if (!mine.length) return;
     const tries = mine.reduce((m, e) => Math.max(m, e.attempts + 1), 1);
-    const out = mine.map((e) => told(e, { state: 'delivered', attempts: e.attempts + 1 }));
+    const out = mine.map((e) => ({ ...e, state: 'delivered' as const, attempts: e.attempts + 1 }));
     this.fire('delivered', out, { status, body, attempts: tries, ...(already ? { already } : {}) } satisfies DeliveredInfo);
     this.report(mine);
   }
@@ -800,10 +800,34 @@ export class Sender extends EventEmitter {
 
   private async bury(entries: Entry[], reason: DeadReason, problems: Problem[], exchange?: Exchange): Promise<void> {
     const ok = await this.store.dead(entries, reason, problems, { tried: true, exchange });
-    for (const e of this.settle(entries, ok)) {
+    const mine = this.settle(entries, ok);
+    // A claim carries no originals (Store.claim); output 2 shows the record as received.
+    const originals = await this.originalsOf(mine);
+    for (const e of mine) {
       this.suspects.delete(e.id);
-      this.fire('dead', { ...e, state: 'dead', reason, attempts: e.attempts + 1, lastError: problems }, reason, problems);
+      this.fire('dead', { ...e, original: originals.get(e.id), state: 'dead', reason, attempts: e.attempts + 1, lastError: problems }, reason, problems);
     }
+  }
+
+  /**
+   * The originals of dead entries, read from the store. Unreadable now (the store failed): the wire
+   * record stands in, so the dead letter still reaches output 2 (the store keeps the original).
+   */
+  private async originalsOf(entries: Entry[]): Promise<Map<number, unknown>> {
+    const out = new Map<number, unknown>();
+    const missing: Entry[] = [];
+    for (const e of entries) {
+      if (e.original !== undefined) out.set(e.id, e.original);
+      else missing.push(e);
+    }
+    if (!missing.length) return out;
+    try {
+      for (const [id, o] of await this.store.originals(missing.map((e) => e.id))) out.set(id, o);
+    } catch (err) {
+      this.fire('storeError', err);
+      for (const e of missing) out.set(e.id, e.record);
+    }
+    return out;
   }
 
   /** Renews the leases; those the store refused are another claim's now (fenced). */
@@ -936,13 +960,3 @@ function mayBeRecords(r: Failure): boolean {
   return r.code === 'serverError' || r.code === 'timeout';
 }
 
-/**
- * A delivered entry as the 'delivered' event tells it: a copy with `changes`, without its original.
- * Nobody reads a delivered record's original, and reading it would parse it (a SQL store's entry
- * parses it when first read, ../outbox/sql.ts) — a spread reads every property.
- */
-function told(e: Entry, changes: Partial<Entry>): Entry {
-  const out = {} as Record<string, unknown>;
-  for (const k of Object.keys(e)) if (k !== 'original') out[k] = (e as unknown as Record<string, unknown>)[k];
-  return Object.assign(out, changes) as unknown as Entry;
-}

@@ -123,7 +123,16 @@ export class MemoryStore implements Store {
       this.move(e, 'inflight');
       e.lease = lease;
       this.leases.set(e.id, now + leaseMs);
-      out.push(copy(e));
+      out.push(claimed(e));
+    }
+    return out;
+  }
+
+  async originals(ids: number[]): Promise<Map<number, unknown>> {
+    const out = new Map<number, unknown>();
+    for (const id of ids) {
+      const e = this.entries.get(id);
+      if (e && e.original !== undefined) out.set(id, e.original);
     }
     return out;
   }
@@ -419,6 +428,12 @@ export class MemoryStore implements Store {
 /** Callers get snapshots, as from a database: changing one never changes the store. */
 function copy(e: Entry): Entry {
   return { ...e };
+}
+
+/** A claim's copy: without the original, as every store claims (Store.claim). */
+function claimed(e: Entry): Entry {
+  const { original: _, ...rest } = e;
+  return rest;
 }
 
 function queuedOf(e: Entry): Queued {

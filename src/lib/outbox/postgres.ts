@@ -169,7 +169,7 @@ export class PostgresStore implements Store {
       ), due AS (SELECT id FROM (SELECT id FROM waiting UNION ALL SELECT id FROM stuck) u ORDER BY id LIMIT $2)
       UPDATE ${this.t} x SET state = 'inflight', lease_until = now() + $3 * interval '1 millisecond', lease_token = $4
       FROM due WHERE x.id = due.id
-      RETURNING ${cols('x')}`;
+      RETURNING ${cols('x', false)}`;
     const args = [owner, Math.max(0, Math.floor(limit)), Math.max(0, leaseMs), this.tokens.next()];
     for (let attempt = 1; ; attempt++) {
       try {
@@ -360,6 +360,12 @@ export class PostgresStore implements Store {
               coalesce(floor(extract(epoch FROM now() - min(created_at) FILTER (WHERE state IN ('waiting', 'inflight'))) * 1000), 0)::float8 AS "oldestMs"
        FROM ${this.t} WHERE owner = $1`, [owner]);
     return rows[0] as Counts;
+  }
+
+  async originals(ids: number[]): Promise<Map<number, unknown>> {
+    if (!ids.length) return new Map();
+    const { rows } = await this.run(`SELECT id, original::text AS original FROM ${this.t} WHERE id = ANY($1::bigint[]) AND original IS NOT NULL`, [ids]);
+    return new Map((rows as { id: string | number; original: string }[]).map((r) => [Number(r.id), JSON.parse(r.original) as unknown]));
   }
 
   async deadLetters(owner: string, limit = 100): Promise<Entry[]> {
@@ -592,9 +598,9 @@ interface Checkout {
   release(): void;
 }
 
-/** The selected columns, JSON as text and times as epoch ms (the Row of ./sql). */
-function cols(t: string): string {
-  return `${t}.id, ${t}.owner, ${t}.op, ${t}.key, ${t}.hash, ${t}.record::text AS record, ${t}.original::text AS original,
+/** The selected columns, JSON as text and times as epoch ms (the Row of ./sql); a claim's without the original (Store.claim). */
+function cols(t: string, original = true): string {
+  return `${t}.id, ${t}.owner, ${t}.op, ${t}.key, ${t}.hash, ${t}.record::text AS record,${original ? ` ${t}.original::text AS original,` : ''}
     ${t}.meta::text AS meta, ${t}.state, ${t}.attempts,
     floor(extract(epoch FROM ${t}.created_at) * 1000)::float8 AS created_ms,
     floor(extract(epoch FROM ${t}.not_before) * 1000)::float8 AS not_before_ms,

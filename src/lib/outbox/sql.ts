@@ -16,7 +16,8 @@ export interface Row {
   key: string;
   hash: string;
   record: string;
-  original: string | null;
+  /** Not selected by a claim. */
+  original?: string | null;
   meta: string | null;
   state: string;
   attempts: number;
@@ -35,15 +36,8 @@ export function json(value: unknown): string | null {
   return value === undefined ? null : JSON.stringify(value);
 }
 
-/**
- * An entry from its row. Its `original` (the record as the flow gave it: often a wide one-stop row
- * with its EformData) is parsed when first read — a dead letter's output, an edit — not for each of
- * a backfill's claims, where it was most of what V8 had to move to its long-lived heap. It stays an
- * own, enumerable property: a spread, JSON.stringify or a structured clone reads it as before.
- */
+/** An entry from its row; a claim's rows have no `original` column (Store.claim), and so no original. */
 export function toEntry(r: Row): Entry {
-  let text = r.original;
-  let original: unknown;
   const e: Entry = {
     id: Number(r.id),
     owner: r.owner,
@@ -51,22 +45,12 @@ export function toEntry(r: Row): Entry {
     key: r.key,
     hash: r.hash,
     record: JSON.parse(r.record) as Record<string, unknown>,
-    get original(): unknown {
-      if (text !== null) {
-        original = JSON.parse(text);
-        text = null;
-      }
-      return original;
-    },
-    set original(value: unknown) {
-      text = null;
-      original = value;
-    },
     state: r.state as EntryState,
     attempts: Number(r.attempts),
     createdAt: Number(r.created_ms),
     notBefore: Number(r.not_before_ms),
   };
+  if (r.original !== undefined) e.original = r.original === null ? undefined : (JSON.parse(r.original) as unknown);
   if (r.meta !== null) e.meta = JSON.parse(r.meta) as Record<string, unknown>;
   if (r.last_error !== null) e.lastError = JSON.parse(r.last_error) as Problem[];
   if (r.reason !== null) e.reason = r.reason as DeadReason;

@@ -127,6 +127,8 @@ ${JOURNAL}`;
 
 const COLUMNS = `id, owner, op, key, hash, record, original, meta, state, attempts,
   created_at AS created_ms, not_before AS not_before_ms, last_error, reason, dead_at AS dead_ms, lease_token`;
+/** What a claim reads: all but the original (Store.claim). */
+const CLAIMED = COLUMNS.replace(' original,', '');
 
 /**
  * The outbox in one SQLite file, for one Node-RED process. better-sqlite3 is
@@ -288,10 +290,10 @@ export class SqliteStore implements Store {
     // backfill, a quarter of its time — and one by not_before sorted every waiting row.
     const keyFree = `AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
         AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight' AND o.lease_until >= @now)`;
-    const waiting = this.st(`SELECT ${COLUMNS} FROM entries e
+    const waiting = this.st(`SELECT ${CLAIMED} FROM entries e
       WHERE e.owner = @owner AND e.state = 'waiting' AND e.not_before <= @now ${keyFree}
       ORDER BY e.created_at, e.id LIMIT @limit`);
-    const stuck = this.st(`SELECT ${COLUMNS} FROM entries e
+    const stuck = this.st(`SELECT ${CLAIMED} FROM entries e
       WHERE e.owner = @owner AND e.state = 'inflight' AND e.lease_until < @now ${keyFree}
       ORDER BY e.created_at, e.id LIMIT @limit`);
     const lease = this.st(`UPDATE entries SET state = 'inflight', lease_until = ?, lease_token = ? WHERE id = ?`);
@@ -307,6 +309,18 @@ export class SqliteStore implements Store {
       }
       return rows;
     }, 'immediate', true);
+  }
+
+  async originals(ids: number[]): Promise<Map<number, unknown>> {
+    const one = this.st('SELECT original FROM entries WHERE id = ?');
+    return this.tx(() => {
+      const out = new Map<number, unknown>();
+      for (const id of ids) {
+        const r = one.get(id) as { original: string | null } | undefined;
+        if (r && r.original !== null) out.set(id, JSON.parse(r.original));
+      }
+      return out;
+    }, 'deferred');
   }
 
   async forget(olderThanMs: number, limit: number): Promise<number> {

@@ -41,8 +41,12 @@ export interface NewEntry {
   hash: string;
   /** The wire record, exactly as it will be sent. */
   record: Record<string, unknown>;
-  /** The record as received (for output 2 and replay). */
-  original: unknown;
+  /**
+   * The record as received (for output 2 and replay). Absent from a claim's entries: a claim is
+   * for sending, and a backfill's originals (wide one-stop rows) were most of what it carried;
+   * `Store.originals` reads them when a dead letter needs one.
+   */
+  original?: unknown;
   /** Small per-message context kept for the outputs (e.g. _msgid, topic). Never secrets. */
   meta?: Record<string, unknown>;
   /** What a report counts it by; kept with its journal events after the record is gone. */
@@ -184,9 +188,11 @@ export interface Store {
   /**
    * Claim up to `limit` due waiting entries of `owner` (oldest first) for `leaseMs`,
    * under a new lease token; a key already in flight is never claimed twice.
-   * Expired leases are claimable.
+   * Expired leases are claimable. The entries carry no `original` (see `originals`).
    */
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]>;
+  /** The originals of entries by id (those without one, or gone, are not in the map). */
+  originals(ids: number[]): Promise<Map<number, unknown>>;
   /**
    * The entries reached the server: they become `delivered` (kept, under the same
    * lease, until `reported`) and their key and hash are remembered; the owner's

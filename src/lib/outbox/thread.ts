@@ -70,6 +70,9 @@ export class ThreadStore implements Store {
   claim(owner: string, limit: number, leaseMs: number): Promise<Entry[]> {
     return this.call<Row[]>('claim', [owner, limit, leaseMs]).then((rows) => rows.map(toEntry));
   }
+  originals(ids: number[]): Promise<Map<number, unknown>> {
+    return this.call('originals', [ids]);
+  }
   delivered(held: Held[], exchange?: Exchange): Promise<number[]> {
     return this.call('delivered', [bare(held), exchange]);
   }
