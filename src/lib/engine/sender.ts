@@ -959,4 +959,3 @@ export class Sender extends EventEmitter {
 function mayBeRecords(r: Failure): boolean {
   return r.code === 'serverError' || r.code === 'timeout';
 }
-
