@@ -810,24 +810,18 @@ export class Sender extends EventEmitter {
   }
 
   /**
-   * The originals of dead entries, read from the store. Unreadable now (the store failed): the wire
-   * record stands in, so the dead letter still reaches output 2 (the store keeps the original).
+   * The originals of dead entries, read from the store: the entries are a claim's, which carries
+   * none. Unreadable now (the store failed): the wire record stands in, so the dead letter still
+   * reaches output 2 (the store keeps the original).
    */
   private async originalsOf(entries: Entry[]): Promise<Map<number, unknown>> {
-    const out = new Map<number, unknown>();
-    const missing: Entry[] = [];
-    for (const e of entries) {
-      if (e.original !== undefined) out.set(e.id, e.original);
-      else missing.push(e);
-    }
-    if (!missing.length) return out;
+    if (!entries.length) return new Map();
     try {
-      for (const [id, o] of await this.store.originals(missing.map((e) => e.id))) out.set(id, o);
+      return await this.store.originals(entries.map((e) => e.id));
     } catch (err) {
       this.fire('storeError', err);
-      for (const e of missing) out.set(e.id, e.record);
+      return new Map(entries.map((e) => [e.id, e.record]));
     }
-    return out;
   }
 
   /** Renews the leases; those the store refused are another claim's now (fenced). */
