@@ -9,11 +9,8 @@
  * pressed through the admin API, as the editor's button does; every delivery and
  * source setting is as shipped (pages of 500, SQLite outbox with synchronous=FULL).
  *
- * The button is pressed once Node-RED has settled (10 s after its start, as an integrator
- * opens the editor and presses it), or at once with --at-once. It matters for memory: V8 sets
- * its heap limit at each full collection from the allocation rate of the last seconds, so a
- * run that starts within a second of Node-RED's own start-up inherits a limit of about four
- * times Node-RED's live heap (~250 MB for ~63 MB), whatever the run then allocates.
+ * The button is pressed once Node-RED has settled, or at once with --at-once (bench/support/settle.js:
+ * why it matters for memory).
  *
  * Reported for each N: rows/s from the press to the last dossier at the sandbox, the
  * peak RSS growth of the Node-RED process over what it was before the press (and what a
@@ -29,10 +26,9 @@ const { machine } = require('./support/machine');
 const { redProcess } = require('../test/support/red-process');
 const postgres = require('../test/support/postgres');
 const onestop = require('../test/support/onestop');
+const { settle, when, args } = require('./support/settle');
 
-const AT_ONCE = process.argv.includes('--at-once');
-const SETTLE_MS = AT_ONCE ? 0 : 10_000;
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const SIZES = args().map(Number).filter((n) => n > 0);
 if (!SIZES.length) SIZES.push(100_000, 1_000_000);
 
 function request(url, { method = 'GET', body } = {}) {
@@ -105,7 +101,7 @@ async function backfill(sb, pg, url, n) {
   fs.symlinkSync(path.dirname(require.resolve('pg/package.json')), path.join(red.dir, 'node_modules', 'pg'), 'dir');
   await red.start();
   try {
-    await new Promise((res) => setTimeout(res, SETTLE_MS));
+    await settle();
     const probe = Number(fs.readFileSync(path.join(red.dir, 'probe.port'), 'utf8'));
     const press = flow.find((x) => x.type === 'inject' && x.name.startsWith('đồng bộ lùi'));
     await request(`http://127.0.0.1:${probe}/run`, { method: 'POST', body: {} });
@@ -148,7 +144,7 @@ async function backfill(sb, pg, url, n) {
     sb.child.kill();
     server.stop();
   }
-  console.log(`backfill from PostgreSQL through examples/database/postgresql.json, settings as shipped, pressed ${AT_ONCE ? 'at once after Node-RED started' : `${SETTLE_MS / 1000} s after Node-RED started`} — ${machine()}`);
+  console.log(`backfill from PostgreSQL through examples/database/postgresql.json, settings as shipped, pressed ${when} — ${machine()}`);
   console.log('| rows | rows/s | time | peak RSS growth | of which V8 heap | held after a full GC | longest event-loop delay |');
   console.log('|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {

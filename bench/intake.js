@@ -18,10 +18,8 @@
  * For each: records/s from the first input to the last record at the sandbox, the
  * longest event-loop delay of the Node-RED process (perf_hooks.monitorEventLoopDelay)
  * and its peak RSS growth over what it was before the input was handed over.
- * The input is made (as a query node reads its rows) once Node-RED has settled, 10 s after its
- * start, or at once with --at-once: V8 sets its heap limit at each full collection from the
- * allocation rate of the last seconds, and a run handed over within a second of Node-RED's
- * own start-up inherits a limit of about four times what is live (bench/backfill.js).
+ * The input is made (as a query node reads its rows) once Node-RED has settled, or at once with
+ * --at-once (bench/support/settle.js: why it matters for memory).
  * Not a test: `npm run build`, then `node bench/intake.js [--at-once] [N, default 100000] [scenario…]`.
  */
 const { spawn } = require('child_process');
@@ -34,11 +32,10 @@ const messy = require('../test/support/messy');
 const { prepare } = require('../lib/normalise');
 const { operation } = require('../lib/fields');
 
-const AT_ONCE = process.argv.includes('--at-once');
-const SETTLE_MS = AT_ONCE ? 0 : 10_000;
-const args = process.argv.slice(2).filter((a) => a !== '--at-once');
-const N = Number(args[0] || 100_000);
-const only = args.slice(1);
+const { settle, when, args } = require('./support/settle');
+
+const N = Number(args()[0] || 100_000);
+const only = args().slice(1);
 const op = operation('dossier');
 const CREDS = { username: 'demo', password: 'demo-secret-pw' };
 
@@ -77,7 +74,7 @@ const ready = [
 async function inRed(sb, flow, go) {
   const red = await redProcess({ flow: [{ id: 'f1', type: 'tab', label: 'bench' }, ...ready, ...flow], creds: { auth: CREDS }, name: 'bench', nodeArgs: ['--expose-gc', '-r', path.join(__dirname, 'support/probe.js')] });
   await red.start();
-  await new Promise((res) => setTimeout(res, SETTLE_MS));
+  await settle();
   const port = Number(fs.readFileSync(path.join(red.dir, 'probe.port'), 'utf8'));
   const t0 = process.hrtime.bigint();
   const r = await request(`http://127.0.0.1:${port}/run`, { method: 'POST', body: go });
@@ -157,7 +154,7 @@ function wire(i) {
   sb.child.kill();
   const raw = rows.find(([n]) => n.startsWith('raw'))?.[1].rate;
   const core = rows.find(([n]) => n.startsWith('hand-wired'))?.[1].rate;
-  console.log(`end to end, ${N.toLocaleString('en')} dossiers, sandbox in a child process, input made ${AT_ONCE ? 'at once after Node-RED started' : `${SETTLE_MS / 1000} s after Node-RED started`} — ${machine()}`);
+  console.log(`end to end, ${N.toLocaleString('en')} dossiers, sandbox in a child process, input made ${when} — ${machine()}`);
   console.log('| run | records/s | × raw loop | × core flow | longest event-loop delay | peak RSS growth | peak heap growth | held after a full GC |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const [name, r] of rows) {
