@@ -234,21 +234,30 @@ export function resolve(level: Level, name: string, set: CodeSet, within?: { pro
   return near.length ? { candidates: units(near), reason: 'partial' } : { candidates: [], reason: 'notFound' };
 }
 
+/**
+ * The unit of a code: first as given (a wire record's codes are already padded, and only a
+ * padded code is a key), else padded. Every record is checked this way several times.
+ */
+function byCode(list: Index | undefined, code: unknown, width: number): Unit | undefined {
+  if (!list) return undefined;
+  const hit = typeof code === 'string' ? list.byCode.get(code) : undefined;
+  if (hit) return hit;
+  const c = pad(code, width);
+  return c === undefined ? undefined : list.byCode.get(c);
+}
+
 function commune(code: unknown, set: CodeSet): Unit | undefined {
-  const c = pad(code, 5);
-  return c === undefined ? undefined : idx[set]?.commune.byCode.get(c);
+  return byCode(idx[set]?.commune, code, 5);
 }
 
 export const units = {
   /** Accepts numbers and unpadded strings ("1", 1 -> "01"). */
   province(code: unknown, set: CodeSet): Unit | undefined {
-    const c = pad(code, 2);
-    return c === undefined ? undefined : idx[set]?.province.byCode.get(c);
+    return byCode(idx[set]?.province, code, 2);
   },
   /** Districts exist only before 2025-07-01. */
   district(code: unknown): Unit | undefined {
-    const c = pad(code, 3);
-    return c === undefined ? undefined : idx['pre-2025'].district.byCode.get(c);
+    return byCode(idx['pre-2025'].district, code, 3);
   },
   commune,
   resolve,

@@ -28,14 +28,14 @@ export function checkChronology(op: OperationSpec, out: Record<string, unknown>,
     const b = walls.get(later);
     if (a && b && out[first] !== undefined && out[later] !== undefined && b.instant < a.startOfDay().instant) {
       report.error(later, 'dateOrder', { value: String(out[later]), other: first, otherValue: String(out[first]) });
-      delete out[later];
+      out[later] = undefined;
     }
   }
   for (const name of PAST[op.id] ?? []) {
     const t = walls.get(name);
     if (t && out[name] !== undefined && t.instant > now + CLOCK_SKEW_MS) {
       report.error(name, 'dateFuture', { value: String(out[name]) });
-      delete out[name];
+      out[name] = undefined;
     }
   }
 }

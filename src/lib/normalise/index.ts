@@ -13,6 +13,7 @@ import { absent, Report, resolve } from './report';
 import { normaliseInt } from './status';
 import { normaliseText } from './text';
 import { inspectShape } from './shape';
+import { layout } from './layout';
 import { checkChronology } from './chronology';
 import type { Wall } from './wall';
 
@@ -39,10 +40,11 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
     report.error(null, 'notObject');
     return { record: null, errors: report.errors, warnings: report.warnings, aliases: [] };
   }
-  const shape = inspectShape(input);
-  if (shape) return { record: null, errors: [shape], warnings: [], aliases: [] };
+  const bad = inspectShape(input);
+  if (bad) return { record: null, errors: [bad], warnings: [], aliases: [] };
   const { values, aliases } = matchKeys(op, input as Record<string, unknown>, report);
-  const out: Record<string, unknown> = {};
+  const shape = layout(op);
+  const out = shape.blank();
   // Fields whose absence another problem already explains.
   const skip = new Set<string>();
   for (const p of report.errors) if (p.field) skip.add(p.field);
@@ -61,8 +63,7 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   checkChronology(op, out, walls, report);
   for (const f of required) if (out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
 
-  const record: Record<string, unknown> = {};
-  for (const f of op.fields) if (out[f.name] !== undefined) record[f.name] = out[f.name];
+  const record = shape.wire(out);
   // Last step: judge the result as the BTXH side will, so a normaliser bug cannot send a bad record.
   const wire = inspectWire(op, record, s, { normalised: true });
   if (wire.errors.length || wire.warnings.length) {

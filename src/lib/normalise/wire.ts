@@ -32,7 +32,9 @@ export function inspectValues(op: OperationSpec, record: Record<string, unknown>
   const report = new Report();
   // Fields whose value failed here: the group checks leave them out (rare, so a set only then).
   let failed: Set<string> | undefined;
-  for (const f of op.fields) {
+  const { fields, max, check } = valuePlan(op, settings.strict, normalised);
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i];
     const v = record[f.name];
     if (typeof v !== 'string') continue;
     if (v === '') {
@@ -44,18 +46,37 @@ export function inspectValues(op: OperationSpec, record: Record<string, unknown>
       (failed ??= new Set()).add(f.name);
       continue;
     }
-    const max = maxOf(f, settings.strict);
+    const m = max[i];
     // A string has at most as many characters as UTF-16 units: most need no count.
-    if (max !== undefined && v.length > max && length(v) > max) {
-      report.error(f.name, 'maxLength', { max, length: length(v) });
+    if (m !== undefined && v.length > m && length(v) > m) {
+      report.error(f.name, 'maxLength', { max: m, length: length(v) });
       (failed ??= new Set()).add(f.name);
       continue;
     }
-    if (normalised && NORMALISED.has(f.kind)) continue;
-    if (!checkValue(op, f, v, settings, report)) (failed ??= new Set()).add(f.name);
+    if (check[i] && !checkValue(op, f, v, settings, report)) (failed ??= new Set()).add(f.name);
   }
   for (const g of groups(op)) checkGroup(g, record, settings, failed, report);
   return report;
+}
+
+/** Per field, in table order, what inspectValues does: worked out once per operation, strictness and origin. */
+interface ValuePlan {
+  fields: readonly FieldSpec[];
+  max: readonly (number | undefined)[];
+  /** Whether checkValue runs (not for the kinds of NORMALISED, when the record comes from prepare). */
+  check: readonly boolean[];
+}
+const valuePlans = new WeakMap<OperationSpec, ValuePlan[]>();
+
+function valuePlan(op: OperationSpec, strict: boolean, normalised: boolean): ValuePlan {
+  let list = valuePlans.get(op);
+  if (!list) valuePlans.set(op, (list = []));
+  const at = (strict ? 2 : 0) + (normalised ? 1 : 0);
+  return (list[at] ??= {
+    fields: op.fields,
+    max: op.fields.map((f) => maxOf(f, strict)),
+    check: op.fields.map((f) => !(normalised && NORMALISED.has(f.kind))),
+  });
 }
 
 /** A group's value as sent: a non-empty string. */
