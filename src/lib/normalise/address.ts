@@ -99,14 +99,14 @@ export function parseCode(field: FieldSpec, input: unknown, settings: Settings, 
  * decides what it carries. `skip` collects fields whose absence is already
  * explained by another problem (so no second "required" is reported).
  */
-export function normaliseUnits(op: OperationSpec, values: Map<string, unknown>, absent: (v: unknown) => boolean,
+export function normaliseUnits(op: OperationSpec, values: Record<string, unknown>, absent: (v: unknown) => boolean,
   settings: Settings, report: Report, out: Record<string, unknown>, skip: Set<string>): void {
   for (const g of groups(op)) {
     const parsed: Partial<Record<UnitKind, Code>> = {};
     for (const kind of KINDS) {
       const f = g[kind];
       if (!f) continue;
-      const v = values.get(f.name);
+      const v = values[f.name];
       if (absent(v)) continue;
       const c = parseCode(f, v, settings, report);
       if (c) parsed[kind] = c;
@@ -137,7 +137,7 @@ export function normaliseUnits(op: OperationSpec, values: Map<string, unknown>, 
   }
 }
 
-function district2025(g: Group, parsed: Partial<Record<UnitKind, Code>>, values: Map<string, unknown>,
+function district2025(g: Group, parsed: Partial<Record<UnitKind, Code>>, values: Record<string, unknown>,
   absent: (v: unknown) => boolean, settings: Settings, report: Report, skip: Set<string>): void {
   const name = g.district!.name;
   const any = parsed.province || parsed.commune || parsed.district;
@@ -150,7 +150,7 @@ function district2025(g: Group, parsed: Partial<Record<UnitKind, Code>>, values:
       parsed.district = { code: '000', prefix: NO_PREFIX };
       return;
     case 'old': {
-      if (parsed.district || !absent(values.get(name)) || !parsed.commune) return;
+      if (parsed.district || !absent(values[name]) || !parsed.commune) return;
       const c = parsed.commune.code;
       if (!units.commune(c, '2025')) {
         skip.add(name); // the commune's own error explains it

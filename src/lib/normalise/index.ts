@@ -23,7 +23,7 @@ export interface Prepared {
   errors: Problem[];
   warnings: Problem[];
   /** D2: input names that were read as a table field. */
-  aliases: { from: string; to: string }[];
+  aliases: readonly { from: string; to: string }[];
 }
 
 const UNIT_KINDS = new Set(['province', 'district', 'commune']);
@@ -51,7 +51,7 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   const walls = new Map<string, Wall>();
   const { loose, required } = plan(op);
   for (const f of loose) {
-    const v = values.get(f.name);
+    const v = values[f.name];
     if (absent(v) || skip.has(f.name)) continue;
     const n = report.errors.length;
     const value = field(op, f, v, s, report, walls);

@@ -1,6 +1,8 @@
 import type { FieldSpec, OperationSpec } from '../fields/types';
 import type { Report } from './report';
 import { absent } from './report';
+import { layout } from './layout';
+import { problem, type Problem } from '../problem';
 
 /**
  * D2: input names are matched ignoring case and spaces, so the seed's own
@@ -47,8 +49,9 @@ function fieldOf(op: OperationSpec, key: string): FieldSpec | undefined {
 }
 
 export interface Matched {
-  values: Map<string, unknown>;
-  aliases: { from: string; to: string }[];
+  /** By table name (layout(op).blank(): every field, undefined when the input has none). */
+  values: Record<string, unknown>;
+  aliases: readonly { from: string; to: string }[];
 }
 
 /**
@@ -61,14 +64,14 @@ export function matchKeys(op: OperationSpec, input: Record<string, unknown>, rep
   const plan = planOf(op, keys);
   if (plan) {
     // The usual case: each field spelled once. What a spelling reaches was worked out once for these columns.
-    const values = new Map<string, unknown>();
+    const values = layout(op).blank();
     for (let i = 0; i < keys.length; i++) {
       const f = plan.fields[i];
-      if (f) values.set(f.name, input[keys[i]]);
+      if (f) values[f.name] = input[keys[i]];
     }
-    for (const a of plan.aliases) report.warn(a.to, 'alias', { from: a.from, to: a.to });
-    if (plan.unknown) report.warn(null, 'unknownFields', { names: plan.unknown, count: plan.unknownCount });
-    return { values, aliases: plan.aliases.slice() };
+    // The same columns, the same words: made once with the plan (frozen; rendered before anyone sees them).
+    for (let i = 0; i < plan.warnings.length; i++) report.warnings.push(plan.warnings[i]);
+    return { values, aliases: plan.aliases };
   }
   return matchEach(op, input, report);
 }
@@ -77,29 +80,47 @@ export function matchKeys(op: OperationSpec, input: Record<string, unknown>, rep
 interface KeyPlan {
   keys: string[];
   fields: (FieldSpec | undefined)[];
-  aliases: { from: string; to: string }[];
-  unknown?: string;
-  unknownCount: number;
+  aliases: readonly { from: string; to: string }[];
+  /** One 'alias' per alias, then 'unknownFields' when a column reaches no field. */
+  warnings: readonly Problem[];
 }
 /**
  * Plans per operation, by the columns' names: a backfill's rows carry the same few sets of
  * columns, so each set is matched once. The last plan is tried first (consecutive rows of one
- * query); a flow that invents keys cannot grow the map beyond MAX_PLANS.
+ * query), then a tree of the names in order: a look-up per column, nothing built per record
+ * (a joined signature was a string of the whole header per row). A flow that invents keys
+ * cannot grow the tree beyond MAX_PLANS plans: it starts again.
  */
-const keyPlans = new WeakMap<OperationSpec, { last?: KeyPlan; bySig: Map<string, KeyPlan | null> }>();
+interface KeyNode {
+  next?: Map<string, KeyNode>;
+  /** The plan of the columns that end here; null: none can be made (a field spelled twice). */
+  plan?: KeyPlan | null;
+}
+const keyPlans = new WeakMap<OperationSpec, { last?: KeyPlan; root: KeyNode; plans: number }>();
 const MAX_PLANS = 256;
 
 function planOf(op: OperationSpec, keys: string[]): KeyPlan | undefined {
   let cache = keyPlans.get(op);
-  if (!cache) keyPlans.set(op, (cache = { bySig: new Map() }));
+  if (!cache) keyPlans.set(op, (cache = { root: {}, plans: 0 }));
   const last = cache.last;
-  if (last && last.keys.length === keys.length && last.keys.every((k, i) => k === keys[i])) return last;
-  const sig = keys.join('\u0000');
-  let plan = cache.bySig.get(sig);
+  if (last && sameKeys(last.keys, keys)) return last;
+  let node: KeyNode | undefined = cache.root;
+  for (let i = 0; i < keys.length && node; i++) node = node.next?.get(keys[i]);
+  let plan = node?.plan;
   if (plan === undefined) {
     plan = buildPlan(op, keys);
-    if (cache.bySig.size >= MAX_PLANS) cache.bySig.clear();
-    cache.bySig.set(sig, plan);
+    if (cache.plans >= MAX_PLANS) {
+      cache.root = {};
+      cache.plans = 0;
+    }
+    node = cache.root;
+    for (const k of keys) {
+      let n: KeyNode | undefined = node.next?.get(k);
+      if (!n) (node.next ??= new Map()).set(k, (n = {}));
+      node = n;
+    }
+    node.plan = plan;
+    cache.plans += 1;
   }
   if (plan) cache.last = plan;
   return plan ?? undefined;
@@ -111,20 +132,25 @@ function buildPlan(op: OperationSpec, keys: string[]): KeyPlan | null {
   const named = fields.filter((f): f is FieldSpec => f !== undefined).map((f) => f.name);
   if (new Set(named).size !== named.length) return null;
   const unknown = keys.filter((_, i) => !fields[i]);
-  return {
-    keys: keys.slice(),
-    fields,
-    aliases: keys.flatMap((k, i) => (fields[i] && k !== fields[i]!.name ? [{ from: k, to: fields[i]!.name }] : [])),
-    unknown: unknown.length ? unknown.join(', ') : undefined,
-    unknownCount: unknown.length,
-  };
+  const aliases = keys.flatMap((k, i) => (fields[i] && k !== fields[i]!.name ? [Object.freeze({ from: k, to: fields[i]!.name })] : []));
+  const warnings = aliases.map((a) => problem(a.to, 'alias', { from: a.from, to: a.to }));
+  if (unknown.length) warnings.push(problem(null, 'unknownFields', { names: unknown.join(', '), count: unknown.length }));
+  for (const w of warnings) Object.freeze(Object.freeze(w).params);
+  return { keys: keys.slice(), fields, aliases: Object.freeze(aliases), warnings: Object.freeze(warnings) };
+}
+
+/** The same column names in the same order. */
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Key by key, for columns that spell a field twice: fine when they agree or one is blank. */
 export function matchEach(op: OperationSpec, input: Record<string, unknown>, report: Report): Matched {
-  const values = new Map<string, unknown>();
+  const values = layout(op).blank();
   const source = new Map<string, string>();
-  const aliases: Matched['aliases'] = [];
+  const aliases: { from: string; to: string }[] = [];
   const unknown: string[] = [];
   for (const key of Object.keys(input)) {
     const value = input[key];
@@ -136,7 +162,7 @@ export function matchEach(op: OperationSpec, input: Record<string, unknown>, rep
     const prev = source.get(field.name);
     if (prev !== undefined) {
       // Two spellings of one field: fine when they agree or one is blank.
-      const old = values.get(field.name);
+      const old = values[field.name];
       if (absent(value)) continue;
       if (!absent(old) && !same(old, value)) {
         report.error(field.name, 'duplicateField', { from: key, other: prev });
@@ -147,7 +173,7 @@ export function matchEach(op: OperationSpec, input: Record<string, unknown>, rep
       aliases.push({ from: key, to: field.name });
       report.warn(field.name, 'alias', { from: key, to: field.name });
     }
-    values.set(field.name, value);
+    values[field.name] = value;
     source.set(field.name, key);
   }
   if (unknown.length) report.warn(null, 'unknownFields', { names: unknown.join(', '), count: unknown.length });

@@ -85,14 +85,19 @@ function given(f: FieldSpec | undefined, record: Record<string, unknown>): strin
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
+function passed(f: FieldSpec | undefined, v: string | undefined, failed: Set<string> | undefined): string | undefined {
+  return v !== undefined && !failed?.has(f!.name) ? v : undefined;
+}
+
 /** D13, D18: one address group as a whole — complete, and each code inside its parent. */
 function checkGroup(g: Group, record: Record<string, unknown>, settings: Settings, failed: Set<string> | undefined, report: Report): void {
-  const [gp, gd, gc] = [given(g.province, record), given(g.district, record), given(g.commune, record)];
+  const gp = given(g.province, record);
+  const gd = given(g.district, record);
+  const gc = given(g.commune, record);
   // Codes that passed their own checks.
-  const passed = (f: FieldSpec | undefined, v: string | undefined) => (v !== undefined && !failed?.has(f!.name) ? v : undefined);
-  const p = passed(g.province, gp);
-  const d = passed(g.district, gd);
-  const c = passed(g.commune, gc);
+  const p = passed(g.province, gp, failed);
+  const d = passed(g.district, gd, failed);
+  const c = passed(g.commune, gc, failed);
   // A commune without its parents cannot be placed; a group is all or nothing.
   if (gc !== undefined || gd !== undefined) {
     const wth = (gc !== undefined ? g.commune : g.district)!.name;
@@ -166,6 +171,10 @@ function checkValue(op: OperationSpec, f: FieldSpec, v: string, s: Settings, rep
   return report.errors.length === n;
 }
 
+function unitIn(kind: 'province' | 'commune', v: string, set: 'pre-2025' | '2025') {
+  return kind === 'province' ? units.province(v, set) : units.commune(v, set);
+}
+
 function checkUnit(f: FieldSpec, v: string, s: Settings, report: Report): void {
   const kind = f.kind as UnitKind;
   const width = WIDTH[kind];
@@ -178,8 +187,8 @@ function checkUnit(f: FieldSpec, v: string, s: Settings, report: Report): void {
     if ((s.codeSet === 'pre-2025' || s.district2025 === 'old') && !units.district(v)) report.error(f.name, 'unitUnknown', { code: v, set: 'pre-2025' });
     return;
   }
-  const find = (set: 'pre-2025' | '2025') => (kind === 'province' ? units.province(v, set) : units.commune(v, set));
-  if (find(s.codeSet)) return;
+  if (unitIn(kind, v, s.codeSet)) return;
+  const find = (set: 'pre-2025' | '2025') => unitIn(kind, v, set);
   if (s.codeSet === '2025' && find('pre-2025')) {
     const to = kind === 'province' ? [units.provinceToNew(v)].filter(Boolean) : units.toNew(v);
     report.error(f.name, 'unitOldSet', { code: v, candidates: to.map((u) => `${u!.code} ${u!.name}`).join(', ') || '—' });
