@@ -55,7 +55,11 @@ const DEFAULTS = fill();
 
 /** Empty strings, null and undefined mean "not given" (a blank database cell). */
 export function absent(value: unknown): boolean {
-  return value === undefined || value === null || (typeof value === 'string' && BLANK.test(value));
+  if (value === undefined || value === null) return true;
+  if (typeof value !== 'string') return false;
+  // A value that starts with a printable ASCII character is not blank: no pattern to run.
+  const c = value.charCodeAt(0);
+  return !(c > 0x20 && c < 0x7f) && BLANK.test(value);
 }
 
 /** Nothing but whitespace and invisible characters (what `absent` treats as blank). */
