@@ -1,7 +1,7 @@
 import type { FieldSpec, OperationSpec } from '../fields/types';
 import type { Settings } from '../settings';
 import type { Report } from './report';
-import { format as compiled, Wall } from './wall';
+import { format as compiled, Wall, type Format } from './wall';
 import { usableFormat as formatNames } from '../setting-text';
 
 /**
@@ -119,17 +119,32 @@ function build(y: string, mo: string, d: string, h?: string, mi?: string, s?: st
  * datetime fields of that operation, so one setting can switch all of them.
  */
 export function dateFormat(op: OperationSpec, field: FieldSpec, settings: Pick<Settings, 'dateFormats'>): string {
+  return chosenFormat(op, field, settings).text;
+}
+
+/** The field's format as chosen, whether it is usable, and compiled: one look-up per date of a record. */
+interface Chosen {
+  text: string;
+  usable: boolean;
+  compiled: Format;
+}
+
+function chosenFormat(op: OperationSpec, field: FieldSpec, settings: Pick<Settings, 'dateFormats'>): Chosen {
   const formats = settings.dateFormats ?? NONE;
   let byField = chosen.get(formats);
   if (!byField) chosen.set(formats, (byField = new Map()));
-  let format = byField.get(field);
-  if (format === undefined) byField.set(field, (format = choose(op, field, formats)));
-  return format;
+  let c = byField.get(field);
+  if (c === undefined) {
+    const text = choose(op, field, formats);
+    const usable = usableFormat(text, field);
+    byField.set(field, (c = { text, usable, compiled: usable ? compiled(text) : compiled(DMY_FORMAT) }));
+  }
+  return c;
 }
 
 const NONE: Record<string, string> = {};
 /** A connection's formats, chosen once per field (a FieldSpec belongs to one operation). */
-const chosen = new WeakMap<Record<string, string>, Map<FieldSpec, string>>();
+const chosen = new WeakMap<Record<string, string>, Map<FieldSpec, Chosen>>();
 
 function choose(op: OperationSpec, field: FieldSpec, f: Record<string, string>): string {
   const own = f[`${op.api}.${field.name}`] ?? f[`${op.id}.${field.name}`] ?? f[field.name];
@@ -154,9 +169,9 @@ export function usableFormat(format: string, field: FieldSpec): boolean {
 
 /** D3: input value -> wire string in the field's format, or undefined with an error reported. */
 export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknown, settings: Settings, report: Report, walls?: Map<string, Wall>): string | undefined {
-  const format = dateFormat(op, field, settings);
-  if (!usableFormat(format, field)) {
-    report.error(field.name, 'dateFormatSetting', { format });
+  const format = chosenFormat(op, field, settings);
+  if (!format.usable) {
+    report.error(field.name, 'dateFormatSetting', { format: format.text });
     return undefined;
   }
   const parsed = parseDate(input, settings.excelDates);
@@ -167,7 +182,7 @@ export function normaliseDate(op: OperationSpec, field: FieldSpec, input: unknow
   }
   if (!checkDateRange(field, parsed.wall, report)) return undefined;
   walls?.set(field.name, parsed.wall);
-  return compiled(format).write(parsed.wall);
+  return format.compiled.write(parsed.wall);
 }
 
 function printable(input: unknown): { value: string } {

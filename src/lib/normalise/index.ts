@@ -49,19 +49,20 @@ export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Se
   const skip = new Set<string>();
   for (const p of report.errors) if (p.field) skip.add(p.field);
   const walls = new Map<string, Wall>();
-  const { loose, required } = plan(op);
+  const steps = plan(op);
+  const { loose, required } = steps;
   for (const f of loose) {
     const v = values[f.name];
-    if (absent(v) || skip.has(f.name)) continue;
+    if (absent(v) || (skip.size > 0 && skip.has(f.name))) continue;
     const n = report.errors.length;
     const value = field(op, f, v, s, report, walls);
     if (value !== undefined) out[f.name] = value;
     else if (report.errors.length > n) skip.add(f.name);
   }
   normaliseUnits(op, values, absent, s, report, out, skip);
-  fillProcedureName(plan(op), out, report);
+  fillProcedureName(steps, out, report);
   checkChronology(op, out, walls, report);
-  for (const f of required) if (out[f.name] === undefined && !skip.has(f.name)) report.error(f.name, 'required');
+  for (const f of required) if (out[f.name] === undefined && !(skip.size > 0 && skip.has(f.name))) report.error(f.name, 'required');
 
   const record = shape.wire(out);
   // Last step: judge the result as the BTXH side will, so a normaliser bug cannot send a bad record.
