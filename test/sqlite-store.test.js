@@ -574,6 +574,18 @@ describe('SqliteStore', function () {
       assert.strictEqual((await s.enqueue(big)).accepted.length, 300);
     });
 
+    it('runs waiting calls claims first, then outcome writes, then the rest, each kind in the order made', function () {
+      const { CallOrder } = require('../lib/outbox/call-order');
+      const q = new CallOrder();
+      const calls = ['enqueue', 'delivered', 'counts', 'claim', 'reported', 'claim', 'enqueue', 'extend'].map((method, i) => ({ method, i }));
+      for (const c of calls) q.push(c);
+      assert.strictEqual(q.size, 8);
+      const order = [];
+      for (let c = q.next(); c; c = q.next()) order.push(`${c.method}#${c.i}`);
+      assert.deepStrictEqual(order, ['claim#3', 'claim#5', 'delivered#1', 'reported#4', 'extend#7', 'enqueue#0', 'counts#2', 'enqueue#6']);
+      assert.strictEqual(q.size, 0);
+    });
+
     it('does not start the process\'s preloaded modules again in its thread (node -r: an APM agent, a probe)', function () {
       const { spawnSync } = require('child_process');
       const marks = path.join(dir, 'loaded.txt');

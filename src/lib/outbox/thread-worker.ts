@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'worker_threads';
+import { CallOrder } from './call-order';
 import { SqliteStore, type SqliteOptions } from './sqlite';
 import type { EnqueueOptions, NewEntry, Store } from './store';
 
@@ -17,15 +18,6 @@ export interface Reply {
 }
 
 /**
- * What a Sender waits on between two requests to BTXH: claims and outcome writes. An
- * enqueue of a large input (a group commit of up to a thousand records, 15–20 ms here)
- * must not hold them up, so while both kinds wait these go first. Only calls that are out
- * at the same time change places — neither was made after the other resolved — so every
- * caller still sees its own calls in order, and each call still runs alone, in one transaction.
- */
-const FIRST: ReadonlySet<string> = new Set(['claim', 'delivered', 'reported', 'retry', 'dead', 'extend', 'release', 'unreported']);
-
-/**
  * The SQLite outbox's thread: one SqliteStore, one call at a time. Its clock is the time
  * each call was made on Node-RED's thread.
  */
@@ -40,13 +32,12 @@ if (parentPort) {
     if (r.method === 'claim') return store.claimRows(...(r.args as [string, number, number]));
     return (store[r.method] as (...a: unknown[]) => Promise<unknown>).apply(store, r.args);
   };
-  const first: Request[] = [];
-  const rest: Request[] = [];
+  const waiting = new CallOrder<Request>();
   let scheduled = false;
-  // One call per turn of this thread's loop: calls that arrived meanwhile are sorted in first.
+  // One call per turn of this thread's loop: calls that arrived meanwhile are put in order (CallOrder).
   const next = (): void => {
     scheduled = false;
-    const r = first.shift() ?? rest.shift();
+    const r = waiting.next();
     if (!r) return;
     now = r.now;
     // Every store method does its work before its promise settles: the next call cannot overlap it.
@@ -55,7 +46,7 @@ if (parentPort) {
       (err: Error & { code?: unknown; problem?: unknown }) =>
         port.postMessage({ id: r.id, error: { message: err.message, name: err.name, code: err.code, problem: err.problem, stack: err.stack } } satisfies Reply),
     );
-    if (first.length || rest.length) schedule();
+    if (waiting.size) schedule();
   };
   const schedule = (): void => {
     if (!scheduled) {
@@ -64,7 +55,7 @@ if (parentPort) {
     }
   };
   port.on('message', (r: Request) => {
-    (FIRST.has(r.method) ? first : rest).push(r);
+    waiting.push(r);
     schedule();
   });
 }
