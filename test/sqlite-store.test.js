@@ -552,6 +552,19 @@ describe('SqliteStore', function () {
       assert.deepStrictEqual((await s.originals([e.id])).get(e.id), { maHoSo: 'HS1', ngay: at.toISOString() });
     });
 
+    it('an entry that cannot be written as JSON (a BigInt, a cycle) is refused whole with the outbox\'s problem, as SqliteStore refuses it', async function () {
+      const cycle = { a: 1 };
+      cycle.self = cycle;
+      for (const s of [store(), new SqliteStore({ file: path.join(dir, 'same-thread.sqlite'), now: clock })]) {
+        if (s instanceof SqliteStore) open.push(s);
+        for (const original of [{ so: 10n }, cycle]) {
+          await assert.rejects(s.enqueue([entry(1), entry(2, { original })]), (e) => e instanceof Error && e.problem.code === 'outboxFailed' && e.problem.params.store === 'sqlite');
+        }
+        assert.strictEqual((await s.counts('n1')).waiting, 0, 'nothing of it kept');
+        assert.strictEqual((await s.enqueue([entry(3)])).accepted.length, 1, 'the next one goes through');
+      }
+    });
+
     it('refuses a bad file as it is made, as SqliteStore does, with the outbox\'s problem', function () {
       const blocker = path.join(dir, 'a-file');
       fs.writeFileSync(blocker, 'x');

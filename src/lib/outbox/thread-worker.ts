@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { CallOrder } from './call-order';
-import { SqliteStore, type SqliteOptions } from './sqlite';
-import type { EnqueueOptions, NewEntry, Store } from './store';
+import { SqliteStore, type EnqueueRow, type SqliteOptions } from './sqlite';
+import type { EnqueueOptions, Store } from './store';
 
 /** The calls ./thread.ts makes: a Store method (or a test's pragma) with its arguments and the caller's clock. */
 export interface Request {
@@ -28,7 +28,7 @@ if (parentPort) {
   const answer = async (r: Request): Promise<unknown> => {
     if (r.method === 'pragma') return store.pragma(r.args[0] as string);
     // Only the ids and rows go back: the caller builds the entries (./thread.ts).
-    if (r.method === 'enqueue') return store.enqueueIds(r.args[0] as NewEntry[], r.args[1] as EnqueueOptions | undefined);
+    if (r.method === 'enqueue') return store.enqueueRows(r.args[0] as EnqueueRow[], r.args[1] as EnqueueOptions | undefined);
     if (r.method === 'claim') return store.claimRows(...(r.args as [string, number, number]));
     return (store[r.method] as (...a: unknown[]) => Promise<unknown>).apply(store, r.args);
   };

@@ -2,8 +2,8 @@ import { Worker } from 'worker_threads';
 import { join } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { SqliteStore, type SqliteOptions } from './sqlite';
-import { toEntry, type Row } from './sql';
+import { enqueueRow, SqliteStore, type EnqueueRow, type SqliteOptions } from './sqlite';
+import { fail, toEntry, type Row } from './sql';
 import { enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
 import type { Exchange, JournalEvent, Queued } from './journal';
@@ -22,9 +22,10 @@ import type { Exchange, JournalEvent, Queued } from './journal';
  *
  * The file is opened, migrated and checked here first (synchronously, as before), so a bad
  * path, a newer schema or a damaged WAL is known when the store is made; the worker then
- * opens the checked file. An enqueue sends its entries once and gets back only their ids:
- * the accepted entries are built here from the caller's own objects; a claim gets back its
- * rows as read, made entries here.
+ * opens the checked file. An enqueue sends its entries as their columns' JSON text (made
+ * here, so the thread neither clones objects nor stringifies them) and gets back only their
+ * ids: the accepted entries are built here from the caller's own objects; a claim gets back
+ * its rows as read, made entries here.
  */
 export class ThreadStore implements Store {
   readonly damage?: Problem;
@@ -58,7 +59,14 @@ export class ThreadStore implements Store {
   }
 
   enqueue(items: NewEntry[], opts?: EnqueueOptions): Promise<EnqueueResult> {
-    return this.call<{ ids: number[]; at: number }>('enqueue', [items, opts]).then(({ ids, at }) => enqueued(items, ids, at));
+    // The columns' text is made here (as SqliteStore makes it): what crosses is strings, one copy each.
+    let rows: EnqueueRow[];
+    try {
+      rows = items.map(enqueueRow);
+    } catch (err) {
+      return Promise.reject(described(err));
+    }
+    return this.call<{ ids: number[]; at: number }>('enqueue', [rows, opts]).then(({ ids, at }) => enqueued(items, ids, at));
   }
 
   cursor(name: string): Promise<CursorValue | undefined> {
@@ -151,10 +159,7 @@ export class ThreadStore implements Store {
       try {
         this.worker.postMessage(request);
       } catch (err) {
-        // Something in a record that cannot cross threads (a function in an original): the
-        // entries go as SqliteStore would store them, as JSON.
-        if ((err as Error).name !== 'DataCloneError' || method !== 'enqueue') return reject(withProblem(err as Error));
-        this.worker.postMessage({ ...request, args: [JSON.parse(JSON.stringify(args[0])), args[1]] });
+        return reject(withProblem(err as Error));
       }
       // Only while a call is out does the thread keep the process alive.
       if (this.pending.size === 0) this.worker.ref();
@@ -181,6 +186,15 @@ export class ThreadStore implements Store {
 /** Only what an outcome write reads: an Entry passed as Held would send its record again. */
 function bare(held: Held[]): Held[] {
   return held.map((h) => ({ id: h.id, lease: h.lease }));
+}
+
+/** An error as SqliteStore reports it (sql.ts fail): with the outbox's problem attached. */
+function described(err: unknown): Error {
+  try {
+    return fail(err, 'sqlite');
+  } catch (e) {
+    return e as Error;
+  }
 }
 
 function closed(): Error {
