@@ -1,6 +1,6 @@
 import type { FieldSpec, OperationSpec } from './fields/types';
 import { maskId } from './mask';
-import { prepare, type Prepared } from './normalise';
+import { prepare, type Prepared, type PrepareOptions } from './normalise';
 import { fieldIndex, fold } from './normalise/keys';
 import { problem, type Problem } from './problem';
 import type { Settings } from './settings';
@@ -121,8 +121,8 @@ export function mappingProblems(raw: unknown): Problem[] {
  * `prepare` over a mapped record: a field whose source failed is reported once,
  * as a `mapping` error (not also as "required"), and the record is invalid.
  */
-export function prepareMapped(op: OperationSpec, raw: unknown, settings?: Partial<Settings>): Prepared {
-  const prepared = prepare(op, raw, settings);
+export function prepareMapped(op: OperationSpec, raw: unknown, settings?: Partial<Settings>, opts?: PrepareOptions): Prepared {
+  const prepared = prepare(op, raw, settings, opts);
   const failed = mappingProblems(raw);
   if (!failed.length) return prepared;
   const fields = new Set(failed.map((p) => p.field));

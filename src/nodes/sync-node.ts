@@ -359,7 +359,8 @@ export function registerSyncNode(RED: Red, type: string, annex: OperationSpec): 
         let prepared: ReturnType<typeof prepareMapped>;
         try {
           const raw = map(original, msg);
-          prepared = prepareMapped(op, raw instanceof Promise ? await raw : raw, settings);
+          // Without a mapping the record is the input itself, just found plain data above.
+          prepared = raw instanceof Promise ? prepareMapped(op, await raw, settings) : prepareMapped(op, raw, settings, { shaped: raw === original });
         } catch (err) {
           // A bug of ours on one record must not take its neighbours (or the process) with it: said, never silent.
           node.error(T(RED, 'warn.prepareFailed', { record: describe(original), message: (err as Error)?.message ?? String(err) }));

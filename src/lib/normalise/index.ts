@@ -26,6 +26,14 @@ export interface Prepared {
   aliases: readonly { from: string; to: string }[];
 }
 
+export interface PrepareOptions {
+  /**
+   * The caller has just found this very object plain data (inspectShape) and nothing ran
+   * since: it is not walked again (the sync node looks at every input before its mapping).
+   */
+  shaped?: boolean;
+}
+
 const UNIT_KINDS = new Set(['province', 'district', 'commune']);
 
 /**
@@ -33,14 +41,14 @@ const UNIT_KINDS = new Set(['province', 'district', 'commune']);
  * names its field; nothing is guessed (a missing deadline stays missing), and
  * the result is checked as the BTXH side would check it before it is returned.
  */
-export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Settings>): Prepared {
+export function prepare(op: OperationSpec, input: unknown, settings?: Partial<Settings>, opts?: PrepareOptions): Prepared {
   const s = resolve(settings);
   const report = new Report();
   if (!input || typeof input !== 'object' || Array.isArray(input) || input instanceof Date) {
     report.error(null, 'notObject');
     return { record: null, errors: report.errors, warnings: report.warnings, aliases: [] };
   }
-  const bad = inspectShape(input);
+  const bad = opts?.shaped ? undefined : inspectShape(input);
   if (bad) return { record: null, errors: [bad], warnings: [], aliases: [] };
   const { values, aliases } = matchKeys(op, input as Record<string, unknown>, report);
   const shape = layout(op);
