@@ -76,6 +76,30 @@ describe('SqliteStore', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('personal data at rest while the store stays open: the WAL keeps its size while work remains, and is cut to nothing once all is delivered and reported', async function () {
+    const file = path.join(dir, 'open', 'outbox.sqlite');
+    const s = new SqliteStore({ file, now: clock });
+    open.push(s);
+    const NAME = 'Lò Thị Mỷduynhất Bảnpục';
+    const ID = '011186054321';
+    const rec = (i) => entry(i, { record: { MaHoSo: `HS${i}`, HoTen: NAME, CMND: ID }, original: { hoTen: NAME, cmnd: ID } });
+    await s.enqueue(Array.from({ length: 300 }, (_, i) => rec(i)));
+    const first = await s.claim('n1', 200, 60_000);
+    await s.delivered(first);
+    await s.reported(first);
+    // 100 still waiting: the WAL is not cut (its pages hold them too).
+    assert.ok(fs.statSync(`${file}-wal`).size > 0, 'work remains: the WAL is kept');
+    const rest = await s.claim('n1', 200, 60_000);
+    await s.delivered(rest);
+    await s.reported(rest);
+    assert.strictEqual(fs.statSync(`${file}-wal`).size, 0, 'nothing left to send or report: the WAL is cut to nothing');
+    const bytes = Buffer.concat([file, `${file}-wal`].map((f) => fs.readFileSync(f)));
+    assert.strictEqual(bytes.includes(Buffer.from(ID)), false, 'the id is in neither the file nor the WAL');
+    assert.strictEqual(bytes.includes(Buffer.from(NAME)), false, 'nor the name');
+    // And the store goes on working on the cut WAL.
+    assert.strictEqual((await s.enqueue([rec(1000)])).accepted.length, 1);
+  });
+
   it('personal data at rest: files 0600, a created directory 0700, and a delivered record\'s name and id gone from the file and its WAL', async function () {
     const file = path.join(dir, 'private', 'outbox.sqlite');
     const s = new SqliteStore({ file, now: clock });
