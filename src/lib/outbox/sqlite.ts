@@ -326,8 +326,9 @@ export class SqliteStore implements Store {
     // created_at, then id) and stops at the limit: a walk of the table by id read
     // the delivered rows awaiting their report first — 5,000 a second in a
     // backfill, a quarter of its time — and one by not_before sorted every waiting row.
-    const keyFree = `AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id < e.id AND p.state IN ('waiting', 'inflight'))
-        AND NOT EXISTS (SELECT 1 FROM entries o WHERE o.key = e.key AND o.id <> e.id AND o.state = 'inflight' AND o.lease_until >= @now)`;
+    // Both rules in one look at the key's other rows (one index seek per candidate, not two).
+    const keyFree = `AND NOT EXISTS (SELECT 1 FROM entries p WHERE p.key = e.key AND p.id <> e.id
+        AND ((p.id < e.id AND p.state IN ('waiting', 'inflight')) OR (p.state = 'inflight' AND p.lease_until >= @now)))`;
     const waiting = this.st(`SELECT ${CLAIMED} FROM entries e
       WHERE e.owner = @owner AND e.state = 'waiting' AND e.not_before <= @now ${keyFree}
       ORDER BY e.created_at, e.id LIMIT @limit`);
