@@ -76,13 +76,19 @@ describe('SqliteStore', function () {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('personal data at rest while the store stays open: the WAL keeps its size while work remains, and is cut to nothing once all is delivered and reported', async function () {
-    const file = path.join(dir, 'open', 'outbox.sqlite');
+  /** A store in its own directory, and entries that all carry one person's name and id (to look for in the files). */
+  function person(sub, NAME, ID) {
+    const file = path.join(dir, sub, 'outbox.sqlite');
     const s = new SqliteStore({ file, now: clock });
     open.push(s);
+    const rec = (i) => entry(i, { record: { MaHoSo: `HS${i}`, HoTen: NAME, CMND: ID }, original: { hoTen: NAME, cmnd: ID } });
+    return { file, s, rec };
+  }
+
+  it('personal data at rest while the store stays open: the WAL keeps its size while work remains, and is cut to nothing once all is delivered and reported', async function () {
     const NAME = 'Lò Thị Mỷduynhất Bảnpục';
     const ID = '011186054321';
-    const rec = (i) => entry(i, { record: { MaHoSo: `HS${i}`, HoTen: NAME, CMND: ID }, original: { hoTen: NAME, cmnd: ID } });
+    const { file, s, rec } = person('open', NAME, ID);
     await s.enqueue(Array.from({ length: 300 }, (_, i) => rec(i)));
     const first = await s.claim('n1', 200, 60_000);
     await s.delivered(first);
@@ -101,12 +107,9 @@ describe('SqliteStore', function () {
   });
 
   it('personal data at rest: files 0600, a created directory 0700, and a delivered record\'s name and id gone from the file and its WAL', async function () {
-    const file = path.join(dir, 'private', 'outbox.sqlite');
-    const s = new SqliteStore({ file, now: clock });
-    open.push(s);
     const NAME = 'Hoàng Thị Bíchngọc Duynhất';
     const ID = '079188012345';
-    const rec = (i) => entry(i, { record: { MaHoSo: `HS${i}`, HoTen: NAME, CMND: ID }, original: { hoTen: NAME, cmnd: ID } });
+    const { file, s, rec } = person('private', NAME, ID);
     await s.enqueue(Array.from({ length: 200 }, (_, i) => rec(i)));
     for (const f of [file, `${file}-wal`, `${file}-shm`]) {
       if (fs.existsSync(f)) assert.strictEqual(fs.statSync(f).mode & 0o777, 0o600, `${path.basename(f)} is 0600`);
