@@ -43,8 +43,13 @@ export interface EnqueueRow {
   facts: string | null;
 }
 
-export function enqueueRow(e: NewEntry): EnqueueRow {
-  return { owner: e.owner, op: e.op, key: e.key, hash: e.hash, record: JSON.stringify(e.record), original: json(e.original), meta: json(e.meta), facts: json(e.facts) };
+/** The rows of `items`; a record that cannot be JSON (a BigInt, a cycle) throws with the outbox's problem (sql.ts fail). */
+export function rowsOf(items: NewEntry[]): EnqueueRow[] {
+  try {
+    return items.map((e) => ({ owner: e.owner, op: e.op, key: e.key, hash: e.hash, record: JSON.stringify(e.record), original: json(e.original), meta: json(e.meta), facts: json(e.facts) }));
+  } catch (err) {
+    return fail(err, 'sqlite');
+  }
 }
 
 /** The WAL's size kept after a checkpoint while the outbox works (journal_size_limit): bounds the disk it takes. */
@@ -255,16 +260,10 @@ export class SqliteStore implements Store {
    * accepted: ThreadStore builds the entries on the caller's thread from the caller's own objects.
    */
   enqueueIds(items: NewEntry[], opts: EnqueueOptions = {}): { ids: number[]; at: number } {
-    let rows: EnqueueRow[];
-    try {
-      rows = items.map(enqueueRow);
-    } catch (err) {
-      return fail(err, 'sqlite');
-    }
-    return this.enqueueRows(rows, opts);
+    return this.enqueueRows(rowsOf(items), opts);
   }
 
-  /** The enqueue of entries already in their columns' form (enqueueRow): ThreadStore makes them on the caller's thread. */
+  /** The enqueue of entries already in their columns' form (rowsOf): ThreadStore makes them on the caller's thread. */
   enqueueRows(items: EnqueueRow[], opts: EnqueueOptions = {}): { ids: number[]; at: number } {
     // What was delivered of these keys, in one statement (json_each keeps one statement whatever the number of keys).
     const sent = this.st('SELECT key, hash FROM delivered WHERE key IN (SELECT value FROM json_each(?))').raw();

@@ -2,8 +2,8 @@ import { Worker } from 'worker_threads';
 import { join } from 'path';
 import { systemClock } from '../clock';
 import type { Problem } from '../problem';
-import { enqueueRow, SqliteStore, type EnqueueRow, type SqliteOptions } from './sqlite';
-import { fail, toEntry, type Row } from './sql';
+import { rowsOf, SqliteStore, type SqliteOptions } from './sqlite';
+import { toEntry, type Row } from './sql';
 import { enqueued, type Counts, type CursorValue, type DeadReason, type EnqueueOptions, type EnqueueResult, type Entry, type Held, type NewEntry, type ReplayFilter, type Store } from './store';
 import type { Reply, Request } from './thread-worker';
 import type { Exchange, JournalEvent, Queued } from './journal';
@@ -58,15 +58,10 @@ export class ThreadStore implements Store {
     this.worker.on('exit', (code) => this.end(withProblem(new Error(`the outbox thread stopped (exit code ${code})`))));
   }
 
-  enqueue(items: NewEntry[], opts?: EnqueueOptions): Promise<EnqueueResult> {
+  async enqueue(items: NewEntry[], opts?: EnqueueOptions): Promise<EnqueueResult> {
     // The columns' text is made here (as SqliteStore makes it): what crosses is strings, one copy each.
-    let rows: EnqueueRow[];
-    try {
-      rows = items.map(enqueueRow);
-    } catch (err) {
-      return Promise.reject(described(err));
-    }
-    return this.call<{ ids: number[]; at: number }>('enqueue', [rows, opts]).then(({ ids, at }) => enqueued(items, ids, at));
+    const { ids, at } = await this.call<{ ids: number[]; at: number }>('enqueue', [rowsOf(items), opts]);
+    return enqueued(items, ids, at);
   }
 
   cursor(name: string): Promise<CursorValue | undefined> {
@@ -186,15 +181,6 @@ export class ThreadStore implements Store {
 /** Only what an outcome write reads: an Entry passed as Held would send its record again. */
 function bare(held: Held[]): Held[] {
   return held.map((h) => ({ id: h.id, lease: h.lease }));
-}
-
-/** An error as SqliteStore reports it (sql.ts fail): with the outbox's problem attached. */
-function described(err: unknown): Error {
-  try {
-    return fail(err, 'sqlite');
-  } catch (e) {
-    return e as Error;
-  }
 }
 
 function closed(): Error {
